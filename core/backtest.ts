@@ -1,0 +1,175 @@
+// Backtest: how early and how precisely the score would have warned, on a portfolio's own history
+// with outcomes. One scoring pass (no evidence sentences), then counting.
+import { toDayNumber } from "./day.ts";
+import { type ScoreOptions, scorePortfolio } from "./engine.ts";
+import type { Portfolio } from "./model.ts";
+
+export interface BacktestReport {
+  accounts: number;
+  accountDays: number;
+  /** Churned accounts whose churn falls inside the scored span (with at least 60 days scored before it). */
+  churned: number;
+  /** Share of churned accounts flagged (band at_risk or trend decaying) at least `leadDays` days before churn. */
+  recallAt30: number;
+  /** Median days between the warning and the churn, over churned accounts that were warned at all. */
+  medianLeadDays: number | null;
+  /** Alert episodes opened on accounts that did not churn, per account-year of those accounts. */
+  falseAlarmsPerHealthyAccountYear: number;
+  healthyAccountYears: number;
+  healthyEpisodes: number;
+  /** AUC of (100 − score) 60 days before churn, against non-churned accounts scored on the same day. */
+  auc60: number | null;
+  /** Churn within 90 days by score decile (decile 1 = lowest scores), sampled every 30 days. */
+  churnByDecile: { decile: number; maxScore: number; samples: number; churnRate: number }[];
+}
+
+const RECALL_LEAD_DAYS = 30;
+const AUC_DAYS_BEFORE = 60;
+const DECILE_HORIZON_DAYS = 90;
+const DECILE_SAMPLE_EVERY = 30;
+
+interface Track {
+  start: number;
+  scores: number[];
+  episodes: { open: number; close: number | null }[];
+}
+
+export function backtest(p: Portfolio, options: ScoreOptions = {}): BacktestReport {
+  const churnDay = new Map<string, number>();
+  for (const o of p.outcomes)
+    if (o.kind === "churned")
+      churnDay.set(o.accountId, Math.min(churnDay.get(o.accountId) ?? Infinity, toDayNumber(o.at)));
+  const tracks = new Map<string, Track>();
+  let current: Track | undefined;
+  let currentId = "";
+  const summary = scorePortfolio(
+    p,
+    { ...options, explain: false },
+    {
+      day(accountId, day, score) {
+        if (accountId !== currentId) {
+          currentId = accountId;
+          current = { start: day, scores: [], episodes: [] };
+          tracks.set(accountId, current);
+        }
+        current?.scores.push(score);
+      },
+      task(t) {
+        const track = tracks.get(t.accountId);
+        if (!track) return;
+        const day = toDayNumber(t.day);
+        if (t.action === "open") track.episodes.push({ open: day, close: null });
+        else {
+          const last = track.episodes[track.episodes.length - 1];
+          if (last) last.close = day;
+        }
+      },
+    },
+  );
+
+  // Histograms of non-churned scores per day, for AUC pair counting in O(101) per churner.
+  const healthyByDay = new Map<number, Int32Array>();
+  let healthyDays = 0;
+  let healthyEpisodes = 0;
+  for (const [id, track] of tracks) {
+    if (churnDay.has(id)) continue;
+    healthyDays += track.scores.length;
+    healthyEpisodes += track.episodes.length;
+    for (let k = 0; k < track.scores.length; k++) {
+      const day = track.start + k;
+      let h = healthyByDay.get(day);
+      if (!h) {
+        h = new Int32Array(101);
+        healthyByDay.set(day, h);
+      }
+      h[track.scores[k]!]! += 1;
+    }
+  }
+
+  let churned = 0;
+  let recalled = 0;
+  const leads: number[] = [];
+  let aucWins = 0;
+  let aucPairs = 0;
+  for (const [id, churn] of churnDay) {
+    const track = tracks.get(id);
+    if (!track || churn - track.start < AUC_DAYS_BEFORE) continue;
+    const lastScored = track.start + track.scores.length - 1;
+    if (lastScored < churn - 1) continue; // churn after the scored span
+    churned++;
+    let warning: { open: number; close: number | null } | undefined;
+    for (const e of track.episodes) if (e.open < churn) warning = e;
+    if (warning && (warning.close === null || warning.close >= churn - RECALL_LEAD_DAYS)) {
+      const lead = churn - warning.open;
+      leads.push(lead);
+      if (lead >= RECALL_LEAD_DAYS) recalled++;
+    }
+    const day = churn - AUC_DAYS_BEFORE;
+    const score = track.scores[day - track.start];
+    const h = healthyByDay.get(day);
+    if (score === undefined || !h) continue;
+    for (let s = 0; s <= 100; s++) {
+      const n = h[s]!;
+      if (n === 0) continue;
+      aucPairs += n;
+      // A churner with a lower score (higher risk) than a healthy account is ranked right.
+      if (s > score) aucWins += n;
+      else if (s === score) aucWins += n / 2;
+    }
+  }
+  leads.sort((a, b) => a - b);
+  return {
+    accounts: summary.accounts,
+    accountDays: summary.accountDays,
+    churned,
+    recallAt30: churned ? recalled / churned : 0,
+    medianLeadDays: leads.length ? median(leads) : null,
+    falseAlarmsPerHealthyAccountYear: healthyDays ? healthyEpisodes / (healthyDays / 365) : 0,
+    healthyAccountYears: healthyDays / 365,
+    healthyEpisodes,
+    auc60: aucPairs ? aucWins / aucPairs : null,
+    churnByDecile: deciles(tracks, churnDay),
+  };
+}
+
+function median(sorted: number[]): number {
+  const m = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+}
+
+function deciles(
+  tracks: Map<string, Track>,
+  churnDay: Map<string, number>,
+): BacktestReport["churnByDecile"] {
+  const samples: { score: number; churned: boolean }[] = [];
+  let lastDay = Number.NEGATIVE_INFINITY;
+  for (const t of tracks.values()) lastDay = Math.max(lastDay, t.start + t.scores.length - 1);
+  for (const [id, t] of tracks) {
+    const churn = churnDay.get(id);
+    for (let k = DECILE_SAMPLE_EVERY; k < t.scores.length; k += DECILE_SAMPLE_EVERY) {
+      const day = t.start + k;
+      // Only days whose 90-day horizon is observed.
+      if (churn === undefined && day + DECILE_HORIZON_DAYS > lastDay) continue;
+      samples.push({
+        score: t.scores[k]!,
+        churned: churn !== undefined && churn - day <= DECILE_HORIZON_DAYS,
+      });
+    }
+  }
+  samples.sort((a, b) => a.score - b.score);
+  const out: BacktestReport["churnByDecile"] = [];
+  for (let d = 0; d < 10; d++) {
+    const slice = samples.slice(
+      Math.floor((d * samples.length) / 10),
+      Math.floor(((d + 1) * samples.length) / 10),
+    );
+    if (slice.length === 0) continue;
+    out.push({
+      decile: d + 1,
+      maxScore: slice[slice.length - 1]!.score,
+      samples: slice.length,
+      churnRate: slice.filter((s) => s.churned).length / slice.length,
+    });
+  }
+  return out;
+}

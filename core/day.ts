@@ -1,0 +1,46 @@
+// Calendar days as integers (days since 1970-01-01, UTC): the unit every core window counts in.
+
+const MS_PER_DAY = 86_400_000;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Day number of a `YYYY-MM-DD` string; NaN when it is not a real calendar day. */
+export function toDayNumber(day: string): number {
+  const m = DAY_RE.exec(day);
+  if (!m) return Number.NaN;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const ms = Date.UTC(y, mo - 1, d);
+  const check = new Date(ms);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return Number.NaN;
+  return ms / MS_PER_DAY;
+}
+
+/** Day number of an ISO-8601 time (the UTC day it falls on); NaN when unparseable. */
+export function timeToDayNumber(time: string): number {
+  // A bare day is a valid time too: it means midnight UTC.
+  if (time.length === 10) return toDayNumber(time);
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? Number.NaN : Math.floor(ms / MS_PER_DAY);
+}
+
+const dayStringCache = new Map<number, string>();
+
+/** `YYYY-MM-DD` of a day number (cached: a backtest asks for the same few hundred days often). */
+export function toDayString(dayNumber: number): string {
+  let s = dayStringCache.get(dayNumber);
+  if (s === undefined) {
+    s = new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+    if (dayStringCache.size < 100_000) dayStringCache.set(dayNumber, s);
+  }
+  return s;
+}
+
+/** ISO time at midnight UTC of a day number plus `minutes`. */
+export function toTimeString(dayNumber: number, minutes = 0): string {
+  return new Date(dayNumber * MS_PER_DAY + minutes * 60_000).toISOString();
+}
+
+export function addDays(day: string, n: number): string {
+  return toDayString(toDayNumber(day) + n);
+}

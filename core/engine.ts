@@ -1,0 +1,289 @@
+// Scoring: every account, every day, in one pass over records grouped and sorted once. Each account's
+// timeline is built once and its days scored in order, carrying trend and episode state from day to day.
+import { toDayNumber, toDayString } from "./day.ts";
+import type { Account, Band, HealthSnapshot, Portfolio, SignalResult, Task } from "./model.ts";
+import {
+  type DayVerdict,
+  type EpisodeState,
+  type Reason,
+  startEpisodes,
+  stepEpisode,
+} from "./playbooks.ts";
+import {
+  accountSpan,
+  buildPortfolioContext,
+  type Incident,
+  type PortfolioContext,
+} from "./portfolio.ts";
+import { SIGNALS, type SignalValue } from "./signals/index.ts";
+import { type AccountRecords, buildTimeline, TimelineBuffers } from "./timeline.ts";
+import {
+  DEFAULT_TREND,
+  startTrend,
+  stepTrend,
+  type TrendOptions,
+  type TrendState,
+} from "./trend.ts";
+import { DEFAULT_WEIGHTS, type StageWeights, stageOn } from "./weights.ts";
+
+/** Below this coverage an account is `insufficient_data`, whatever its score. */
+export const MIN_COVERAGE = 0.5;
+export const BANDS = { healthy: 70, atRisk: 45 } as const;
+/** History loaded before the first scored day: a year plus two quarters for seasonal baselines. */
+const LOOKBACK_DAYS = 364 + 14 + 180;
+
+export interface ScoreOptions {
+  /** First and last day to score (YYYY-MM-DD); default: the span of the data. */
+  from?: string;
+  to?: string;
+  weights?: StageWeights;
+  trend?: TrendOptions;
+  /** Build evidence sentences (default true); a backtest needs only the numbers. */
+  explain?: boolean;
+}
+
+/** Where results go, as they are produced (nothing is buffered for the whole portfolio). */
+export interface ScoreSink {
+  snapshot?(s: HealthSnapshot): void;
+  task?(t: Task & { day: string }): void;
+  /** Called once per account after its last day, with the state to resume from. */
+  accountDone?(accountId: string, state: AccountState): void;
+  /** Compact per-day form (no evidence), for backtests. */
+  day?(accountId: string, day: number, score: number, band: Band, alert: boolean): void;
+}
+
+/** What scoring the next day of an account needs from the day before. */
+export interface AccountState {
+  day: string;
+  trend: TrendState;
+  episode: EpisodeState;
+}
+
+export interface PortfolioAlert {
+  kind: "incident";
+  day: string;
+  title: string;
+  body: string;
+  incident: Incident;
+}
+
+export interface ScoreSummary {
+  accounts: number;
+  accountDays: number;
+  tasksOpened: number;
+  tasksClosed: number;
+  alerts: PortfolioAlert[];
+  /** Records naming an account that is not in accounts.ndjson: reported, not scored. */
+  orphans: { kind: string; id: string; accountId: string }[];
+}
+
+/** Group a portfolio's records by account, in one pass. */
+export function groupByAccount(p: Portfolio): {
+  groups: AccountRecords[];
+  orphans: ScoreSummary["orphans"];
+  churnDay: Map<string, number>;
+} {
+  const byId = new Map<string, AccountRecords>();
+  for (const account of p.accounts) {
+    byId.set(account.id, {
+      account,
+      stakeholders: [],
+      tickets: [],
+      engagements: [],
+      usage: [],
+      milestones: [],
+    });
+  }
+  const orphans: ScoreSummary["orphans"] = [];
+  const put = <K extends "stakeholders" | "tickets" | "engagements" | "usage" | "milestones">(
+    kind: K,
+    rows: AccountRecords[K],
+  ) => {
+    for (const row of rows) {
+      const g = byId.get(row.accountId);
+      if (g) (g[kind] as (typeof row)[]).push(row);
+      else
+        orphans.push({
+          kind,
+          id: "id" in row ? row.id : `${row.accountId}@${"day" in row ? row.day : ""}`,
+          accountId: row.accountId,
+        });
+    }
+  };
+  put("stakeholders", p.stakeholders);
+  put("tickets", p.tickets);
+  put("engagements", p.engagements);
+  put("usage", p.usage);
+  put("milestones", p.milestones);
+  const churnDay = new Map<string, number>();
+  for (const o of p.outcomes) {
+    if (o.kind !== "churned") continue;
+    const d = toDayNumber(o.at);
+    const prev = churnDay.get(o.accountId);
+    if (prev === undefined || d < prev) churnDay.set(o.accountId, d);
+  }
+  return { groups: [...byId.values()], orphans, churnDay };
+}
+
+export function bandOf(score: number, coverage: number): Band {
+  if (coverage < MIN_COVERAGE) return "insufficient_data";
+  return score >= BANDS.healthy ? "healthy" : score >= BANDS.atRisk ? "watch" : "at_risk";
+}
+
+/** Score a whole portfolio day by day; results stream into `sink`. */
+export function scorePortfolio(
+  p: Portfolio,
+  options: ScoreOptions = {},
+  sink: ScoreSink = {},
+): ScoreSummary {
+  const { groups, orphans, churnDay } = groupByAccount(p);
+  const ctx = buildPortfolioContext(groups);
+  const from = options.from ? toDayNumber(options.from) : ctx.firstDay;
+  const to = options.to ? toDayNumber(options.to) : ctx.lastDay;
+  const buffers = new TimelineBuffers();
+  const summary: ScoreSummary = {
+    accounts: 0,
+    accountDays: 0,
+    tasksOpened: 0,
+    tasksClosed: 0,
+    alerts: [],
+    orphans,
+  };
+  for (const g of groups) {
+    const churn = churnDay.get(g.account.id);
+    const r = scoreAccount(
+      g,
+      ctx,
+      { ...options, fromDay: from, toDay: churn === undefined ? to : Math.min(to, churn - 1) },
+      sink,
+      buffers,
+    );
+    if (r.days > 0) summary.accounts++;
+    summary.accountDays += r.days;
+    summary.tasksOpened += r.opened;
+    summary.tasksClosed += r.closed;
+  }
+  for (const incident of ctx.incidents) {
+    if (incident.to < toDayString(from) || incident.from > toDayString(to)) continue;
+    summary.alerts.push({
+      kind: "incident",
+      day: incident.from,
+      title: `Product-wide incident: ${incident.accounts} accounts filed "${incident.tag}" tickets`,
+      body: `${incident.tickets} tickets from ${incident.accounts} accounts tagged "${incident.tag}" between ${incident.from} and ${incident.to}. These are reported once here and left out of each account's ticket-flood and support signals.`,
+      incident,
+    });
+  }
+  return summary;
+}
+
+interface AccountRun {
+  fromDay: number;
+  toDay: number;
+  /** Continue from a stored state (its day must be fromDay - 1). */
+  resume?: AccountState;
+}
+
+/** Score one account over [fromDay, toDay] (day numbers), clipped to its life. */
+export function scoreAccount(
+  g: AccountRecords,
+  ctx: PortfolioContext,
+  run: ScoreOptions & AccountRun,
+  sink: ScoreSink,
+  buffers: TimelineBuffers = new TimelineBuffers(),
+): { days: number; opened: number; closed: number } {
+  const span = accountSpan(g);
+  if (!Number.isFinite(span.first)) return { days: 0, opened: 0, closed: 0 };
+  const start = Math.max(run.fromDay, span.first);
+  const end = run.toDay;
+  if (end < start) return { days: 0, opened: 0, closed: 0 };
+  const origin = Math.max(start - LOOKBACK_DAYS, Math.min(span.first, start));
+  const t = buildTimeline(g, origin, end - origin + 1, ctx.isIncident, buffers);
+  const weights = run.weights ?? DEFAULT_WEIGHTS;
+  const trendOptions = run.trend ?? DEFAULT_TREND;
+  const explain = run.explain ?? true;
+  const account = g.account;
+  let trend: TrendState | undefined = run.resume?.trend;
+  const episode = run.resume?.episode ?? startEpisodes();
+  let opened = 0;
+  let closed = 0;
+  const values: SignalValue[] = new Array(SIGNALS.length);
+  for (let i = start - origin; i <= end - origin; i++) {
+    const day = origin + i;
+    const stageWeights = weights[stageOn(t, i)];
+    let keep = 1;
+    let covered = 0;
+    let applicable = 0;
+    for (let k = 0; k < SIGNALS.length; k++) {
+      const def = SIGNALS[k]!;
+      const v = def.compute({ timeline: t, i, portfolio: ctx, explain });
+      values[k] = v;
+      const w = stageWeights[def.key];
+      if (v.status === "not_applicable" || w === 0) continue;
+      applicable += w;
+      if (v.status === "ok") {
+        covered += w;
+        keep *= 1 - w * v.risk;
+      }
+    }
+    const score = Math.round(100 * keep);
+    const coverage = applicable > 0 ? covered / applicable : 0;
+    const band = bandOf(score, coverage);
+    trend = trend ? stepTrend(trend, score, trendOptions) : startTrend(score);
+    const reasons: Reason[] = [];
+    for (let k = 0; k < SIGNALS.length; k++) {
+      const v = values[k]!;
+      const key = SIGNALS[k]!.key;
+      const pull = v.status === "ok" ? stageWeights[key] * v.risk : 0;
+      if (pull > 0) reasons.push({ key, pull, evidence: v.evidence });
+    }
+    reasons.sort((a, b) => b.pull - a.pull);
+    const verdict: DayVerdict = { day, score, band, trend: trend.trend, reasons };
+    const task = stepEpisode(episode, account, verdict);
+    if (task) {
+      if (task.action === "open") opened++;
+      else closed++;
+      sink.task?.({ ...task, day: toDayString(day) });
+    }
+    sink.day?.(account.id, day, score, band, episode.open !== null);
+    if (sink.snapshot)
+      sink.snapshot(
+        snapshotOf(account, day, score, band, trend.trend, coverage, values, stageWeights),
+      );
+  }
+  if (trend) sink.accountDone?.(account.id, { day: toDayString(end), trend, episode });
+  return { days: end - start + 1, opened, closed };
+}
+
+function snapshotOf(
+  account: Account,
+  day: number,
+  score: number,
+  band: Band,
+  trend: HealthSnapshot["trend"],
+  coverage: number,
+  values: SignalValue[],
+  weights: Record<string, number>,
+): HealthSnapshot {
+  const signals: SignalResult[] = new Array(SIGNALS.length);
+  for (let k = 0; k < SIGNALS.length; k++) {
+    const v = values[k]!;
+    const key = SIGNALS[k]!.key;
+    const s: SignalResult = {
+      key,
+      risk: Math.round(v.risk * 1000) / 1000,
+      weight: v.status === "not_applicable" ? 0 : (weights[key] ?? 0),
+      evidence: v.evidence,
+    };
+    if (v.evidenceIds && v.evidenceIds.length > 0) s.evidenceIds = v.evidenceIds;
+    signals[k] = s;
+  }
+  return {
+    accountId: account.id,
+    day: toDayString(day),
+    score,
+    band,
+    trend,
+    coverage: Math.round(coverage * 1000) / 1000,
+    signals,
+  };
+}

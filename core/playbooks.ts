@@ -1,0 +1,140 @@
+// Playbooks: one follow-up task per account per decay episode, opened when the account enters decay
+// or at_risk, naming the top reasons and the owner; closed again when the episode ends.
+import { toDayString } from "./day.ts";
+import type { Account, Band, Priority, SignalKey, Task, Trend } from "./model.ts";
+
+/** The playbook a CSM runs, by the signal that weighs most when the episode opens. */
+export const PLAYBOOKS: Record<SignalKey, { id: string; action: string }> = {
+  onboarding_friction: {
+    id: "onboarding-rescue",
+    action: "Call the onboarding lead and clear what confuses them",
+  },
+  implementation_stall: {
+    id: "implementation-unblock",
+    action: "Agree a new date for the stalled milestones",
+  },
+  support_experience: {
+    id: "support-recovery",
+    action: "Review the bad tickets with support and call the customer",
+  },
+  ticket_flood: {
+    id: "feature-flood",
+    action: "Bring product in on the feature behind the tickets",
+  },
+  going_dark: { id: "re-engage", action: "Reach the customer through another contact" },
+  usage_drop: {
+    id: "adoption-rescue",
+    action: "Find out why usage fell and offer a working session",
+  },
+  stakeholder_coverage: {
+    id: "multi-thread",
+    action: "Find and win a new champion; widen the contacts",
+  },
+};
+
+/** Consecutive calm days (not at risk, not decaying) that end an episode. */
+export const CALM_DAYS_TO_CLOSE = 14;
+
+export interface EpisodeState {
+  open: { playbook: string; dedupeKey: string; startDay: string } | null;
+  calmDays: number;
+}
+
+export interface Reason {
+  key: SignalKey;
+  /** weight × risk: how much this signal pulls the score down. */
+  pull: number;
+  evidence: string;
+}
+
+export interface DayVerdict {
+  day: number;
+  score: number;
+  band: Band;
+  trend: Trend;
+  /** Reasons ordered by pull, strongest first. */
+  reasons: Reason[];
+}
+
+export function startEpisodes(): EpisodeState {
+  return { open: null, calmDays: 0 };
+}
+
+/**
+ * Whether a day's verdict is an alert: the account is at risk, or decaying and no longer healthy.
+ * A dip that leaves a healthy score healthy is shown as a trend, not raised as a task.
+ */
+export function isAlert(v: { band: Band; trend: Trend; score: number }): boolean {
+  return v.band === "at_risk" || (v.trend === "decaying" && v.score < ALERT_DECAY_BELOW);
+}
+
+/** A decaying trend raises a task only below this score (the healthy band's floor). */
+export const ALERT_DECAY_BELOW = 70;
+
+/**
+ * Advance the episode state by one day. Returns the task to emit (open or close) or null; the state
+ * is updated in place (it belongs to one account's loop).
+ */
+export function stepEpisode(state: EpisodeState, account: Account, v: DayVerdict): Task | null {
+  const alert = isAlert(v);
+  if (!state.open) {
+    if (!alert) return null;
+    const top = v.reasons[0];
+    const playbook = PLAYBOOKS[top?.key ?? "usage_drop"];
+    const startDay = toDayString(v.day);
+    const dedupeKey = `${account.id}/${playbook.id}/${startDay}`;
+    state.open = { playbook: playbook.id, dedupeKey, startDay };
+    state.calmDays = 0;
+    return openTask(account, v, playbook, dedupeKey);
+  }
+  if (alert || v.trend === "recovering") {
+    state.calmDays = 0;
+    return null;
+  }
+  state.calmDays++;
+  if (state.calmDays < CALM_DAYS_TO_CLOSE) return null;
+  const { playbook, dedupeKey, startDay } = state.open;
+  state.open = null;
+  state.calmDays = 0;
+  return {
+    accountId: account.id,
+    playbook,
+    title: `Ebb: ${account.name} has recovered`,
+    body: `Health is back to ${v.score} (${v.band}, ${v.trend}) for ${CALM_DAYS_TO_CLOSE} days; the episode opened on ${startDay} is closed.`,
+    dueAt: toDayString(v.day),
+    priority: "low",
+    dedupeKey,
+    action: "close",
+  };
+}
+
+function openTask(
+  account: Account,
+  v: DayVerdict,
+  playbook: { id: string; action: string },
+  dedupeKey: string,
+): Task {
+  const priority: Priority = v.score < 25 ? "urgent" : v.band === "at_risk" ? "high" : "normal";
+  const dueIn = priority === "urgent" ? 2 : priority === "high" ? 3 : 7;
+  const top = v.reasons.filter((r) => r.pull > 0).slice(0, 3);
+  const headline = v.band === "at_risk" ? "is at risk" : "is decaying";
+  const lines = [
+    `Health ${v.score}/100 (${v.band.replace("_", " ")}, ${v.trend}).`,
+    "",
+    "Why:",
+    ...top.map((r) => `- ${r.key.replace(/_/g, " ")}: ${r.evidence}`),
+    "",
+    `Next step: ${playbook.action}.`,
+    `Owner: ${account.ownerEmail ?? account.ownerId ?? "unassigned"}`,
+  ];
+  return {
+    accountId: account.id,
+    playbook: playbook.id,
+    title: `Ebb: ${account.name} ${headline}${top[0] ? ` — ${top[0].key.replace(/_/g, " ")}` : ""}`,
+    body: lines.join("\n"),
+    dueAt: toDayString(v.day + dueIn),
+    priority,
+    dedupeKey,
+    action: "open",
+  };
+}

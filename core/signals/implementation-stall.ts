@@ -1,0 +1,76 @@
+// Implementation stall: overdue milestones and silence while a planned implementation should be moving.
+import { toDayNumber, toDayString } from "../day.ts";
+import type { SignalInput, SignalValue } from "./signal.ts";
+import { anyOf, count, ramp } from "./util.ts";
+
+const IMPLEMENTATION_DAYS = 180;
+
+export function implementationStall({
+  timeline: t,
+  i,
+  portfolio,
+  explain,
+}: SignalInput): SignalValue {
+  const day = t.origin + i;
+  const since = t.customerSinceIndex;
+  const implementing = since !== undefined && i >= since && i - since < IMPLEMENTATION_DAYS;
+  const dayStr = toDayString(day);
+  // Milestones compare as strings: `YYYY-MM-DD` sorts as days do.
+  const overdue: { name: string; days: number; id: string }[] = [];
+  let hasMilestones = false;
+  for (const m of t.milestones) {
+    hasMilestones = true;
+    if (m.dueAt < dayStr && (m.doneAt === undefined || m.doneAt > dayStr)) {
+      overdue.push({ name: m.name, id: m.id, days: day - toDayNumber(m.dueAt) });
+    }
+  }
+  if (!implementing && overdue.length === 0) {
+    return {
+      risk: 0,
+      status: "not_applicable",
+      evidence: explain ? "No implementation under way." : "",
+    };
+  }
+  const contactFresh =
+    portfolio.sourceFresh("engagements", day) || portfolio.sourceFresh("tickets", day);
+  if (!hasMilestones && !contactFresh) {
+    return {
+      risk: 0,
+      status: "no_data",
+      evidence: explain ? "No milestones or recent engagement data." : "",
+    };
+  }
+  let keep = 1;
+  for (const o of overdue) keep *= 1 - ramp(o.days, 7, 45);
+  const milestoneRisk = 1 - keep;
+  let gap = 0;
+  if (implementing && contactFresh) {
+    const last = t.lastInbound[i] ?? -1;
+    gap = i - Math.max(last, since);
+  }
+  // Silence alone is a weaker sign when the milestones say the work is on track.
+  const gapRisk = implementing
+    ? ramp(gap, 30, 60) * (overdue.length > 0 || !hasMilestones ? 1 : 0.5)
+    : 0;
+  const risk = anyOf(milestoneRisk, gapRisk);
+  if (!explain) return { risk, status: "ok", evidence: "" };
+  const parts: string[] = [];
+  overdue.sort((a, b) => b.days - a.days);
+  for (const o of overdue.slice(0, 2))
+    parts.push(`milestone "${o.name}" is ${count(o.days, "day")} overdue`);
+  if (overdue.length > 2) parts.push(`${overdue.length - 2} more overdue`);
+  if (gapRisk > 0) parts.push(`no customer contact for ${gap} days during implementation`);
+  const evidence = parts.length
+    ? `${capitalize(parts.join("; "))}.`
+    : "Implementation on track: no overdue milestones.";
+  return {
+    risk,
+    status: "ok",
+    evidence,
+    ...(overdue.length ? { evidenceIds: overdue.map((o) => o.id) } : {}),
+  };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,49 @@
+// The seam every signal fills: (one account's timeline, a day index, the portfolio) → risk 0..1 with evidence.
+import type { SignalKey } from "../model.ts";
+import type { Incident } from "../portfolio.ts";
+import type { Timeline } from "../timeline.ts";
+
+/**
+ * `ok`: the signal had data. `no_data`: it applies but its source is missing or stale (lowers
+ * coverage). `not_applicable`: it does not apply to this account on this day (e.g. onboarding
+ * friction for a five-year customer); it neither counts for nor against coverage.
+ */
+export type SignalStatus = "ok" | "no_data" | "not_applicable";
+
+export interface SignalValue {
+  risk: number;
+  status: SignalStatus;
+  /** A sentence a CSM understands, with numbers; empty when `explain` was false. */
+  evidence: string;
+  evidenceIds?: string[];
+}
+
+/** What a signal may know about the rest of the portfolio on a day (the "second" comparison). */
+export interface PortfolioView {
+  /** Whether a record source (tickets, engagements, usage) delivered data recently enough to trust on this day. */
+  sourceFresh(kind: "tickets" | "engagements" | "usage", dayNumber: number): boolean;
+  /** Portfolio-wide rate of support trouble (bad ratings, escalations, reopens, irritated tickets) per account per 30 days. */
+  troublePer30: number;
+  /** Portfolio-wide tickets per account per 30 days. */
+  ticketsPer30: number;
+  /** Ratio of portfolio usage in [d-13, d] to its usual level: < 1 during a portfolio-wide (seasonal) dip. */
+  usageRatio(dayNumber: number): number;
+  /** Product-wide incidents, reported once for the portfolio. */
+  incidents: readonly Incident[];
+}
+
+export interface SignalInput {
+  timeline: Timeline;
+  /** Day index into the timeline. */
+  i: number;
+  portfolio: PortfolioView;
+  /** Build evidence sentences and ids (off in backtests, which need only the numbers). */
+  explain: boolean;
+}
+
+export type Signal = (input: SignalInput) => SignalValue;
+
+export interface SignalDefinition {
+  key: SignalKey;
+  compute: Signal;
+}

@@ -1,0 +1,68 @@
+// Ticket flood: a burst of tickets around one feature (tag) against the account's own usual rate for
+// it. Tickets of a product-wide incident are left to the one portfolio alert.
+import { sum } from "../timeline.ts";
+import type { SignalInput, SignalValue } from "./signal.ts";
+import { count, num, ramp } from "./util.ts";
+
+const RECENT_DAYS = 14;
+const BASELINE_DAYS = 180;
+
+export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput): SignalValue {
+  if (!portfolio.sourceFresh("tickets", t.origin + i)) {
+    return { risk: 0, status: "no_data", evidence: explain ? "No recent support data." : "" };
+  }
+  const a = i - RECENT_DAYS + 1;
+  const b0 = Math.max(t.firstIndex, a - BASELINE_DAYS);
+  const baselineDays = a - b0;
+  const ownHistory = baselineDays >= 60;
+  // Without 60 days of own history, the account's own ticket rate so far (spread over a few topics)
+  // or the portfolio's, whichever is higher: a busy new account is not a flood.
+  const seenDays = Math.max(14, i - Math.max(0, t.firstIndex) + 1);
+  const fallback = Math.max(
+    (portfolio.ticketsPer30 * RECENT_DAYS) / 30 / 3,
+    (sum(t.series.tickets, i - seenDays + 1, i) * RECENT_DAYS) / seenDays / 2,
+  );
+  let worst = 0;
+  let worstTag = "";
+  let worstCount = 0;
+  let worstExpected = 0;
+  for (const [tag, series] of t.tagSeries) {
+    const c = sum(series, a, i);
+    if (c < 3) continue;
+    // Own rate for this tag first; without enough history, the portfolio's ticket rate spread over a few topics.
+    const expected = Math.max(
+      0.5,
+      ownHistory ? (sum(series, b0, a - 1) * RECENT_DAYS) / baselineDays : fallback,
+    );
+    const risk = ramp(c / expected, 3, 6) * ramp(c - expected, 3, 8);
+    if (risk > worst || (worst === 0 && c > worstCount)) {
+      worst = risk;
+      worstTag = tag;
+      worstCount = c;
+      worstExpected = expected;
+    }
+  }
+  if (!explain) return { risk: worst, status: "ok", evidence: "" };
+  const incidentTickets = sum(t.series.incidentTickets, a, i);
+  const incidentNote =
+    incidentTickets > 0
+      ? ` ${count(incidentTickets, "more ticket")} belong to a product-wide incident, reported once for the portfolio.`
+      : "";
+  if (worstCount === 0) {
+    return {
+      risk: 0,
+      status: "ok",
+      evidence: `No burst of tickets on one topic in the last ${RECENT_DAYS} days.${incidentNote}`,
+    };
+  }
+  const evidence = `${count(worstCount, "ticket")} tagged "${worstTag}" in the last ${RECENT_DAYS} days; usual is ${num(Math.round(worstExpected * 10) / 10)} a fortnight.${incidentNote}`;
+  const evidenceIds =
+    worst > 0
+      ? t.tickets
+          .filter(
+            (x) => x.dayIndex >= a && x.dayIndex <= i && !x.incident && x.tags.includes(worstTag),
+          )
+          .map((x) => x.id)
+      : undefined;
+  return { risk: worst, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };
+}

@@ -1,0 +1,85 @@
+// Usage drop: recent active users and events against the account's own usual level, discounted when
+// the whole portfolio dips (holidays) or the account dipped the same way a year ago (its season).
+import { sum } from "../timeline.ts";
+import type { SignalInput, SignalValue } from "./signal.ts";
+import { num, pct, ramp } from "./util.ts";
+
+const RECENT_DAYS = 14;
+const QUARTER_DAYS = 90;
+const YEAR_DAYS = 364;
+
+interface Level {
+  users: number;
+  events: number;
+}
+
+export function usageDrop({ timeline: t, i, portfolio, explain }: SignalInput): SignalValue {
+  if (!portfolio.sourceFresh("usage", t.origin + i)) {
+    return { risk: 0, status: "no_data", evidence: explain ? "No recent usage data." : "" };
+  }
+  const s = t.series;
+  // The usual level is the better of the last two quarters before the recent window, so a slow slide
+  // is measured against where the account was, not against the slide itself.
+  const q1 = level(t, i - RECENT_DAYS - QUARTER_DAYS + 1, i - RECENT_DAYS);
+  const q2 = level(t, i - RECENT_DAYS - 2 * QUARTER_DAYS + 1, i - RECENT_DAYS - QUARTER_DAYS);
+  const q1Days = sum(s.usageDays, i - RECENT_DAYS - QUARTER_DAYS + 1, i - RECENT_DAYS);
+  if (q1Days < 20 || (q1.users === 0 && q1.events === 0)) {
+    return {
+      risk: 0,
+      status: "no_data",
+      evidence: explain ? "Not enough usage history for a baseline yet." : "",
+    };
+  }
+  const usual =
+    q2.users + q2.events > q1.users + q1.events &&
+    sum(s.usageDays, i - RECENT_DAYS - 2 * QUARTER_DAYS + 1, i - RECENT_DAYS - QUARTER_DAYS) >= 20
+      ? q2
+      : q1;
+  const recent = level(t, i - RECENT_DAYS + 1, i);
+  const ratio = levelRatio(recent, usual);
+  // Portfolio-wide dip on the same days (holidays, an outage): only the part beyond it is the account's.
+  const portfolioRatio = Math.min(1, portfolio.usageRatio(t.origin + i));
+  let adjusted = Math.min(1, ratio / Math.max(portfolioRatio, 0.05));
+  // The account's own season: the same weeks a year ago, against the level before them.
+  let seasonal = false;
+  if (i - YEAR_DAYS - RECENT_DAYS - QUARTER_DAYS >= t.firstIndex) {
+    const j = i - YEAR_DAYS;
+    const lastYear = levelRatio(
+      level(t, j - RECENT_DAYS + 1, j),
+      level(t, j - RECENT_DAYS - QUARTER_DAYS + 1, j - RECENT_DAYS),
+    );
+    if (lastYear < 0.85 && adjusted < 1) {
+      adjusted = Math.min(1, adjusted / Math.max(lastYear, 0.05));
+      seasonal = true;
+    }
+  }
+  const drop = 1 - adjusted;
+  const risk = ramp(drop, 0.25, 0.6);
+  if (!explain) return { risk, status: "ok", evidence: "" };
+  const useUsers = usual.users > 0;
+  const what = useUsers ? "Active users" : "Events";
+  const r = useUsers ? recent.users : recent.events;
+  const u = useUsers ? usual.users : usual.events;
+  const change = r < u ? `down ${pct(1 - r / u)} from` : `against`;
+  let evidence = `${what} averaged ${num(Math.round(r * 10) / 10)} a day over the last ${RECENT_DAYS} days, ${change} the usual ${num(Math.round(u * 10) / 10)}.`;
+  if (portfolioRatio < 0.9)
+    evidence += ` The whole portfolio is at ${pct(portfolioRatio)} of its usual level, so only the difference counts.`;
+  if (seasonal) evidence += " A similar dip a year ago suggests a seasonal pattern.";
+  return { risk, status: "ok", evidence };
+}
+
+function level(t: SignalInput["timeline"], a: number, b: number): Level {
+  const days = b - a + 1;
+  return {
+    users: sum(t.series.usageUsers, a, b) / days,
+    events: sum(t.series.usageEvents, a, b) / days,
+  };
+}
+
+function levelRatio(recent: Level, usual: Level): number {
+  const ru = usual.users > 0 ? recent.users / usual.users : Number.NaN;
+  const re = usual.events > 0 ? recent.events / usual.events : Number.NaN;
+  if (Number.isNaN(ru)) return Number.isNaN(re) ? 1 : re;
+  if (Number.isNaN(re)) return ru;
+  return (ru + re) / 2;
+}

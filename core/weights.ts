@@ -1,0 +1,66 @@
+// Lifecycle stage of an account on a day, and the weight of each signal in each stage.
+import type { SignalKey, Stage } from "./model.ts";
+import type { Timeline } from "./timeline.ts";
+
+export const ONBOARDING_DAYS = 90;
+export const RENEWAL_DAYS = 90;
+
+/**
+ * A weight is how far that signal alone, at full risk, pulls the score down (0..1). Signals combine
+ * as a noisy-OR, so one strong warning is not diluted by six quiet ones.
+ */
+export type Weights = Record<SignalKey, number>;
+export type StageWeights = Record<Stage, Weights>;
+
+export const DEFAULT_WEIGHTS: StageWeights = {
+  onboarding: {
+    onboarding_friction: 0.7,
+    implementation_stall: 0.7,
+    support_experience: 0.5,
+    ticket_flood: 0.4,
+    going_dark: 0.6,
+    usage_drop: 0.6,
+    stakeholder_coverage: 0.5,
+  },
+  adoption: {
+    onboarding_friction: 0.3,
+    implementation_stall: 0.5,
+    support_experience: 0.55,
+    ticket_flood: 0.45,
+    going_dark: 0.6,
+    usage_drop: 0.75,
+    stakeholder_coverage: 0.6,
+  },
+  mature: {
+    onboarding_friction: 0,
+    implementation_stall: 0.3,
+    support_experience: 0.55,
+    ticket_flood: 0.45,
+    going_dark: 0.6,
+    usage_drop: 0.75,
+    stakeholder_coverage: 0.6,
+  },
+  renewal: {
+    onboarding_friction: 0,
+    implementation_stall: 0.3,
+    support_experience: 0.6,
+    ticket_flood: 0.45,
+    going_dark: 0.7,
+    usage_drop: 0.8,
+    stakeholder_coverage: 0.7,
+  },
+};
+
+/**
+ * Stage on day index `i`: the first 90 days after `customerSince` are onboarding, the last 90 before
+ * `renewalAt` renewal; in between, adoption in the first year and mature after. Without dates, the
+ * account's own `stage` field, else adoption.
+ */
+export function stageOn(t: Timeline, i: number): Stage {
+  const since = t.customerSinceIndex;
+  const renewal = t.renewalIndex;
+  if (since !== undefined && i >= since && i - since < ONBOARDING_DAYS) return "onboarding";
+  if (renewal !== undefined && renewal - i >= 0 && renewal - i <= RENEWAL_DAYS) return "renewal";
+  if (since !== undefined) return i - since < 365 ? "adoption" : "mature";
+  return t.account.stage ?? "adoption";
+}

@@ -168,8 +168,8 @@ export function scorePortfolio(
     summary.alerts.push({
       kind: "incident",
       day: incident.from,
-      title: `Product-wide incident: ${incident.accounts} accounts filed "${incident.tag}" tickets`,
-      body: `${incident.tickets} tickets from ${incident.accounts} accounts tagged "${incident.tag}" between ${incident.from} and ${incident.to}. These are reported once here and left out of each account's ticket-flood and support signals.`,
+      title: `Product-wide incident: ${incident.accounts} accounts filed tickets tagged ${tagList(incident.tags)}`,
+      body: `${incident.tickets} tickets from ${incident.accounts} accounts tagged ${tagList(incident.tags)} between ${incident.from} and ${incident.to}. They are reported once here and left out of each account's ticket-flood, support and onboarding signals.`,
       incident,
     });
   }
@@ -286,4 +286,8 @@ function snapshotOf(
     coverage: Math.round(coverage * 1000) / 1000,
     signals,
   };
+}
+
+function tagList(tags: string[]): string {
+  return tags.map((t) => `"${t}"`).join(" / ");
 }

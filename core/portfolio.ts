@@ -7,7 +7,8 @@ import type { AccountRecords } from "./timeline.ts";
 
 /** A product-wide incident: reported once for the portfolio, not as a task per account. */
 export interface Incident {
-  tag: string;
+  /** The tags the incident's tickets carry (one incident often spikes a topic tag and a type tag at once). */
+  tags: string[];
   /** First and last day (YYYY-MM-DD). */
   from: string;
   to: string;
@@ -73,6 +74,8 @@ export function buildPortfolioContext(groups: readonly AccountRecords[]): Portfo
   const users = new Float64Array(length + 1);
   const events = new Float64Array(length + 1);
   const alive = new Float64Array(length + 2);
+  // Customer contacts per day (tickets, inbound or answered engagements), across the portfolio.
+  const contacts = new Float64Array(length + 1);
   const tagAccounts = new Map<string, Float64Array>();
   let tickets = 0;
   let trouble = 0;
@@ -104,7 +107,17 @@ export function buildPortfolioContext(groups: readonly AccountRecords[]): Portfo
         a[d - firstDay + 1]! += 1;
       }
     }
-    for (const e of r.engagements) seeSource("engagements", timeToDayNumber(e.at));
+    for (const t of r.tickets) contacts[timeToDayNumber(t.createdAt) - firstDay + 1]! += 1;
+    for (const e of r.engagements) {
+      const d = timeToDayNumber(e.at);
+      seeSource("engagements", d);
+      if (
+        e.direction === "inbound" ||
+        e.outcome === "replied" ||
+        (e.kind === "meeting" && e.outcome === "completed")
+      )
+        contacts[d - firstDay + 1]! += 1;
+    }
     let uFirst = Number.POSITIVE_INFINITY;
     let uLast = Number.NEGATIVE_INFINITY;
     for (const u of r.usage) {
@@ -156,12 +169,32 @@ export function buildPortfolioContext(groups: readonly AccountRecords[]): Portfo
     for (let d = Math.max(s.first, firstDay); d <= Math.min(s.last, lastDay); d++)
       aliveAccounts[d - firstDay]! += 1;
   }
+  const spanAlive = new Float64Array(length + 1);
+  for (let i = 0; i < length; i++) spanAlive[i + 1] = spanAlive[i]! + aliveAccounts[i]!;
+  for (let i = 1; i <= length; i++) contacts[i]! += contacts[i - 1]!;
+  const contactCache = new Map<number, number>();
+  const contactRatio = (d: number): number => {
+    let r = contactCache.get(d);
+    if (r === undefined) {
+      const perAccount = (lo: number, hi: number) => {
+        const n = win(spanAlive, lo, hi);
+        return n > 0 ? win(contacts, lo, hi) / n : 0;
+      };
+      const recent = perAccount(d - 44, d);
+      const usual = perAccount(d - 224, d - 45);
+      r = usual > 0 && recent > 0 ? recent / usual : 1;
+      contactCache.set(d, r);
+    }
+    return r;
+  };
   const incidents = detectIncidents(tagAccounts, aliveAccounts, firstDay, groups);
   const windows = new Map<string, { from: number; to: number }[]>();
   for (const inc of incidents) {
-    const list = windows.get(inc.tag) ?? [];
-    list.push({ from: toDayNumber(inc.from), to: toDayNumber(inc.to) });
-    windows.set(inc.tag, list);
+    for (const tag of inc.tags) {
+      const list = windows.get(tag) ?? [];
+      list.push({ from: toDayNumber(inc.from), to: toDayNumber(inc.to) });
+      windows.set(tag, list);
+    }
   }
   const per30 = accountDays > 0 ? 30 / accountDays : 0;
   return {
@@ -169,7 +202,9 @@ export function buildPortfolioContext(groups: readonly AccountRecords[]): Portfo
     lastDay,
     troublePer30: trouble * per30,
     ticketsPer30: tickets * per30,
+    troublePerTicket: tickets > 0 ? trouble / tickets : 0,
     usageRatio,
+    contactRatio,
     incidents,
     isIncident: (tag, day) => windows.get(tag)?.some((w) => day >= w.from && day <= w.to) ?? false,
     sourceFresh: (kind, day) => {
@@ -221,20 +256,30 @@ function detectIncidents(
     }
     if (open) found.push({ tag, ...open });
   }
-  return found.map(({ tag, from, to }) => {
+  // Spikes that overlap in time are one incident seen through several tags.
+  found.sort((x, y) => x.from - y.from);
+  const merged: { tags: string[]; from: number; to: number }[] = [];
+  for (const f of found) {
+    const last = merged[merged.length - 1];
+    if (last && f.from <= last.to) {
+      last.tags.push(f.tag);
+      last.to = Math.max(last.to, f.to);
+    } else merged.push({ tags: [f.tag], from: f.from, to: f.to });
+  }
+  return merged.map(({ tags, from, to }) => {
     let tickets = 0;
     const accounts = new Set<string>();
     for (const g of groups) {
       for (const t of g.tickets) {
         const d = timeToDayNumber(t.createdAt) - firstDay;
-        if (d >= from && d <= to && t.tags.includes(tag)) {
+        if (d >= from && d <= to && t.tags.some((tag) => tags.includes(tag))) {
           tickets++;
           accounts.add(g.account.id);
         }
       }
     }
     return {
-      tag,
+      tags: tags.sort(),
       from: toDayString(firstDay + from),
       to: toDayString(firstDay + to),
       accounts: accounts.size,

@@ -310,7 +310,7 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
     if (life.kind === "growing") level *= 1 + 0.6 * ((day - plan.start) / 365);
     if (life.kind === "seasonal") {
       const doy = day - toDayNumber(`${toDayString(day).slice(0, 4)}-01-01`);
-      if (doy >= seasonStart && doy < seasonStart + 35) level *= 0.45;
+      if (doy >= seasonStart && doy < seasonStart + 35) level *= 0.6;
     }
     if (life.kind === "usage_drop") level *= 1 - 0.7 * intensity(life, day, 0, 120);
     else if (life.kind === "implementation_stall") level *= 1 - 0.6 * intensity(life, day, 20, 90);
@@ -327,9 +327,21 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
       });
     }
 
+    const dark =
+      life.kind === "going_dark"
+        ? intensity(life, day, 0, 14)
+        : life.kind === "implementation_stall"
+          ? intensity(life, day, 0, 21) * 0.9
+          : 0;
+    const fading =
+      life.churn !== undefined && life.onset !== undefined
+        ? Math.max(0, 1 - (life.churn - day) / 60) * 0.7
+        : 0;
+    const quiet = Math.max(dark, fading);
     // --- tickets
     const x = intensity(life, day);
-    let rate = baseTicketRate * (weekend ? 0.3 : 1.2) * (holiday ? 0.5 : 1);
+    // A customer going quiet files fewer tickets too.
+    let rate = baseTicketRate * (weekend ? 0.3 : 1.2) * (holiday ? 0.5 : 1) * (1 - 0.7 * quiet);
     let irritatedShare = 0.03;
     let badShare = 0.06;
     let reopenShare = 0.05;
@@ -411,22 +423,11 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
     }
 
     // --- engagements
-    const dark =
-      life.kind === "going_dark"
-        ? intensity(life, day, 0, 14)
-        : life.kind === "implementation_stall"
-          ? intensity(life, day, 0, 21) * 0.9
-          : 0;
-    const fading =
-      life.churn !== undefined && life.onset !== undefined
-        ? Math.max(0, 1 - (life.churn - day) / 60) * 0.7
-        : 0;
-    const quiet = Math.max(dark, fading);
     const outboundRate = (1 / 14) * (1 + 2 * quiet) * (weekend ? 0.1 : 1.35);
     for (let k = rng.poisson(outboundRate); k > 0; k--) {
       const kind = rng.pick(["email", "email", "email", "call", "meeting"] as const);
       const who = byPersona(day, personaWeights(life, day));
-      const answered = !rng.chance(0.15 + 0.7 * quiet);
+      const answered = !rng.chance(0.15 + 0.75 * quiet);
       const outcome =
         kind === "email"
           ? answered

@@ -1,10 +1,12 @@
-// Going dark: no word from the customer for much longer than their own usual cadence, and outreach
-// that goes unanswered. A quiet account that is always quiet is not flagged for being quiet.
+// Going dark: the customer talks to us far less than their own usual, goes silent for much longer
+// than their usual gap, and outreach goes unanswered. A quiet account that is always quiet is not
+// flagged for being quiet.
 import { sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { anyOf, count, num, ramp } from "./util.ts";
 
-const CADENCE_DAYS = 365;
+const RECENT_DAYS = 45;
+const BASELINE_DAYS = 180;
 const OUTREACH_DAYS = 30;
 
 export function goingDark({ timeline: t, i, portfolio, explain }: SignalInput): SignalValue {
@@ -28,25 +30,38 @@ export function goingDark({ timeline: t, i, portfolio, explain }: SignalInput): 
   }
   const start = Math.max(t.firstIndex, 0);
   const gap = i - (last >= 0 ? last : start);
-  // The account's own cadence, measured up to its last contact so that the current silence does not
-  // stretch the yardstick it is measured with.
-  let cadence = 30;
-  if (last >= 0) {
-    const from = Math.max(start, last - CADENCE_DAYS + 1);
-    const contacts = sum(s.inbound, from, last);
-    const span = last - from + 1;
-    cadence = span >= 60 && contacts >= 2 ? Math.min(120, Math.max(7, span / contacts)) : 30;
-  }
-  const gapRisk = ramp(gap / cadence, 4, 8) * ramp(gap, 30, 75);
-  const unanswered = sum(s.unanswered, i - OUTREACH_DAYS + 1, i);
-  // Unanswered outreach matters only when the customer is not talking to us some other way.
-  const outreachRisk =
-    outbound >= 3
-      ? ramp(unanswered / outbound, 0.5, 0.9) * ramp(unanswered, 2, 5) * ramp(gap, 7, 21)
+
+  // Rate: contacts in the last 45 days against the account's own rate in the half-year before.
+  const a = i - RECENT_DAYS + 1;
+  const b0 = Math.max(start, a - BASELINE_DAYS);
+  const baselineDays = a - b0;
+  const recent = sum(s.inbound, a, i);
+  // Scaled by the portfolio's own contact rate on these days, so holidays are not silence.
+  const seasonFactor = Math.min(1, portfolio.contactRatio(day));
+  const expected =
+    baselineDays >= 60
+      ? ((sum(s.inbound, b0, a - 1) * RECENT_DAYS) / baselineDays) * seasonFactor
       : 0;
-  const risk = anyOf(gapRisk, outreachRisk);
+  // Contacts come in counts: how many standard deviations below the usual (Poisson) the recent count is.
+  const z = expected > 0 ? (expected - recent) / Math.sqrt(expected) : 0;
+  const fall = expected > 0 ? 1 - recent / expected : 0;
+  // A contact in the last week or two means they have not gone dark, however thin the month was.
+  const rateRisk = ramp(z, 2.5, 4) * ramp(fall, 0.5, 0.8) * ramp(gap, 7, 21);
+
+  // Gap: the current silence against the usual gap between contacts.
+  const cadence = expected > 0 ? Math.min(120, Math.max(7, RECENT_DAYS / expected)) : 30;
+  const gapRisk = ramp(gap / cadence, 4, 8) * ramp(gap, 30, 75);
+
+  // Unanswered outreach matters when the customer is not talking to us some other way.
+  const unanswered = sum(s.unanswered, i - OUTREACH_DAYS + 1, i);
+  const quieter = expected > 0 ? ramp(fall, 0.3, 0.7) : ramp(gap, 7, 21);
+  const outreachRisk =
+    outbound >= 3 ? ramp(unanswered / outbound, 0.5, 0.9) * ramp(unanswered, 2, 5) * quieter : 0;
+  const risk = anyOf(rateRisk, gapRisk, outreachRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };
   let evidence = `Last heard from ${count(gap, "day")} ago; usual gap is ${num(Math.round(cadence))} days.`;
+  if (expected > 0)
+    evidence += ` ${count(recent, "contact")} in ${RECENT_DAYS} days; usual is ${num(Math.round(expected * 10) / 10)}.`;
   if (outbound > 0)
     evidence += ` ${num(unanswered)} of ${count(outbound, "outreach attempt")} in ${OUTREACH_DAYS} days unanswered or no-show.`;
   const evidenceIds =

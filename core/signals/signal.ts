@@ -24,10 +24,14 @@ export interface PortfolioView {
   sourceFresh(kind: "tickets" | "engagements" | "usage", dayNumber: number): boolean;
   /** Portfolio-wide rate of support trouble (bad ratings, escalations, reopens, irritated tickets) per account per 30 days. */
   troublePer30: number;
+  /** Portfolio-wide support trouble per ticket. */
+  troublePerTicket: number;
   /** Portfolio-wide tickets per account per 30 days. */
   ticketsPer30: number;
   /** Ratio of portfolio usage in [d-13, d] to its usual level: < 1 during a portfolio-wide (seasonal) dip. */
   usageRatio(dayNumber: number): number;
+  /** Ratio of portfolio customer contacts in [d-44, d] to the half-year before: < 1 over holidays. */
+  contactRatio(dayNumber: number): number;
   /** Product-wide incidents, reported once for the portfolio. */
   incidents: readonly Incident[];
 }

@@ -55,7 +55,14 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
     (p) => sum(contact[p], i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS) > 0,
   ).length;
   const haveHistory = i - 2 * WINDOW_DAYS + 1 >= t.firstIndex;
-  const breadthRisk = haveHistory ? ramp(engagedBefore - engagedNow, 1, 2) * 0.5 : 0;
+  let contactsBefore = 0;
+  for (const p of present)
+    contactsBefore += sum(contact[p], i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS);
+  // A quiet account's few contacts fall on different people by chance; only a lost breadth that used
+  // to be busy counts.
+  const breadthRisk = haveHistory
+    ? ramp(engagedBefore - engagedNow, 1, 2) * 0.5 * ramp(contactsBefore, 4, 12)
+    : 0;
 
   // Negativity across people: irritated tickets from several distinct requesters.
   // against how many usually are, per 60 days, over the half-year before.
@@ -76,7 +83,13 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   }
   const baselineWindows = Math.max(1, (i - NEGATIVITY_DAYS + 1 - baselineFrom) / NEGATIVITY_DAYS);
   const usualUnhappy = unhappyBefore.size / baselineWindows;
-  const spreadRisk = ramp(unhappy.size - usualUnhappy, 1, 4) * 0.7;
+  // People come in counts: the bar rises with the square root of the usual number (Poisson noise).
+  const spreadRisk =
+    ramp(
+      unhappy.size - usualUnhappy,
+      1 + 1.5 * Math.sqrt(usualUnhappy),
+      4 + 2 * Math.sqrt(usualUnhappy),
+    ) * 0.7;
 
   const risk = anyOf(championRisk, breadthRisk, spreadRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };

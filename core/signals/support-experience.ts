@@ -6,6 +6,8 @@ import { anyOf, count, num, ramp } from "./util.ts";
 
 const RECENT_DAYS = 60;
 const BASELINE_DAYS = 180;
+/** Pseudo-tickets at the portfolio's rate that a thin history is shrunk with. */
+const PRIOR_TICKETS = 10;
 
 export function supportExperience({
   timeline: t,
@@ -22,27 +24,28 @@ export function supportExperience({
   const escalations = sum(s.escalations, a, i);
   const reopens = sum(s.reopens, a, i);
   const negative = sum(s.negative, a, i);
-  const points = 1.5 * bad + 1.5 * escalations + 0.75 * reopens + negative;
+  const points = troubleOf(t, a, i);
 
   const b0 = Math.max(t.firstIndex, a - BASELINE_DAYS);
   const baselineDays = a - b0;
-  const baselinePoints =
-    1.5 * sum(s.bad, b0, a - 1) +
-    1.5 * sum(s.escalations, b0, a - 1) +
-    0.75 * sum(s.reopens, b0, a - 1) +
-    sum(s.negative, b0, a - 1);
-  const portfolioExpected = (portfolio.troublePer30 * RECENT_DAYS) / 30;
-  // Own baseline once there are 90 days of it; the portfolio's until then. A noisy account is judged
-  // against its own noise, a calm one is not flagged for the portfolio's.
-  const ownExpected =
-    baselineDays >= 90 ? (baselinePoints * RECENT_DAYS) / baselineDays : portfolioExpected;
-  const expected = Math.max(ownExpected, 0.5 * portfolioExpected, 0.5);
+  // Trouble is judged per ticket, so a busy account is not flagged for being busy (volume is the
+  // ticket-flood signal's business). The usual rate per ticket is the account's own once there are
+  // 90 days of it — the calmer of the two quarters before the recent window, so months of trouble do
+  // not become the new normal — shrunk towards the portfolio's rate while tickets are few.
+  const prior = portfolio.troublePerTicket;
+  const perTicket = (from: number, to: number) =>
+    (troubleOf(t, from, to) + PRIOR_TICKETS * prior) / (sum(s.tickets, from, to) + PRIOR_TICKETS);
+  const mid = a - Math.floor(baselineDays / 2);
+  const usualPerTicket =
+    baselineDays >= 90 ? Math.min(perTicket(b0, mid - 1), perTicket(mid, a - 1)) : prior;
+  const recentTickets = sum(s.tickets, a, i);
+  const expected = Math.max(recentTickets * usualPerTicket, 0.5);
   // Trouble comes in counts, so the bar rises with the square root of what is usual (Poisson noise).
   const excess = points - expected;
   const troubleRisk = ramp(
     excess,
     2 + 1.5 * Math.sqrt(expected) + 0.5 * expected,
-    8 + 3 * Math.sqrt(expected) + expected,
+    6 + 2 * Math.sqrt(expected) + 0.5 * expected,
   );
 
   const recentResolved = sum(s.resolved, a, i);
@@ -66,7 +69,7 @@ export function supportExperience({
   let evidence =
     parts.length === 0
       ? `No bad ratings, escalations or reopens in the last ${RECENT_DAYS} days.`
-      : `${parts.join(", ")} in the last ${RECENT_DAYS} days; usual is ${num(Math.round(expected * 10) / 10)} such events per ${RECENT_DAYS} days.`;
+      : `${parts.join(", ")} in the last ${RECENT_DAYS} days; usual for ${count(recentTickets, "ticket")} would be ${num(Math.round(expected * 10) / 10)}.`;
   if (slowRisk > 0)
     evidence += ` Resolution takes ${num(Math.round(slowRatio * 10) / 10)}× as long as usual.`;
   const evidenceIds =
@@ -82,4 +85,15 @@ export function supportExperience({
           .map((x) => x.id)
       : undefined;
   return { risk, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };
+}
+
+/** Support trouble over day indices a..b: bad ratings and escalations weigh most, then irritated tickets, then reopens. */
+function troubleOf(t: SignalInput["timeline"], a: number, b: number): number {
+  const s = t.series;
+  return (
+    1.5 * sum(s.bad, a, b) +
+    1.5 * sum(s.escalations, a, b) +
+    0.75 * sum(s.reopens, a, b) +
+    sum(s.negative, a, b)
+  );
 }

@@ -32,7 +32,7 @@ export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput)
     // Own rate for this tag first; without enough history, the portfolio's ticket rate spread over a few topics.
     const expected = Math.max(
       0.5,
-      ownHistory ? (sum(series, b0, a - 1) * RECENT_DAYS) / baselineDays : fallback,
+      ownHistory ? calmerRate(series, b0, a - 1) * RECENT_DAYS : fallback,
     );
     const risk = ramp(c / expected, 3, 6) * ramp(c - expected, 3, 8);
     if (risk > worst || (worst === 0 && c > worstCount)) {
@@ -65,4 +65,13 @@ export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput)
           .map((x) => x.id)
       : undefined;
   return { risk: worst, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };
+}
+
+/**
+ * Tickets a day on a tag over day indices a..b: the calmer of its two halves, so a flood that has
+ * gone on for months does not become the tag's new normal.
+ */
+function calmerRate(series: Float64Array, a: number, b: number): number {
+  const mid = a + Math.floor((b - a + 1) / 2);
+  return Math.min(sum(series, a, mid - 1) / (mid - a), sum(series, mid, b) / (b - mid + 1));
 }

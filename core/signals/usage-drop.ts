@@ -17,44 +17,27 @@ export function usageDrop({ timeline: t, i, portfolio, explain }: SignalInput): 
   if (!portfolio.sourceFresh("usage", t.origin + i)) {
     return { risk: 0, status: "no_data", evidence: explain ? "No recent usage data." : "" };
   }
-  const s = t.series;
-  // The usual level is the better of the last two quarters before the recent window, so a slow slide
-  // is measured against where the account was, not against the slide itself.
-  const q1 = level(t, i - RECENT_DAYS - QUARTER_DAYS + 1, i - RECENT_DAYS);
-  const q2 = level(t, i - RECENT_DAYS - 2 * QUARTER_DAYS + 1, i - RECENT_DAYS - QUARTER_DAYS);
-  const q1Days = sum(s.usageDays, i - RECENT_DAYS - QUARTER_DAYS + 1, i - RECENT_DAYS);
-  if (q1Days < 20 || (q1.users === 0 && q1.events === 0)) {
+  const now = against(t, i);
+  if (!now) {
     return {
       risk: 0,
       status: "no_data",
       evidence: explain ? "Not enough usage history for a baseline yet." : "",
     };
   }
-  const usual =
-    q2.users + q2.events > q1.users + q1.events &&
-    sum(s.usageDays, i - RECENT_DAYS - 2 * QUARTER_DAYS + 1, i - RECENT_DAYS - QUARTER_DAYS) >= 20
-      ? q2
-      : q1;
-  const recent = level(t, i - RECENT_DAYS + 1, i);
-  const ratio = levelRatio(recent, usual);
+  const { recent, usual, ratio } = now;
   // Portfolio-wide dip on the same days (holidays, an outage): only the part beyond it is the account's.
   const portfolioRatio = Math.min(1, portfolio.usageRatio(t.origin + i));
   let adjusted = Math.min(1, ratio / Math.max(portfolioRatio, 0.05));
-  // The account's own season: the same weeks a year ago, against the level before them.
+  // The account's own season: the same weeks a year ago, measured the same way.
   let seasonal = false;
-  if (i - YEAR_DAYS - RECENT_DAYS - QUARTER_DAYS >= t.firstIndex) {
-    const j = i - YEAR_DAYS;
-    const lastYear = levelRatio(
-      level(t, j - RECENT_DAYS + 1, j),
-      level(t, j - RECENT_DAYS - QUARTER_DAYS + 1, j - RECENT_DAYS),
-    );
-    if (lastYear < 0.85 && adjusted < 1) {
-      adjusted = Math.min(1, adjusted / Math.max(lastYear, 0.05));
-      seasonal = true;
-    }
+  const lastYear = i - YEAR_DAYS >= t.firstIndex ? against(t, i - YEAR_DAYS) : undefined;
+  if (lastYear && lastYear.ratio < 0.85 && adjusted < 1) {
+    adjusted = Math.min(1, adjusted / Math.max(lastYear.ratio, 0.05));
+    seasonal = true;
   }
   const drop = 1 - adjusted;
-  const risk = ramp(drop, 0.25, 0.6);
+  const risk = ramp(drop, 0.3, 0.7);
   if (!explain) return { risk, status: "ok", evidence: "" };
   const useUsers = usual.users > 0;
   const what = useUsers ? "Active users" : "Events";
@@ -66,6 +49,32 @@ export function usageDrop({ timeline: t, i, portfolio, explain }: SignalInput): 
     evidence += ` The whole portfolio is at ${pct(portfolioRatio)} of its usual level, so only the difference counts.`;
   if (seasonal) evidence += " A similar dip a year ago suggests a seasonal pattern.";
   return { risk, status: "ok", evidence };
+}
+
+/**
+ * Recent level against the usual one on day index `i`. The usual level is the better of the last two
+ * quarters before the recent window, so a slow slide is measured against where the account was, not
+ * against the slide itself. Undefined without a quarter of history.
+ */
+function against(
+  t: SignalInput["timeline"],
+  i: number,
+): { recent: Level; usual: Level; ratio: number } | undefined {
+  const s = t.series;
+  const q1From = i - RECENT_DAYS - QUARTER_DAYS + 1;
+  const q1 = level(t, q1From, i - RECENT_DAYS);
+  if (
+    q1From < t.firstIndex - 30 ||
+    sum(s.usageDays, q1From, i - RECENT_DAYS) < 20 ||
+    (q1.users === 0 && q1.events === 0)
+  )
+    return undefined;
+  const q2From = q1From - QUARTER_DAYS;
+  const q2 = level(t, q2From, q1From - 1);
+  const q2Usable = sum(s.usageDays, q2From, q1From - 1) >= 20;
+  const usual = q2Usable && q2.users + q2.events > q1.users + q1.events ? q2 : q1;
+  const recent = level(t, i - RECENT_DAYS + 1, i);
+  return { recent, usual, ratio: levelRatio(recent, usual) };
 }
 
 function level(t: SignalInput["timeline"], a: number, b: number): Level {

@@ -239,10 +239,10 @@ function detectIncidents(
     // A spike needs a baseline: the first month of data cannot hold an incident.
     for (let i = INCIDENT_MIN_HISTORY_DAYS; i < n; i++) {
       const recent = sumDays(i - INCIDENT_WINDOW_DAYS + 1, i);
-      const usual =
-        (sumDays(i - INCIDENT_WINDOW_DAYS - INCIDENT_BASELINE_DAYS + 1, i - INCIDENT_WINDOW_DAYS) /
-          INCIDENT_BASELINE_DAYS) *
-        INCIDENT_WINDOW_DAYS;
+      // The usual rate over the baseline days that exist (the first weeks of data have fewer than 60).
+      const baseFrom = Math.max(0, i - INCIDENT_WINDOW_DAYS - INCIDENT_BASELINE_DAYS + 1);
+      const baseDays = i - INCIDENT_WINDOW_DAYS - baseFrom + 1;
+      const usual = (sumDays(baseFrom, i - INCIDENT_WINDOW_DAYS) / baseDays) * INCIDENT_WINDOW_DAYS;
       const hot =
         recent >= Math.max(5, 0.03 * (aliveAccounts[i] ?? 0)) && recent >= 4 * (usual + 0.5);
       if (hot) {

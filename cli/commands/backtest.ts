@@ -1,0 +1,38 @@
+// `ebb backtest <input-dir> [--json]`: recall, lead time, false alarms and AUC on the folder's own outcomes.
+import { backtest } from "../../core/backtest.ts";
+import { CliError } from "../errors.ts";
+import { readInterchangeFolder } from "../read-folder.ts";
+import { issueLines, printIssues } from "../report-issues.ts";
+
+export async function runBacktest(
+  inputDir: string,
+  flags: { json?: boolean },
+  io: { log(l: string): void; warn(l: string): void },
+) {
+  const read = await readInterchangeFolder(inputDir);
+  if (read.portfolio.outcomes.length === 0)
+    throw new CliError(`no outcomes in ${inputDir}: a backtest needs outcomes.ndjson`);
+  printIssues(issueLines(read.issues, []), io.warn);
+  const r = backtest(read.portfolio);
+  if (flags.json) {
+    io.log(JSON.stringify(r, null, 2));
+    return r;
+  }
+  const fmt = (x: number | null, digits = 2) => (x === null ? "n/a" : x.toFixed(digits));
+  io.log(`accounts scored            ${r.accounts} (${r.accountDays} account-days)`);
+  io.log(`churned in span            ${r.churned}`);
+  io.log(`recall at 30 days          ${fmt(r.recallAt30)}`);
+  io.log(
+    `median lead time           ${r.medianLeadDays === null ? "n/a" : `${r.medianLeadDays} days`}`,
+  );
+  io.log(
+    `false alarms               ${fmt(r.falseAlarmsPerHealthyAccountYear)} per healthy account-year (${r.healthyEpisodes} episodes / ${r.healthyAccountYears.toFixed(0)} account-years)`,
+  );
+  io.log(`AUC 60 days before churn   ${fmt(r.auc60, 3)}`);
+  io.log("churn within 90 days by score decile (1 = lowest scores):");
+  for (const d of r.churnByDecile)
+    io.log(
+      `  ${String(d.decile).padStart(2)}  score ≤ ${String(d.maxScore).padStart(3)}  ${(d.churnRate * 100).toFixed(1).padStart(5)}%  (${d.samples} samples)`,
+    );
+  return r;
+}

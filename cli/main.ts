@@ -1,0 +1,118 @@
+// The `ebb` command: a thin shell over core/ — argument parsing, files, progress; no judgement here.
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { toDayNumber } from "../core/day.ts";
+import { runBacktest } from "./commands/backtest.ts";
+import { runDemo } from "./commands/demo.ts";
+import { runGenerate } from "./commands/generate.ts";
+import { runScore } from "./commands/score.ts";
+import { CliError } from "./errors.ts";
+
+const io = {
+  log: (line: string) => process.stdout.write(`${line}\n`),
+  warn: (line: string) => process.stderr.write(`${line}\n`),
+  tty: Boolean(process.stderr.isTTY),
+};
+
+function day(value: string): string {
+  if (Number.isNaN(toDayNumber(value)))
+    throw new InvalidArgumentError(`expected a day as YYYY-MM-DD, got "${value}"`);
+  return value;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return n;
+}
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n))
+    throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+  return n;
+}
+
+export function buildProgram(): Command {
+  const program = new Command("ebb")
+    .description("Ebb: score B2B accounts every day, detect the turn into decay, and say why.")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError(false);
+
+  program
+    .command("score")
+    .description(
+      "score every account every day; writes snapshots.ndjson, tasks.ndjson and alerts.ndjson",
+    )
+    .argument(
+      "<input-dir>",
+      "interchange folder (accounts.ndjson, tickets.ndjson, …; .gz accepted)",
+    )
+    .requiredOption("--out <dir>", "folder to write results into")
+    .option("--from <day>", "first day to score (YYYY-MM-DD); default: the start of the data", day)
+    .option("--to <day>", "last day to score (YYYY-MM-DD); default: the end of the data", day)
+    .action(async (input: string, o: { out: string; from?: string; to?: string }) => {
+      if (o.from && o.to && o.from > o.to)
+        throw new CliError(`--from ${o.from} is after --to ${o.to}`);
+      await runScore(input, o, io);
+    });
+
+  program
+    .command("backtest")
+    .description("how early and how precisely the score would have warned, using outcomes.ndjson")
+    .argument("<input-dir>", "interchange folder with outcomes.ndjson")
+    .option("--json", "print the report as JSON")
+    .action(async (input: string, o: { json?: boolean }) => {
+      await runBacktest(input, o, io);
+    });
+
+  program
+    .command("generate")
+    .description("write a synthetic portfolio (deterministic from the seed) with its ground truth")
+    .argument("<out-dir>", "folder to write into")
+    .addOption(
+      new Option("--accounts <n>", "number of accounts")
+        .argParser(positiveInt)
+        .makeOptionMandatory(),
+    )
+    .addOption(new Option("--seed <s>", "random seed").argParser(integer).makeOptionMandatory())
+    .option("--start <day>", "first day of data", day, "2024-01-01")
+    .option("--days <n>", "days of data", positiveInt, 730)
+    .action((out: string, o: { accounts: number; seed: number; start: string; days: number }) => {
+      runGenerate(out, o, io.log);
+    });
+
+  program
+    .command("demo")
+    .description("generate a portfolio, score it, print the accounts at risk with their reasons")
+    .option("--out <dir>", "working folder", "out/demo")
+    .option("--accounts <n>", "number of accounts", positiveInt, 200)
+    .option("--seed <s>", "random seed", integer, 42)
+    .action(async (o: { out: string; accounts: number; seed: number }) => {
+      await runDemo(o, io);
+    });
+  return program;
+}
+
+/** Run the CLI; resolves to the exit code (0 ok, 2 usage or input error). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; commander has already printed its one line otherwise.
+      return e.code === "commander.helpDisplayed" ||
+        e.code === "commander.version" ||
+        e.code === "commander.help"
+        ? 0
+        : 2;
+    }
+    if (e instanceof CliError) {
+      io.warn(`ebb: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

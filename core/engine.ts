@@ -40,6 +40,8 @@ export interface ScoreOptions {
   trend?: TrendOptions;
   /** Build evidence sentences (default true); a backtest needs only the numbers. */
   explain?: boolean;
+  /** Each account's state on the day before `from`, to continue rather than start over. */
+  resume?: (accountId: string) => AccountState | undefined;
 }
 
 /** Where results go, as they are produced (nothing is buffered for the whole portfolio). */
@@ -151,10 +153,16 @@ export function scorePortfolio(
   };
   for (const g of groups) {
     const churn = churnDay.get(g.account.id);
+    const resume = options.resume?.(g.account.id);
     const r = scoreAccount(
       g,
       ctx,
-      { ...options, fromDay: from, toDay: churn === undefined ? to : Math.min(to, churn - 1) },
+      {
+        ...withoutResume(options),
+        fromDay: from,
+        toDay: churn === undefined ? to : Math.min(to, churn - 1),
+        state: resume,
+      },
       sink,
       buffers,
     );
@@ -180,30 +188,36 @@ interface AccountRun {
   fromDay: number;
   toDay: number;
   /** Continue from a stored state (its day must be fromDay - 1). */
-  resume?: AccountState;
+  state?: AccountState | undefined;
 }
 
 /** Score one account over [fromDay, toDay] (day numbers), clipped to its life. */
 export function scoreAccount(
   g: AccountRecords,
   ctx: PortfolioContext,
-  run: ScoreOptions & AccountRun,
+  run: Omit<ScoreOptions, "resume"> & AccountRun,
   sink: ScoreSink,
   buffers: TimelineBuffers = new TimelineBuffers(),
 ): { days: number; opened: number; closed: number } {
+  // An account with no records at all is still scored (as insufficient data) from its contract start:
+  // silence must show up as "we don't know", not vanish from the portfolio.
   const span = accountSpan(g);
-  if (!Number.isFinite(span.first)) return { days: 0, opened: 0, closed: 0 };
-  const start = Math.max(run.fromDay, span.first);
+  const first = Number.isFinite(span.first) ? span.first : run.fromDay;
+  const start = Math.max(run.fromDay, first);
   const end = run.toDay;
   if (end < start) return { days: 0, opened: 0, closed: 0 };
-  const origin = Math.max(start - LOOKBACK_DAYS, Math.min(span.first, start));
+  const origin = Math.max(start - LOOKBACK_DAYS, Math.min(first, start));
   const t = buildTimeline(g, origin, end - origin + 1, ctx.isIncident, buffers);
   const weights = run.weights ?? DEFAULT_WEIGHTS;
   const trendOptions = run.trend ?? DEFAULT_TREND;
   const explain = run.explain ?? true;
   const account = g.account;
-  let trend: TrendState | undefined = run.resume?.trend;
-  const episode = run.resume?.episode ?? startEpisodes();
+  let trend: TrendState | undefined = run.state?.trend;
+  // A copy: the caller's stored state stays as it was.
+  const stored = run.state?.episode;
+  const episode: EpisodeState = stored
+    ? { open: stored.open ? { ...stored.open } : null, calmDays: stored.calmDays }
+    : startEpisodes();
   let opened = 0;
   let closed = 0;
   const values: SignalValue[] = new Array(SIGNALS.length);
@@ -290,4 +304,9 @@ function snapshotOf(
 
 function tagList(tags: string[]): string {
   return tags.map((t) => `"${t}"`).join(" / ");
+}
+
+function withoutResume(o: ScoreOptions): Omit<ScoreOptions, "resume"> {
+  const { resume: _, ...rest } = o;
+  return rest;
 }

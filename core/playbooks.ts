@@ -87,6 +87,7 @@ export function stepEpisode(state: EpisodeState, account: Account, v: DayVerdict
     state.calmDays = 0;
     return openTask(account, v, playbook, dedupeKey);
   }
+  // Calm: no alert and not still recovering; a recovery that stalls is the same episode.
   if (alert || v.trend === "recovering") {
     state.calmDays = 0;
     return null;

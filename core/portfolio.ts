@@ -51,8 +51,11 @@ export function buildPortfolioContext(groups: readonly AccountRecords[]): Portfo
   let lastDay = Number.NEGATIVE_INFINITY;
   const spans = groups.map((g) => {
     const s = accountSpan(g);
-    if (s.first < firstDay) firstDay = s.first;
-    if (s.last > lastDay) lastDay = s.last;
+    // The portfolio's span is that of its records; a contract date alone does not stretch it.
+    if (Number.isFinite(s.last)) {
+      if (s.first < firstDay) firstDay = s.first;
+      if (s.last > lastDay) lastDay = s.last;
+    }
     return s;
   });
   if (!Number.isFinite(firstDay)) firstDay = lastDay = 0;

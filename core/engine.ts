@@ -5,6 +5,7 @@ import type { Account, Band, HealthSnapshot, Portfolio, SignalResult, Task } fro
 import {
   type DayVerdict,
   type EpisodeState,
+  isAlert,
   type Reason,
   startEpisodes,
   stepEpisode,
@@ -243,14 +244,9 @@ export function scoreAccount(
     const coverage = applicable > 0 ? covered / applicable : 0;
     const band = bandOf(score, coverage);
     trend = trend ? stepTrend(trend, score, trendOptions) : startTrend(score);
-    const reasons: Reason[] = [];
-    for (let k = 0; k < SIGNALS.length; k++) {
-      const v = values[k]!;
-      const key = SIGNALS[k]!.key;
-      const pull = v.status === "ok" ? stageWeights[key] * v.risk : 0;
-      if (pull > 0) reasons.push({ key, pull, evidence: v.evidence });
-    }
-    reasons.sort((a, b) => b.pull - a.pull);
+    // Reasons are only read when a task opens: build them only then.
+    const opening = episode.open === null && isAlert({ band, trend: trend.trend, score });
+    const reasons = opening ? reasonsOf(values, stageWeights) : NO_REASONS;
     const verdict: DayVerdict = { day, score, band, trend: trend.trend, reasons };
     const task = stepEpisode(episode, account, verdict);
     if (task) {
@@ -304,6 +300,20 @@ function snapshotOf(
 
 function tagList(tags: string[]): string {
   return tags.map((t) => `"${t}"`).join(" / ");
+}
+
+const NO_REASONS: Reason[] = [];
+
+/** The signals pulling the score down, strongest first. */
+function reasonsOf(values: SignalValue[], weights: Record<string, number>): Reason[] {
+  const reasons: Reason[] = [];
+  for (let k = 0; k < SIGNALS.length; k++) {
+    const v = values[k]!;
+    const key = SIGNALS[k]!.key;
+    const pull = v.status === "ok" ? (weights[key] ?? 0) * v.risk : 0;
+    if (pull > 0) reasons.push({ key, pull, evidence: v.evidence });
+  }
+  return reasons.sort((a, b) => b.pull - a.pull);
 }
 
 function withoutResume(o: ScoreOptions): Omit<ScoreOptions, "resume"> {

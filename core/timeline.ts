@@ -44,6 +44,22 @@ export interface EngagementFact {
   persona: Persona | undefined;
 }
 
+/** A milestone with its days as indices (`doneIndex` is Infinity while not done). */
+export interface MilestoneFact {
+  id: string;
+  name: string;
+  dueIndex: number;
+  doneIndex: number;
+}
+
+/** A stakeholder with the day index they left (Infinity if they have not; NaN if gone at an unknown time). */
+export interface StakeholderFact {
+  id: string;
+  label: string;
+  persona: Persona | undefined;
+  leftIndex: number;
+}
+
 export const PERSONAS: readonly Persona[] = ["executive", "champion", "influencer", "end_user"];
 
 /** Daily series, each a prefix sum: `s[i + 1] - s[a]` is the total over day indices a..i. */
@@ -83,8 +99,12 @@ export interface Timeline {
   lastInbound: Int32Array;
   tickets: TicketFact[];
   engagements: EngagementFact[];
-  stakeholders: Stakeholder[];
-  milestones: Milestone[];
+  stakeholders: StakeholderFact[];
+  milestones: MilestoneFact[];
+  /** Personas that have at least one stakeholder on record. */
+  personas: Set<Persona>;
+  /** Irritated or badly rated tickets with a known requester, outside incidents, by day. */
+  unhappyTickets: { id: string; dayIndex: number; requesterId: string }[];
   /** Day index of the first record (ticket, engagement or usage); baselines never reach before it. */
   firstIndex: number;
   customerSinceIndex: number | undefined;
@@ -259,8 +279,28 @@ export function buildTimeline(
     lastInbound,
     tickets,
     engagements,
-    stakeholders: records.stakeholders,
-    milestones: records.milestones,
+    stakeholders: records.stakeholders.map((st) => ({
+      id: st.id,
+      label: st.name ?? st.email ?? st.id,
+      persona: st.persona,
+      leftIndex: st.leftAt
+        ? timeToDayNumber(st.leftAt) - origin
+        : st.active
+          ? Number.POSITIVE_INFINITY
+          : Number.NaN,
+    })),
+    personas: new Set(records.stakeholders.flatMap((st) => (st.persona ? [st.persona] : []))),
+    unhappyTickets: tickets.flatMap((x) =>
+      !x.incident && (x.negative || x.bad) && x.requesterId
+        ? [{ id: x.id, dayIndex: x.dayIndex, requesterId: x.requesterId }]
+        : [],
+    ),
+    milestones: records.milestones.map((m) => ({
+      id: m.id,
+      name: m.name,
+      dueIndex: toDayNumber(m.dueAt) - origin,
+      doneIndex: m.doneAt ? toDayNumber(m.doneAt) - origin : Number.POSITIVE_INFINITY,
+    })),
     firstIndex: Number.isFinite(first) ? first - origin : length,
     customerSinceIndex: since === undefined ? undefined : since - origin,
     renewalIndex: renewal === undefined ? undefined : renewal - origin,

@@ -1,5 +1,4 @@
 // Implementation stall: overdue milestones and silence while a planned implementation should be moving.
-import { toDayNumber, toDayString } from "../day.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { anyOf, count, ramp } from "./util.ts";
 
@@ -14,15 +13,11 @@ export function implementationStall({
   const day = t.origin + i;
   const since = t.customerSinceIndex;
   const implementing = since !== undefined && i >= since && i - since < IMPLEMENTATION_DAYS;
-  const dayStr = toDayString(day);
-  // Milestones compare as strings: `YYYY-MM-DD` sorts as days do.
   const overdue: { name: string; days: number; id: string }[] = [];
-  let hasMilestones = false;
+  const hasMilestones = t.milestones.length > 0;
   for (const m of t.milestones) {
-    hasMilestones = true;
-    if (m.dueAt < dayStr && (m.doneAt === undefined || m.doneAt > dayStr)) {
-      overdue.push({ name: m.name, id: m.id, days: day - toDayNumber(m.dueAt) });
-    }
+    if (m.dueIndex < i && m.doneIndex > i)
+      overdue.push({ name: m.name, id: m.id, days: i - m.dueIndex });
   }
   if (!implementing && overdue.length === 0) {
     return {

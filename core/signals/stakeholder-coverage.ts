@@ -1,6 +1,5 @@
 // Stakeholder coverage: champion loss, fewer personas engaged than before, and negativity spreading
 // across several people at the customer.
-import { timeToDayNumber } from "../day.ts";
 import type { Persona } from "../model.ts";
 import { sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
@@ -16,7 +15,6 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   if (t.stakeholders.length === 0) {
     return { risk: 0, status: "no_data", evidence: explain ? "No stakeholders on record." : "" };
   }
-  const day = t.origin + i;
   const s = t.series;
   const contact: Record<Persona, Float64Array> = {
     executive: s.contactExecutive,
@@ -30,16 +28,15 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   let knownChampions = 0;
   for (const st of t.stakeholders) {
     if (st.persona !== "champion") continue;
-    const leftDay = st.leftAt ? timeToDayNumber(st.leftAt) : undefined;
-    if (leftDay !== undefined && leftDay <= day) {
-      const ago = day - leftDay;
+    // Inactive without a date (NaN): gone at some unknown time, so not counted as a champion now.
+    if (Number.isNaN(st.leftIndex)) continue;
+    if (st.leftIndex <= i) {
+      const ago = i - st.leftIndex;
       if (ago <= CHAMPION_GRACE_DAYS && (!departed || ago < departed.daysAgo)) {
-        departed = { name: st.name ?? st.email ?? st.id, daysAgo: ago, id: st.id };
+        departed = { name: st.label, daysAgo: ago, id: st.id };
       }
       continue;
     }
-    // Inactive without a date: gone at some unknown time, so not counted as a champion now.
-    if (!st.active && leftDay === undefined) continue;
     knownChampions++;
   }
   const championTalking = sum(contact.champion, i - WINDOW_DAYS + 1, i) > 0;
@@ -49,7 +46,7 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
       : 0;
 
   // Breadth: key personas in contact now vs the quarter before.
-  const present = KEY_PERSONAS.filter((p) => t.stakeholders.some((st) => st.persona === p));
+  const present = KEY_PERSONAS.filter((p) => t.personas.has(p));
   const engagedNow = present.filter((p) => sum(contact[p], i - WINDOW_DAYS + 1, i) > 0).length;
   const engagedBefore = present.filter(
     (p) => sum(contact[p], i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS) > 0,
@@ -70,10 +67,9 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   const unhappyBefore = new Set<string>();
   const unhappyTickets: string[] = [];
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
-  for (const tk of t.tickets) {
+  for (const tk of t.unhappyTickets) {
     if (tk.dayIndex > i) break;
-    if (tk.dayIndex < baselineFrom || tk.incident || !(tk.negative || tk.bad) || !tk.requesterId)
-      continue;
+    if (tk.dayIndex < baselineFrom) continue;
     if (tk.dayIndex <= i - NEGATIVITY_DAYS) {
       unhappyBefore.add(`${tk.requesterId}/${Math.floor((i - tk.dayIndex) / NEGATIVITY_DAYS)}`);
       continue;

@@ -33,11 +33,11 @@ export function supportExperience({
   // 90 days of it — the calmer of the two quarters before the recent window, so months of trouble do
   // not become the new normal — shrunk towards the portfolio's rate while tickets are few.
   const prior = portfolio.troublePerTicket;
-  const perTicket = (from: number, to: number) =>
-    (troubleOf(t, from, to) + PRIOR_TICKETS * prior) / (sum(s.tickets, from, to) + PRIOR_TICKETS);
   const mid = a - Math.floor(baselineDays / 2);
   const usualPerTicket =
-    baselineDays >= 90 ? Math.min(perTicket(b0, mid - 1), perTicket(mid, a - 1)) : prior;
+    baselineDays >= 90
+      ? Math.min(perTicket(t, b0, mid - 1, prior), perTicket(t, mid, a - 1, prior))
+      : prior;
   const recentTickets = sum(s.tickets, a, i);
   const expected = Math.max(recentTickets * usualPerTicket, 0.5);
   // Trouble comes in counts, so the bar rises with the square root of what is usual (Poisson noise).
@@ -95,5 +95,12 @@ function troubleOf(t: SignalInput["timeline"], a: number, b: number): number {
     1.5 * sum(s.escalations, a, b) +
     0.75 * sum(s.reopens, a, b) +
     sum(s.negative, a, b)
+  );
+}
+
+/** Trouble per ticket over a..b, shrunk towards `prior` with PRIOR_TICKETS pseudo-tickets. */
+function perTicket(t: SignalInput["timeline"], a: number, b: number, prior: number): number {
+  return (
+    (troubleOf(t, a, b) + PRIOR_TICKETS * prior) / (sum(t.series.tickets, a, b) + PRIOR_TICKETS)
   );
 }

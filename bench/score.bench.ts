@@ -1,0 +1,67 @@
+// `npm run bench`: scoring speed and memory on generated portfolios of 100, 1,000 and 10,000
+// accounts × two years. Figures, not pass/fail. Each size runs in its own process.
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+
+const SIZES = (process.env.EBB_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
+const one = join(import.meta.dirname, "score-one.ts");
+
+interface Row {
+  accounts: number;
+  explain: boolean;
+  accountDays: number;
+  records: number;
+  generateMs: number;
+  scoreMs: number;
+  medianMs: number;
+  runs: number;
+  accountDaysPerSec: number;
+  recordsPerSec: number;
+  inputRssMb: number;
+  peakRssMb: number;
+}
+
+function run(accounts: number, mode: "explained" | "numbers-only"): Row {
+  const out = execFileSync(
+    process.execPath,
+    ["--max-old-space-size=8192", "--expose-gc", "--import", "tsx", one, String(accounts), mode],
+    {
+      encoding: "utf8",
+    },
+  );
+  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Row;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+console.log("Scoring (core/engine.ts, one thread): every account, every day, all seven signals");
+console.log(
+  "mode          accounts  account-days   records  best s  median s  account-days/s  records/s   rss in/peak MB",
+);
+const rows: Row[] = [];
+for (const mode of ["explained", "numbers-only"] as const) {
+  for (const n of SIZES) {
+    const r = run(n, mode);
+    rows.push(r);
+    console.log(
+      `${mode.padEnd(13)} ${fmt(n).padStart(8)} ${fmt(r.accountDays).padStart(13)} ${fmt(r.records).padStart(10)} ${(r.scoreMs / 1000).toFixed(2).padStart(7)} ${(r.medianMs / 1000).toFixed(2).padStart(9)} ${fmt(r.accountDaysPerSec).padStart(15)} ${fmt(r.recordsPerSec).padStart(10)} ${`${r.inputRssMb}/${r.peakRssMb}`.padStart(16)}`,
+    );
+  }
+}
+console.log("");
+console.log(
+  "explained: snapshots with evidence sentences and ids (what `ebb score` writes); numbers-only: what `ebb backtest` needs.",
+);
+console.log(
+  `speeds from the best of ${rows[0]?.runs ?? 0} runs per size (shared machine); rss in = after generating the portfolio in memory, peak = process high-water mark.`,
+);
+for (const mode of [true, false]) {
+  const sized = rows.filter((r) => r.explain === mode).sort((a, b) => a.accounts - b.accounts);
+  for (let k = 1; k < sized.length; k++) {
+    const a = sized[k - 1];
+    const b = sized[k];
+    if (!a || !b) continue;
+    console.log(
+      `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${(b.scoreMs / a.scoreMs).toFixed(2)}× the time (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
+    );
+  }
+}

@@ -116,22 +116,46 @@ export type IncidentLookup = (tag: string, dayNumber: number) => boolean;
 
 /**
  * Reusable typed-array storage: a backtest over 10,000 accounts builds 10,000 timelines, and
- * reusing one set of buffers keeps allocation (and GC) out of the hot loop.
+ * reusing one set of buffers keeps allocation (and GC) out of the hot loop. A timeline built from
+ * these buffers is valid until the next one is built.
  */
 export class TimelineBuffers {
   private capacity = 0;
   private arrays = {} as Record<SeriesName, Float64Array>;
   private last = new Int32Array(0);
+  /** Per-tag arrays, handed out in order and reused by the next timeline. */
+  private tags: Float64Array[] = [];
+  private tagsTaken = 0;
 
+  /** Zeroed series of exactly `length + 1` entries (views over reused buffers). */
   take(length: number): { series: Record<SeriesName, Float64Array>; lastInbound: Int32Array } {
     if (length > this.capacity) {
       this.capacity = Math.max(length, Math.ceil(this.capacity * 1.5));
       for (const name of SERIES) this.arrays[name] = new Float64Array(this.capacity + 1);
       this.last = new Int32Array(this.capacity);
-    } else {
-      for (const name of SERIES) this.arrays[name].fill(0, 0, length + 1);
+      this.tags = [];
     }
-    return { series: this.arrays, lastInbound: this.last };
+    this.tagsTaken = 0;
+    const series = {} as Record<SeriesName, Float64Array>;
+    for (const name of SERIES) {
+      const view = this.arrays[name].subarray(0, length + 1);
+      view.fill(0);
+      series[name] = view;
+    }
+    return { series, lastInbound: this.last.subarray(0, length) };
+  }
+
+  /** A zeroed array of `length + 1` entries for one tag's series. */
+  tag(length: number): Float64Array {
+    let buffer = this.tags[this.tagsTaken];
+    if (!buffer) {
+      buffer = new Float64Array(this.capacity + 1);
+      this.tags.push(buffer);
+    }
+    this.tagsTaken++;
+    const view = buffer.subarray(0, length + 1);
+    view.fill(0);
+    return view;
   }
 }
 
@@ -201,7 +225,7 @@ export function buildTimeline(
     for (const tag of t.tags) {
       let ts = tagSeries.get(tag);
       if (!ts) {
-        ts = new Float64Array(length + 1);
+        ts = buffers.tag(length);
         tagSeries.set(tag, ts);
       }
       ts[i + 1]! += 1;

@@ -63,7 +63,11 @@ export function buildProgram(): Command {
     .description("how early and how precisely the score would have warned, using outcomes.ndjson")
     .argument("<input-dir>", "interchange folder with outcomes.ndjson")
     .option("--json", "print the report as JSON")
-    .action(async (input: string, o: { json?: boolean }) => {
+    .option("--from <day>", "first day to score (YYYY-MM-DD); default: the start of the data", day)
+    .option("--to <day>", "last day to score (YYYY-MM-DD); default: the end of the data", day)
+    .action(async (input: string, o: { json?: boolean; from?: string; to?: string }) => {
+      if (o.from && o.to && o.from > o.to)
+        throw new CliError(`--from ${o.from} is after --to ${o.to}`);
       await runBacktest(input, o, io);
     });
 

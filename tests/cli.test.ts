@@ -62,28 +62,45 @@ describe("ebb score", () => {
     }
   });
 
-  it("reports malformed lines as file:line and scores everything else", () => {
+  it("reports a malformed line in any of the seven files as file:line and scores everything else", () => {
     const bad = join(work, "bad");
     ebb("generate", bad, "--accounts", "12", "--seed", "77", "--days", "240");
-    const ticketLines = lines(join(bad, "tickets.ndjson")).length;
-    appendFileSync(
-      join(bad, "tickets.ndjson"),
-      '{"id":"x1","accountId":"acc-00001","createdAt":"not a time","status":"open","tags":[]}\n',
-    );
-    appendFileSync(join(bad, "usage.ndjson"), "{oops\n");
+    const broken: Record<string, [string, RegExp]> = {
+      "accounts.ndjson": ['{"id":"acc-x","name":42}', /name: /],
+      "stakeholders.ndjson": ['{"id":"s-x","accountId":"acc-00001","active":"yes"}', /active: /],
+      "tickets.ndjson": [
+        '{"id":"x1","accountId":"acc-00001","createdAt":"not a time","status":"open","tags":[]}',
+        /createdAt: expected an ISO-8601 time/,
+      ],
+      "engagements.ndjson": [
+        '{"id":"e-x","accountId":"acc-00001","kind":"fax","direction":"inbound","at":"2024-02-01T10:00:00Z"}',
+        /kind: /,
+      ],
+      "usage.ndjson": ["{oops", /\(line\): not valid JSON/],
+      "milestones.ndjson": [
+        '{"id":"m-x","accountId":"acc-00001","name":"Go-live","dueAt":"2024-02-30"}',
+        /dueAt: expected a day as YYYY-MM-DD/,
+      ],
+      "outcomes.ndjson": ['{"accountId":"acc-00001","kind":"paused","at":"2024-05-01"}', /kind: /],
+    };
+    const lineOf: Record<string, number> = {};
+    for (const [file, [line]] of Object.entries(broken)) {
+      lineOf[file] = lines(join(bad, file)).length + 1;
+      appendFileSync(join(bad, file), `${line}\n`);
+    }
     const good = ebb("score", input, "--out", join(work, "good-out"));
     const r = ebb("score", bad, "--out", join(work, "bad-out"));
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(
-      `tickets.ndjson:${ticketLines + 1}: createdAt: expected an ISO-8601 time`,
-    );
-    expect(r.stderr).toMatch(/usage\.ndjson:\d+: \(line\): not valid JSON/);
-    expect(r.stderr).toContain("2 bad records skipped; the rest were scored.");
+    for (const [file, [, message]] of Object.entries(broken)) {
+      const reported = r.stderr.split("\n").find((l) => l.startsWith(`${file}:${lineOf[file]}: `));
+      expect(reported, file).toMatch(message);
+    }
+    expect(r.stderr).toContain("7 bad records skipped; the rest were scored.");
     expect(
       readFileSync(join(work, "bad-out", "issues.txt"), "utf8")
         .split("\n")
         .filter(Boolean),
-    ).toHaveLength(2);
+    ).toHaveLength(7);
     expect(lines(join(work, "bad-out", "snapshots.ndjson"))).toEqual(
       lines(join(work, "good-out", "snapshots.ndjson")),
     );

@@ -6,14 +6,17 @@ import { issueLines, printIssues } from "../report-issues.ts";
 
 export async function runBacktest(
   inputDir: string,
-  flags: { json?: boolean },
+  flags: { json?: boolean; from?: string; to?: string },
   io: { log(l: string): void; warn(l: string): void },
 ) {
   const read = await readInterchangeFolder(inputDir);
   if (read.portfolio.outcomes.length === 0)
     throw new CliError(`no outcomes in ${inputDir}: a backtest needs outcomes.ndjson`);
   printIssues(issueLines(read.issues, []), io.warn);
-  const r = backtest(read.portfolio);
+  const r = backtest(read.portfolio, {
+    ...(flags.from ? { from: flags.from } : {}),
+    ...(flags.to ? { to: flags.to } : {}),
+  });
   if (flags.json) {
     io.log(JSON.stringify(r, null, 2));
     return r;

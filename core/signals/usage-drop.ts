@@ -7,6 +7,8 @@ import { num, pct, ramp } from "./util.ts";
 const RECENT_DAYS = 14;
 const QUARTER_DAYS = 90;
 const YEAR_DAYS = 364;
+/** How many events count as one user-day when judging noise on event counts alone. */
+const EVENTS_PER_USER_DAY = 20;
 
 interface Level {
   users: number;
@@ -37,7 +39,16 @@ export function usageDrop({ timeline: t, i, portfolio, explain }: SignalInput): 
     seasonal = true;
   }
   const drop = 1 - adjusted;
-  const risk = ramp(drop, 0.3, 0.7);
+  // Small accounts are noisy: three users one fortnight and one the next is chance, not decay. The
+  // shortfall must also be large against Poisson noise on the user-days (or, without user counts,
+  // on events, which scatter far more than people do).
+  const expected =
+    usual.users > 0
+      ? usual.users * RECENT_DAYS
+      : (usual.events * RECENT_DAYS) / EVENTS_PER_USER_DAY;
+  const observed = expected * adjusted;
+  const z = (expected - observed) / Math.sqrt(Math.max(expected, 1));
+  const risk = ramp(drop, 0.3, 0.7) * ramp(z, 2, 4);
   if (!explain) return { risk, status: "ok", evidence: "" };
   const useUsers = usual.users > 0;
   const what = useUsers ? "Active users" : "Events";

@@ -1,26 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { calmAccount, day, usage } from "../tests/builders.ts";
+import { calmAccount, portfolioOf, usage } from "../tests/builders.ts";
 import { backtest } from "./backtest.ts";
-import type { Portfolio } from "./model.ts";
-import type { AccountRecords } from "./timeline.ts";
 
 const DAYS = 400;
-
-function portfolioOf(groups: AccountRecords[], churned: Record<string, number>): Portfolio {
-  return {
-    accounts: groups.map((g) => g.account),
-    stakeholders: groups.flatMap((g) => g.stakeholders),
-    tickets: groups.flatMap((g) => g.tickets),
-    engagements: groups.flatMap((g) => g.engagements),
-    usage: groups.flatMap((g) => g.usage),
-    milestones: groups.flatMap((g) => g.milestones),
-    outcomes: Object.entries(churned).map(([accountId, n]) => ({
-      accountId,
-      kind: "churned" as const,
-      at: day(n),
-    })),
-  };
-}
 
 describe("backtest", () => {
   it("credits an early warning and ranks the churner below healthy accounts", () => {

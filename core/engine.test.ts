@@ -2,29 +2,18 @@ import { describe, expect, it } from "vitest";
 import {
   calmAccount,
   day,
-  IRRITATED,
   makeAccount,
   makeRecords,
+  portfolioOf,
   ticket,
   usage,
+  withIncident,
 } from "../tests/builders.ts";
 import { type AccountState, scorePortfolio } from "./engine.ts";
-import type { HealthSnapshot, Portfolio, Task } from "./model.ts";
+import { type HealthSnapshot, SignalKey, type Task } from "./model.ts";
 import type { AccountRecords } from "./timeline.ts";
 
 const DAYS = 400;
-
-function portfolioOf(groups: AccountRecords[]): Portfolio {
-  return {
-    accounts: groups.map((g) => g.account),
-    stakeholders: groups.flatMap((g) => g.stakeholders),
-    tickets: groups.flatMap((g) => g.tickets),
-    engagements: groups.flatMap((g) => g.engagements),
-    usage: groups.flatMap((g) => g.usage),
-    milestones: groups.flatMap((g) => g.milestones),
-    outcomes: [],
-  };
-}
 
 function peers(n = 9): AccountRecords[] {
   return Array.from({ length: n }, (_, k) => calmAccount(`peer${k}`, DAYS));
@@ -36,7 +25,7 @@ function decaying(id: string, from: number, to?: number): AccountRecords {
   return r;
 }
 
-function collect(p: Portfolio, options = {}) {
+function collect(p: ReturnType<typeof portfolioOf>, options = {}) {
   const snapshots: HealthSnapshot[] = [];
   const tasks: (Task & { day: string })[] = [];
   const summary = scorePortfolio(p, options, {
@@ -52,15 +41,7 @@ describe("scoring a portfolio", () => {
     expect(summary.accountDays).toBe(3 * (DAYS + 1));
     expect(snapshots).toHaveLength(3 * (DAYS + 1));
     const s = snapshots.at(-1);
-    expect(s?.signals.map((x) => x.key)).toEqual([
-      "onboarding_friction",
-      "implementation_stall",
-      "support_experience",
-      "ticket_flood",
-      "going_dark",
-      "usage_drop",
-      "stakeholder_coverage",
-    ]);
+    expect(s?.signals.map((x) => x.key)).toEqual(SignalKey.options);
     expect(s?.band).toBe("healthy");
     for (const sig of s?.signals ?? []) expect(sig.evidence.length).toBeGreaterThan(0);
   });
@@ -92,16 +73,7 @@ describe("scoring a portfolio", () => {
 
   it("raises one portfolio alert, and no task, for an incident that hits every account", () => {
     const all = peers(12);
-    for (const r of all)
-      for (const n of [300, 301])
-        r.tickets.push(
-          ticket(r.account.id, n, {
-            ...IRRITATED,
-            tags: ["sync"],
-            escalated: true,
-            satisfaction: "bad",
-          }),
-        );
+    withIncident(all, 300);
     const { tasks, summary } = collect(portfolioOf(all));
     expect(summary.alerts).toHaveLength(1);
     expect(summary.alerts[0]?.title).toMatch(/12 accounts filed tickets tagged "sync"/);

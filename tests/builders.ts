@@ -4,6 +4,7 @@ import type {
   Account,
   Engagement,
   Milestone,
+  Portfolio,
   Stakeholder,
   Ticket,
   UsageSample,
@@ -157,4 +158,42 @@ export function calmAccount(
     engagements,
     usage: usage(id, from, days, (n) => 20 + ((n * 7) % 5)),
   });
+}
+
+/** Every account files two irritated, escalated, badly rated tickets tagged "sync" on days n and n+1. */
+export function withIncident(portfolio: AccountRecords[], n: number): AccountRecords[] {
+  for (const r of portfolio) {
+    for (const d of [n, n + 1]) {
+      r.tickets.push(
+        ticket(r.account.id, d, {
+          ...IRRITATED,
+          tags: ["sync"],
+          escalated: true,
+          satisfaction: "bad",
+          requesterId: r.stakeholders[1]?.id,
+        }),
+      );
+    }
+  }
+  return portfolio;
+}
+
+/** Account groups flattened into a portfolio, with churn outcomes on the given day offsets. */
+export function portfolioOf(
+  groups: AccountRecords[],
+  churned: Record<string, number> = {},
+): Portfolio {
+  return {
+    accounts: groups.map((g) => g.account),
+    stakeholders: groups.flatMap((g) => g.stakeholders),
+    tickets: groups.flatMap((g) => g.tickets),
+    engagements: groups.flatMap((g) => g.engagements),
+    usage: groups.flatMap((g) => g.usage),
+    milestones: groups.flatMap((g) => g.milestones),
+    outcomes: Object.entries(churned).map(([accountId, at]) => ({
+      accountId,
+      kind: "churned" as const,
+      at: day(at),
+    })),
+  };
 }

@@ -14,6 +14,7 @@ import {
   person,
   ticket,
   usage,
+  withIncident,
 } from "../../tests/builders.ts";
 import type { SignalKey } from "../model.ts";
 import { buildPortfolioContext } from "../portfolio.ts";
@@ -60,24 +61,6 @@ function seasonal(id: string): AccountRecords {
   return r;
 }
 
-/** Every account files two irritated, escalated "sync" tickets on days 400–402. */
-function incident(portfolio: AccountRecords[]): AccountRecords[] {
-  for (const r of portfolio) {
-    for (const n of [400, 401]) {
-      r.tickets.push(
-        ticket(r.account.id, n, {
-          ...IRRITATED,
-          tags: ["sync"],
-          escalated: true,
-          satisfaction: "bad",
-          requesterId: r.stakeholders[1]?.id,
-        }),
-      );
-    }
-  }
-  return portfolio;
-}
-
 describe.each(KEYS)("%s must not fire", (key: SignalKey) => {
   it("for a quiet but loyal account", () => {
     const target = quietLoyal("quiet");
@@ -98,7 +81,7 @@ describe.each(KEYS)("%s must not fire", (key: SignalKey) => {
       milestone("onboarding", "Kickoff", 360, 358),
       milestone("onboarding", "Data import", 390, 392),
     ];
-    const portfolio = incident(withPeers(target));
+    const portfolio = withIncident(withPeers(target), 400);
     const v = evaluateSignal(key, target, day(405), portfolio);
     expect(v.risk).toBeLessThan(QUIET);
   });
@@ -112,7 +95,7 @@ describe.each(KEYS)("%s must not fire", (key: SignalKey) => {
 
 describe("a product-wide incident", () => {
   it("is found once, for the portfolio", () => {
-    const portfolio = incident(withPeers(calmAccount("a", DAYS)));
+    const portfolio = withIncident(withPeers(calmAccount("a", DAYS)), 400);
     const ctx = buildPortfolioContext(portfolio);
     expect(ctx.incidents).toHaveLength(1);
     expect(ctx.incidents[0]).toMatchObject({ tags: ["sync"], accounts: 10, tickets: 20 });

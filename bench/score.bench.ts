@@ -75,7 +75,7 @@ for (const mode of [true, false]) {
     const b = sized[k];
     if (!a || !b) continue;
     console.log(
-      `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${(b.scoreMs / a.scoreMs).toFixed(2)}× the time (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
+      `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${(b.medianMs / a.medianMs).toFixed(2)}× the time (median runs; best runs: ${(b.scoreMs / a.scoreMs).toFixed(2)}×) (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
     );
   }
 }

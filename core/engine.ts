@@ -16,12 +16,12 @@ import {
   type Incident,
   type PortfolioContext,
 } from "./portfolio.ts";
-import { SIGNALS, type SignalValue } from "./signals/index.ts";
+import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
 import { type AccountRecords, buildTimeline, TimelineBuffers } from "./timeline.ts";
 import {
+  advanceTrend,
   DEFAULT_TREND,
   startTrend,
-  stepTrend,
   type TrendOptions,
   type TrendState,
 } from "./trend.ts";
@@ -213,8 +213,8 @@ export function scoreAccount(
   const trendOptions = run.trend ?? DEFAULT_TREND;
   const explain = run.explain ?? true;
   const account = g.account;
-  let trend: TrendState | undefined = run.state?.trend;
-  // A copy: the caller's stored state stays as it was.
+  // Copies: the caller's stored state stays as it was, and the loop updates its own in place.
+  let trend: TrendState | undefined = run.state?.trend ? { ...run.state.trend } : undefined;
   const stored = run.state?.episode;
   const episode: EpisodeState = stored
     ? { open: stored.open ? { ...stored.open } : null, calmDays: stored.calmDays }
@@ -222,6 +222,8 @@ export function scoreAccount(
   let opened = 0;
   let closed = 0;
   const values: SignalValue[] = new Array(SIGNALS.length);
+  // One input object for the whole account, its day moved forward: no allocation per signal call.
+  const input: SignalInput = { timeline: t, i: 0, portfolio: ctx, explain };
   for (let i = start - origin; i <= end - origin; i++) {
     const day = origin + i;
     const stageWeights = weights[stageOn(t, i)];
@@ -230,7 +232,8 @@ export function scoreAccount(
     let applicable = 0;
     for (let k = 0; k < SIGNALS.length; k++) {
       const def = SIGNALS[k]!;
-      const v = def.compute({ timeline: t, i, portfolio: ctx, explain });
+      input.i = i;
+      const v = def.compute(input);
       values[k] = v;
       const w = stageWeights[def.key];
       if (v.status === "not_applicable" || w === 0) continue;
@@ -243,7 +246,7 @@ export function scoreAccount(
     const score = Math.round(100 * keep);
     const coverage = applicable > 0 ? covered / applicable : 0;
     const band = bandOf(score, coverage);
-    trend = trend ? stepTrend(trend, score, trendOptions) : startTrend(score);
+    trend = trend ? advanceTrend(trend, score, trendOptions) : startTrend(score);
     // Reasons are only read when a task opens: build them only then.
     const opening = episode.open === null && isAlert({ band, trend: trend.trend, score });
     const reasons = opening ? reasonsOf(values, stageWeights) : NO_REASONS;

@@ -49,23 +49,32 @@ export function stepTrend(
   score: number,
   o: TrendOptions = DEFAULT_TREND,
 ): TrendState {
-  const fast = prev.fast + o.fastAlpha * (score - prev.fast);
-  const slow = prev.slow + o.slowAlpha * (score - prev.slow);
-  const diff = fast - slow;
-  const want = target(prev.trend, diff, o);
-  let streak = 0;
-  let pending: TrendState["pending"] = "none";
-  let trend = prev.trend;
-  if (want !== prev.trend) {
-    streak = prev.pending === want ? prev.streak + 1 : 1;
-    pending = want;
-    if (streak >= daysFor(prev.trend, want, o)) {
-      trend = want;
-      streak = 0;
-      pending = "none";
-    }
+  return advanceTrend({ ...prev }, score, o);
+}
+
+/** Feed one more day's score into `state`, in place (the engine's hot loop; no allocation). */
+export function advanceTrend(
+  state: TrendState,
+  score: number,
+  o: TrendOptions = DEFAULT_TREND,
+): TrendState {
+  state.fast += o.fastAlpha * (score - state.fast);
+  state.slow += o.slowAlpha * (score - state.slow);
+  state.days++;
+  const want = target(state.trend, state.fast - state.slow, o);
+  if (want === state.trend) {
+    state.streak = 0;
+    state.pending = "none";
+    return state;
   }
-  return { trend, fast, slow, streak, pending, days: prev.days + 1 };
+  state.streak = state.pending === want ? state.streak + 1 : 1;
+  state.pending = want;
+  if (state.streak >= daysFor(state.trend, want, o)) {
+    state.trend = want;
+    state.streak = 0;
+    state.pending = "none";
+  }
+  return state;
 }
 
 /** The state the series is heading for, given where it is. */

@@ -10,19 +10,24 @@ const CHAMPION_GRACE_DAYS = 180;
 const NEGATIVITY_DAYS = 60;
 const BASELINE_DAYS = 180;
 const KEY_PERSONAS: readonly Persona[] = ["executive", "champion", "end_user"];
+const NONE: readonly { id: string; dayIndex: number; requesterId: string }[] = [];
+
+function personaSeries(t: SignalInput["timeline"]): Record<Persona, Float64Array> {
+  const s = t.series;
+  return {
+    executive: s.contactExecutive,
+    champion: s.contactChampion,
+    influencer: s.contactInfluencer,
+    end_user: s.contactEnd_user,
+  };
+}
 
 export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
     return { risk: 0, status: "no_data", evidence: explain ? "No stakeholders on record." : "" };
   }
   const s = t.series;
-  const contact: Record<Persona, Float64Array> = {
-    executive: s.contactExecutive,
-    champion: s.contactChampion,
-    influencer: s.contactInfluencer,
-    end_user: s.contactEnd_user,
-  };
-
+  const contact = personaSeries(t);
   // Champions: who left recently, and whether another champion is still around and talking.
   let departed: { name: string; daysAgo: number; id: string } | undefined;
   let knownChampions = 0;
@@ -45,16 +50,21 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
       ? 0.8 * (1 - ramp(departed.daysAgo, 120, CHAMPION_GRACE_DAYS))
       : 0;
 
-  // Breadth: key personas in contact now vs the quarter before.
-  const present = KEY_PERSONAS.filter((p) => t.personas.has(p));
-  const engagedNow = present.filter((p) => sum(contact[p], i - WINDOW_DAYS + 1, i) > 0).length;
-  const engagedBefore = present.filter(
-    (p) => sum(contact[p], i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS) > 0,
-  ).length;
-  const haveHistory = i - 2 * WINDOW_DAYS + 1 >= t.firstIndex;
+  // Breadth: key personas in contact now vs the quarter before (plain loops: this runs every day).
+  let present = 0;
+  let engagedNow = 0;
+  let engagedBefore = 0;
   let contactsBefore = 0;
-  for (const p of present)
-    contactsBefore += sum(contact[p], i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS);
+  for (const p of KEY_PERSONAS) {
+    if (!t.personas.has(p)) continue;
+    present++;
+    const series = contact[p];
+    if (sum(series, i - WINDOW_DAYS + 1, i) > 0) engagedNow++;
+    const before = sum(series, i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS);
+    if (before > 0) engagedBefore++;
+    contactsBefore += before;
+  }
+  const haveHistory = i - 2 * WINDOW_DAYS + 1 >= t.firstIndex;
   // A quiet account's few contacts fall on different people by chance; only a lost breadth that used
   // to be busy counts.
   const breadthRisk = haveHistory
@@ -67,7 +77,7 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   const unhappyBefore = new Set<string>();
   const unhappyTickets: string[] = [];
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
-  for (const tk of t.unhappyTickets) {
+  for (const tk of t.unhappyTickets.length ? t.unhappyTickets : NONE) {
     if (tk.dayIndex > i) break;
     if (tk.dayIndex < baselineFrom) continue;
     if (tk.dayIndex <= i - NEGATIVITY_DAYS) {
@@ -94,11 +104,11 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
     parts.push(
       `Champion ${departed.name} left ${departed.daysAgo} days ago${championRisk > 0 ? (knownChampions ? " and no other champion has been in touch" : " and there is no other champion") : ""}`,
     );
-  } else if (knownChampions === 0 && present.length > 0) {
+  } else if (knownChampions === 0 && present > 0) {
     parts.push("No champion on record");
   }
   parts.push(
-    `${engagedNow} of ${present.length} key personas in contact in ${WINDOW_DAYS} days${haveHistory ? ` (was ${engagedBefore})` : ""}`,
+    `${engagedNow} of ${present} key personas in contact in ${WINDOW_DAYS} days${haveHistory ? ` (was ${engagedBefore})` : ""}`,
   );
   if (unhappy.size >= 2)
     parts.push(

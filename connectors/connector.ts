@@ -18,7 +18,7 @@ export interface ConnectorContext {
   /** Vendor API base URL: the vendor's own in production, a sandbox in tests and the demo. */
   baseUrl: string;
   /** Returns a valid access token (the connection gate refreshes it, single-flight). */
-  accessToken(): Promise<string>;
+  accessToken(options?: { forceRefresh?: boolean }): Promise<string>;
   /** The connection's request budget, shared across invocations (a Durable Object in the Worker). */
   budget: RequestBudget;
   /** Milliseconds since the epoch; injected so tests control time. */

@@ -1,0 +1,182 @@
+// The official HubSpot SDK, constructed once per invocation and called only through the shared
+// pacer: one function per endpoint, named by intent, each with its API reference above it.
+import { Client } from "@hubspot/api-client";
+import type { z } from "zod";
+import type { ConnectorContext } from "../connector.ts";
+import { ConnectorError, codeForStatus } from "../errors.ts";
+import { createPacer, type Pacer, type RetryOptions } from "../limits.ts";
+import {
+  HubSpotAssociations,
+  HubSpotBatchRead,
+  HubSpotListPage,
+  HubSpotOwners,
+  HubSpotSearchPage,
+} from "./schemas.ts";
+
+/** Search pages are capped at 200 results; batch reads at 100 inputs; v4 association reads at 1,000. */
+export const SEARCH_PAGE = 200;
+export const BATCH_READ = 100;
+export const ASSOCIATION_BATCH = 1000;
+
+export interface HubSpotApi {
+  search(type: string, request: SearchRequest): Promise<z.infer<typeof HubSpotSearchPage>>;
+  readWithHistory(
+    type: string,
+    ids: string[],
+    properties: string[],
+    history: string[],
+  ): Promise<z.infer<typeof HubSpotBatchRead>>;
+  associations(
+    from: string,
+    to: string,
+    ids: string[],
+  ): Promise<z.infer<typeof HubSpotAssociations>>;
+  listArchived(type: string, after: string | undefined): Promise<z.infer<typeof HubSpotListPage>>;
+  owners(after: string | undefined): Promise<z.infer<typeof HubSpotOwners>>;
+  pacer: Pacer;
+}
+
+export interface SearchRequest {
+  filterGroups: {
+    filters: {
+      propertyName: string;
+      operator: "GTE" | "GT" | "EQ" | "IN";
+      value?: string;
+      values?: string[];
+    }[];
+  }[];
+  sorts: { propertyName: string; direction: "ASCENDING" | "DESCENDING" }[];
+  properties: string[];
+  limit: number;
+  after?: string;
+}
+
+/** Map whatever the SDK threw to a ConnectorError (never leaking the token it was called with). */
+export function toConnectorError(e: unknown, what: string): ConnectorError {
+  if (e instanceof ConnectorError) return e;
+  const err = e as {
+    code?: number;
+    headers?: Record<string, string>;
+    body?: unknown;
+    message?: string;
+  };
+  if (typeof err.code === "number" && err.code >= 400) {
+    const retryAfter = Number(err.headers?.["retry-after"]);
+    const body =
+      typeof err.body === "object" && err.body !== null
+        ? (err.body as { message?: string })
+        : undefined;
+    return new ConnectorError(
+      codeForStatus(err.code),
+      `${what}: HubSpot answered ${err.code}${body?.message ? ` (${body.message})` : ""}`,
+      {
+        status: err.code,
+        ...(Number.isFinite(retryAfter) && retryAfter > 0
+          ? { retryAfterMs: retryAfter * 1000 }
+          : {}),
+      },
+    );
+  }
+  if (e instanceof SyntaxError)
+    return new ConnectorError(
+      "invalid_response",
+      `${what}: HubSpot sent a body that is not JSON (${e.message})`,
+    );
+  const code = (e as { code?: string }).code;
+  if (
+    code === "ECONNRESET" ||
+    code === "ECONNREFUSED" ||
+    code === "ETIMEDOUT" ||
+    code === "UND_ERR_SOCKET"
+  ) {
+    return new ConnectorError("unavailable", `${what}: ${code}`);
+  }
+  return new ConnectorError("invalid_response", `${what}: ${(e as Error).message ?? String(e)}`, {
+    cause: e,
+  });
+}
+
+export function createHubSpotApi(
+  ctx: ConnectorContext,
+  retry: RetryOptions & { concurrency?: number } = {},
+): HubSpotApi {
+  // Retries, pacing and limits are ours (shared across invocations); the SDK's own are off.
+  const client = new Client({ basePath: ctx.baseUrl, numberOfApiCallRetries: 0 });
+  const pacer = createPacer(ctx.budget, {
+    ...retry,
+    onRetry: (err, attempt, delayMs) =>
+      ctx.log("hubspot.retry", { code: err.code, attempt, delayMs }),
+  });
+
+  async function call<S extends z.ZodType>(
+    kind: string,
+    what: string,
+    schema: S,
+    run: () => Promise<unknown>,
+  ): Promise<z.infer<S>> {
+    return pacer.run(kind, async () => {
+      for (let attempt = 0; ; attempt++) {
+        client.setAccessToken(
+          await ctx.accessToken(attempt > 0 ? { forceRefresh: true } : undefined),
+        );
+        try {
+          const parsed = schema.safeParse(await run());
+          if (!parsed.success)
+            throw new ConnectorError(
+              "invalid_response",
+              `${what}: unexpected payload (${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message})`,
+            );
+          return parsed.data;
+        } catch (e) {
+          const err = toConnectorError(e, what);
+          // A token revoked or expired early: refresh once, then give up as `auth`.
+          if (err.code === "auth" && attempt === 0) continue;
+          throw err;
+        }
+      }
+    });
+  }
+
+  return {
+    pacer,
+    // https://developers.hubspot.com/docs/api-reference/crm-search-v3/search/post-crm-v3-objects-objectType-search
+    search: (type, request) =>
+      call("search", `search ${type}`, HubSpotSearchPage, () =>
+        client.crm.objects.searchApi.doSearch(type, request as never),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/batch/post-crm-v3-objects-objectType-batch-read
+    readWithHistory: (type, ids, properties, history) =>
+      call("default", `batch read ${type}`, HubSpotBatchRead, () =>
+        client.crm.objects.batchApi.read(type, {
+          inputs: ids.map((id) => ({ id })),
+          properties,
+          propertiesWithHistory: history,
+        }),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
+    associations: (from, to, ids) =>
+      call("default", `associations ${from}→${to}`, HubSpotAssociations, () =>
+        client.crm.associations.v4.batchApi.getPage(from, to, {
+          inputs: ids.map((id) => ({ id })),
+        }),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/basic/get-crm-v3-objects-objectType
+    listArchived: (type, after) =>
+      call("default", `archived ${type}`, HubSpotListPage, () =>
+        client.crm.objects.basicApi.getPage(
+          type,
+          100,
+          after,
+          undefined,
+          undefined,
+          undefined,
+          true,
+        ),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-owners-v3/owners/get-crm-v3-owners
+    owners: (after) =>
+      call("default", "owners", HubSpotOwners, () =>
+        client.crm.owners.ownersApi.getPage(undefined, after, 500, false),
+      ),
+  };
+}

@@ -1,0 +1,259 @@
+// Incremental, resumable pull: for each object type, keyset pages of CRM Search on
+// (last modified ≥ since, hs_object_id > last id) sorted by id — so the 10,000-result cap never
+// bites and a crash resumes from the last stored page — with associations read in bulk per page.
+import type { PullPage, RecordBatch } from "../connector.ts";
+import { type ConnectorContext, emptyBatch } from "../connector.ts";
+import {
+  ASSOCIATION_BATCH,
+  BATCH_READ,
+  createHubSpotApi,
+  type HubSpotApi,
+  SEARCH_PAGE,
+} from "./client.ts";
+import {
+  ENGAGEMENT_TYPES,
+  type EngagementType,
+  ebbId,
+  toAccount,
+  toEngagement,
+  toStakeholder,
+  toTicket,
+  toUsage,
+} from "./map.ts";
+import type { HubSpotObject } from "./schemas.ts";
+import type { HubSpotSettings } from "./settings.ts";
+
+export const STAGES = [
+  "companies",
+  "contacts",
+  "tickets",
+  ...ENGAGEMENT_TYPES,
+  "archived",
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Where a pull stands; saved with each page's records, in the same transaction. */
+export interface HubSpotCursor {
+  stage: Stage;
+  /** Last HubSpot id stored in this stage (keyset position). */
+  lastId: string;
+  /** This pass reads objects modified at or after this (ms); 0 on the first, full pass. */
+  since: number;
+  /** When this pass began (ms): the next pass starts from it, minus the overlap. */
+  passStartedAt: number;
+  /** For the archived stage: which type and page. */
+  archivedType?: string;
+  archivedAfter?: string;
+}
+
+const CONTACT_PROPS = ["firstname", "lastname", "email", "jobtitle"];
+const TICKET_PROPS = [
+  "subject",
+  "content",
+  "createdate",
+  "closed_date",
+  "hs_pipeline_stage",
+  "hs_ticket_priority",
+  "hs_time_to_first_agent_reply",
+  "time_to_close",
+];
+const ENGAGEMENT_PROPS: Record<EngagementType, string[]> = {
+  calls: ["hs_timestamp", "hs_call_direction", "hs_call_status"],
+  emails: ["hs_timestamp", "hs_email_direction"],
+  meetings: ["hs_timestamp", "hs_meeting_outcome"],
+  notes: ["hs_timestamp"],
+  tasks: ["hs_timestamp", "hs_task_subject", "hs_task_status", "hs_task_completion_date"],
+};
+const ARCHIVED_TYPES = ["contacts", "tickets", ...ENGAGEMENT_TYPES] as const;
+
+export async function* pullHubSpot(
+  ctx: ConnectorContext,
+  s: HubSpotSettings,
+  saved: HubSpotCursor | undefined,
+  api: HubSpotApi = createHubSpotApi(ctx),
+): AsyncGenerator<PullPage<HubSpotCursor>> {
+  let cursor: HubSpotCursor = saved ?? {
+    stage: "companies",
+    lastId: "0",
+    since: 0,
+    passStartedAt: 0,
+  };
+  if (cursor.passStartedAt === 0) cursor = { ...cursor, passStartedAt: ctx.now() };
+  const owners = await readOwners(api);
+  for (;;) {
+    if (cursor.stage === "archived") {
+      const page = await archivedPage(api, cursor, s);
+      yield page;
+      if (page.done) return;
+      cursor = page.cursor;
+      continue;
+    }
+    const type = cursor.stage;
+    const modified = type === "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
+    const filters: { propertyName: string; operator: "GTE" | "GT"; value: string }[] = [
+      { propertyName: "hs_object_id", operator: "GT", value: cursor.lastId },
+    ];
+    if (cursor.since > 0)
+      filters.push({ propertyName: modified, operator: "GTE", value: String(cursor.since) });
+    const page = await api.search(type, {
+      filterGroups: [{ filters }],
+      sorts: [{ propertyName: "hs_object_id", direction: "ASCENDING" }],
+      properties: propertiesFor(type, s),
+      limit: SEARCH_PAGE,
+    });
+    const records = await mapPage(api, type, page.results, s, owners);
+    const last = page.results[page.results.length - 1];
+    const more = page.results.length === SEARCH_PAGE && page.total > page.results.length;
+    const next: HubSpotCursor =
+      more && last
+        ? { ...cursor, lastId: last.id }
+        : { ...cursor, stage: STAGES[STAGES.indexOf(type) + 1] ?? "archived", lastId: "0" };
+    yield { records, cursor: next, done: false };
+    cursor = next;
+  }
+}
+
+function propertiesFor(type: Stage, s: HubSpotSettings): string[] {
+  if (type === "companies")
+    return [
+      "name",
+      "domain",
+      "hubspot_owner_id",
+      "hs_lifecyclestage_customer_date",
+      s.renewalProperty,
+      s.arrProperty,
+      s.churnProperty,
+    ];
+  if (type === "contacts") return [...CONTACT_PROPS, s.personaProperty, s.leftAtProperty];
+  if (type === "tickets") return [...TICKET_PROPS, ...Object.values(s.ticketProperties)];
+  if (type === "archived") return [];
+  return [...ENGAGEMENT_PROPS[type], s.outcomeProperty];
+}
+
+async function readOwners(api: HubSpotApi): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  let after: string | undefined;
+  do {
+    const page = await api.owners(after);
+    for (const o of page.results) if (o.email) owners.set(o.id, o.email);
+    after = page.paging?.next?.after;
+  } while (after);
+  return owners;
+}
+
+/** First associated id per object, read in bulk (one call per 1,000 objects, never one per record). */
+async function firstAssociated(
+  api: HubSpotApi,
+  from: string,
+  to: string,
+  ids: string[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let k = 0; k < ids.length; k += ASSOCIATION_BATCH) {
+    const res = await api.associations(from, to, ids.slice(k, k + ASSOCIATION_BATCH));
+    for (const r of res.results) {
+      const first = r.to.map((x) => String(x.toObjectId)).sort((a, b) => Number(a) - Number(b))[0];
+      if (first) out.set(r._from.id, first);
+    }
+  }
+  return out;
+}
+
+async function mapPage(
+  api: HubSpotApi,
+  type: Exclude<Stage, "archived">,
+  objects: HubSpotObject[],
+  s: HubSpotSettings,
+  owners: Map<string, string>,
+): Promise<RecordBatch> {
+  const batch = emptyBatch();
+  if (objects.length === 0) return batch;
+  const ids = objects.map((o) => o.id);
+  if (type === "companies") {
+    const usageProps = [s.usageProperties.activeUsers, s.usageProperties.events];
+    for (let k = 0; k < ids.length; k += BATCH_READ) {
+      const read = await api.readWithHistory(
+        "companies",
+        ids.slice(k, k + BATCH_READ),
+        [],
+        usageProps,
+      );
+      for (const o of read.results) batch.usage.push(...toUsage(o, s));
+    }
+    for (const o of objects) {
+      batch.accounts.push(toAccount(o, s, owners));
+      const churned = o.properties[s.churnProperty];
+      if (churned)
+        batch.outcomes.push({
+          accountId: ebbId("company", o.id),
+          kind: "churned",
+          at: churned.slice(0, 10),
+        });
+    }
+    return batch;
+  }
+  const companies = await firstAssociated(api, type, "companies", ids);
+  if (type === "contacts") {
+    for (const o of objects) {
+      const company = companies.get(o.id);
+      if (company) batch.stakeholders.push(toStakeholder(o, company, s));
+    }
+    return batch;
+  }
+  const contacts = await firstAssociated(api, type, "contacts", ids);
+  for (const o of objects) {
+    const company = companies.get(o.id);
+    if (!company) continue;
+    if (type === "tickets") {
+      const t = toTicket(o, company, contacts.get(o.id), s);
+      if (t) batch.tickets.push(t);
+      continue;
+    }
+    const { engagement, milestone } = toEngagement(type, o, company, contacts.get(o.id), s);
+    if (engagement) batch.engagements.push(engagement);
+    if (milestone) batch.milestones.push(milestone);
+  }
+  return batch;
+}
+
+/** Deleted (archived) contacts, tickets and engagements, 100 a page, as removals. */
+async function archivedPage(
+  api: HubSpotApi,
+  cursor: HubSpotCursor,
+  s: HubSpotSettings,
+): Promise<PullPage<HubSpotCursor>> {
+  const type = cursor.archivedType ?? ARCHIVED_TYPES[0];
+  const page = await api.listArchived(type, cursor.archivedAfter);
+  const batch = emptyBatch();
+  const kind =
+    type === "contacts" ? "stakeholders" : type === "tickets" ? "tickets" : "engagements";
+  const prefix =
+    type === "contacts" ? "contact" : type === "tickets" ? "ticket" : type.slice(0, -1);
+  for (const o of page.results) batch.deleted.push({ kind, id: ebbId(prefix, o.id) });
+  const after = page.paging?.next?.after;
+  if (after)
+    return {
+      records: batch,
+      cursor: { ...cursor, archivedType: type, archivedAfter: after },
+      done: false,
+    };
+  const nextType =
+    ARCHIVED_TYPES[ARCHIVED_TYPES.indexOf(type as (typeof ARCHIVED_TYPES)[number]) + 1];
+  if (nextType)
+    return {
+      records: batch,
+      cursor: { ...cursor, archivedType: nextType, archivedAfter: undefined },
+      done: false,
+    };
+  // The pass is complete: the next one reads what changed since this one began, with an overlap.
+  return {
+    records: batch,
+    cursor: {
+      stage: "companies",
+      lastId: "0",
+      since: cursor.passStartedAt - s.overlapMs,
+      passStartedAt: 0,
+    },
+    done: true,
+  };
+}

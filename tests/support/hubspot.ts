@@ -1,0 +1,113 @@
+// Test support for the HubSpot connector: a context against a sandbox, a full pull into a portfolio,
+// and id translation across the round trip.
+
+import type { ConnectorContext, PullPage } from "../../connectors/connector.ts";
+import type { HubSpotCursor } from "../../connectors/hubspot/pull.ts";
+import type { HubSpotSandbox } from "../../connectors/hubspot/sandbox/server.ts";
+import { createWindowBudget, type RequestBudget } from "../../connectors/limits.ts";
+import { emptyPortfolio, type HealthSnapshot, type Portfolio } from "../../core/model.ts";
+
+/** HubSpot's documented limits, as the connection's budget enforces them. */
+export function hubspotBudget(): RequestBudget {
+  return createWindowBudget({
+    default: { max: 110, windowMs: 10_000 },
+    search: { max: 5, windowMs: 1000 },
+  });
+}
+
+export function sandboxContext(
+  sandbox: HubSpotSandbox,
+  budget: RequestBudget = hubspotBudget(),
+): ConnectorContext & { refreshes: number } {
+  let token = sandbox.token;
+  const ctx = {
+    baseUrl: sandbox.url,
+    refreshes: 0,
+    async accessToken(options?: { forceRefresh?: boolean }) {
+      if (options?.forceRefresh) {
+        ctx.refreshes++;
+        const res = await fetch(`${sandbox.url}/oauth/v1/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({
+            grant_type: "refresh_token",
+            refresh_token: "sandbox-refresh-token",
+            client_id: "sandbox-client",
+            client_secret: "sandbox-secret",
+          }),
+        });
+        token = ((await res.json()) as { access_token: string }).access_token;
+      }
+      return token;
+    },
+    budget,
+    now: () => Date.now(),
+    log: () => {},
+  };
+  return ctx;
+}
+
+/** Apply pages to a portfolio the way a store would: upsert by id, remove deletions. */
+export function applyPages(
+  into: Map<string, Map<string, unknown>>,
+  page: PullPage<HubSpotCursor>,
+): void {
+  const r = page.records;
+  const put = (kind: string, id: string, v: unknown) => {
+    let m = into.get(kind);
+    if (!m) {
+      m = new Map();
+      into.set(kind, m);
+    }
+    m.set(id, v);
+  };
+  for (const a of r.accounts) put("accounts", a.id, a);
+  for (const x of r.stakeholders) put("stakeholders", x.id, x);
+  for (const x of r.tickets) put("tickets", x.id, x);
+  for (const x of r.engagements) put("engagements", x.id, x);
+  for (const x of r.milestones) put("milestones", x.id, x);
+  for (const x of r.usage) put("usage", `${x.accountId}@${x.day}`, x);
+  for (const x of r.outcomes) put("outcomes", `${x.accountId}@${x.kind}`, x);
+  for (const d of r.deleted) into.get(d.kind)?.delete(d.id);
+}
+
+export function toPortfolio(store: Map<string, Map<string, unknown>>): Portfolio {
+  const p = emptyPortfolio();
+  for (const kind of Object.keys(p) as (keyof Portfolio)[])
+    (p[kind] as unknown[]).push(...(store.get(kind)?.values() ?? []));
+  return p;
+}
+
+/** Translate a snapshot's ids from the interchange's to the ones a HubSpot pull gives them. */
+export function translator(ids: Map<string, string>) {
+  const lookup = new Map<string, string>();
+  for (const [key, hubspotId] of ids) {
+    const [type, ...rest] = key.split(":");
+    const source = rest.join(":");
+    const prefix =
+      type === "companies"
+        ? "company"
+        : type === "contacts"
+          ? "contact"
+          : type === "tickets"
+            ? "ticket"
+            : (type ?? "").slice(0, -1);
+    lookup.set(source, `hs-${prefix}-${hubspotId}`);
+  }
+  return (s: HealthSnapshot, milestoneIds: Set<string>): HealthSnapshot => ({
+    ...s,
+    accountId: lookup.get(s.accountId) ?? s.accountId,
+    signals: s.signals.map((g) => ({
+      ...g,
+      ...(g.evidenceIds
+        ? {
+            evidenceIds: g.evidenceIds.map((id) =>
+              milestoneIds.has(id)
+                ? (lookup.get(id) ?? id).replace("hs-task-", "hs-milestone-")
+                : (lookup.get(id) ?? id),
+            ),
+          }
+        : {}),
+    })),
+  });
+}

@@ -26,7 +26,6 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   if (t.stakeholders.length === 0) {
     return { risk: 0, status: "no_data", evidence: explain ? "No stakeholders on record." : "" };
   }
-  const s = t.series;
   const contact = personaSeries(t);
   // Champions: who left recently, and whether another champion is still around and talking.
   let departed: { name: string; daysAgo: number; id: string } | undefined;

@@ -6,10 +6,12 @@ import { generatePortfolio } from "../../core/generate/generate.ts";
 import type { HealthSnapshot, Portfolio } from "../../core/model.ts";
 import {
   applyPages,
+  hubspotBudget,
   sandboxContext,
   toPortfolio,
   translator,
 } from "../../tests/support/hubspot.ts";
+import { createHubSpotApi } from "./client.ts";
 import { type HubSpotCursor, pullHubSpot } from "./pull.ts";
 import { seedPortal } from "./sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
@@ -17,6 +19,7 @@ import { DEFAULT_SETTINGS } from "./settings.ts";
 
 let sandbox: HubSpotSandbox | undefined;
 afterEach(async () => {
+  connection = undefined;
   await sandbox?.close();
   sandbox = undefined;
 });
@@ -59,6 +62,96 @@ describe("HubSpot pull", () => {
     expect(cursor?.since).toBeGreaterThan(0);
     expect(sandbox.limitHits).toBe(0);
   });
+});
+
+// One connection per test: its budget and tokens are shared by every run against it, as the
+// Worker's ConnectionGate shares them across invocations.
+let connection: ReturnType<typeof sandboxContext> | undefined;
+
+async function pullAll(
+  sb: HubSpotSandbox,
+  from?: HubSpotCursor,
+  stopAfterPages = Number.POSITIVE_INFINITY,
+  store = new Map<string, Map<string, unknown>>(),
+) {
+  let cursor = from;
+  let pages = 0;
+  let done = false;
+  connection ??= sandboxContext(sb, hubspotBudget());
+  const ctx = connection;
+  for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, from)) {
+    if (pages === stopAfterPages) break; // killed: this page was fetched but never stored
+    applyPages(store, page);
+    cursor = page.cursor;
+    pages++;
+    done = page.done;
+  }
+  return { store, cursor, pages, done };
+}
+
+function fingerprint(store: Map<string, Map<string, unknown>>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [kind, m] of store)
+    out[kind] = [...m.entries()].map(([id, v]) => `${id}=${JSON.stringify(v)}`).sort();
+  return out;
+}
+
+describe("HubSpot pull under faults", () => {
+  it("ends with exactly the same records after 429 storms, 5xx, a malformed page, token expiry and a crash", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 8, seed: 5, days: 150 });
+    const seeded = seedPortal(portfolio, DEFAULT_SETTINGS, new Date("2025-01-01T00:00:00Z"));
+    sandbox = await startHubSpotSandbox({ state: seeded.state });
+    const clean = await pullAll(sandbox);
+    expect(clean.done).toBe(true);
+
+    const at = sandbox.callCount();
+    sandbox.faults.push(
+      { kind: "rate_limit", atCall: at + 4, count: 3 },
+      { kind: "server_error", atCall: at + 9, count: 2 },
+      { kind: "malformed", atCall: at + 13 },
+      { kind: "expire_token", atCall: at + 16 },
+      { kind: "slow", atCall: at + 18, delayMs: 300 },
+    );
+    const base = sandbox.state.calls.length;
+    // First run: killed after 5 stored pages (the 6th fetched, never stored).
+    const first = await pullAll(sandbox, undefined, 5);
+    expect(first.done).toBe(false);
+    // Second run: resumes from the saved cursor into the same store.
+    const second = await pullAll(sandbox, first.cursor, Number.POSITIVE_INFINITY, first.store);
+    expect(second.done).toBe(true);
+    expect(fingerprint(second.store)).toEqual(fingerprint(clean.store));
+    expect(connection?.refreshes).toBe(1);
+    const statuses = sandbox.state.calls.slice(base).map((c) => c.status);
+    expect(statuses).toContain(429);
+    expect(statuses).toContain(502);
+    expect(statuses).toContain(401);
+    expect(sandbox.limitHits).toBe(0);
+  }, 60_000);
+
+  it("fails with invalid_response, without the token, when HubSpot keeps sending garbage", async () => {
+    sandbox = await startHubSpotSandbox({ faults: [{ kind: "malformed", atCall: 1, count: 100 }] });
+    const ctx = sandboxContext(sandbox);
+    const run = async () => {
+      // Fewer, shorter retries than production, so the test need not wait out the backoff.
+      for await (const _ of pullHubSpot(
+        ctx,
+        DEFAULT_SETTINGS,
+        undefined,
+        createHubSpotApi(ctx, { retries: 2, baseDelayMs: 5 }),
+      )) {
+        // nothing arrives
+      }
+    };
+    const error = await run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: "ConnectorError", code: "invalid_response" });
+    expect(JSON.stringify(error)).not.toContain(sandbox.token);
+    expect(String((error as Error).message)).not.toContain(sandbox.token);
+    // First try and two retries of the first call, then it gave up.
+    expect(sandbox.state.calls.length).toBe(3);
+  }, 60_000);
 });
 
 function byKey(a: HealthSnapshot, b: HealthSnapshot): number {

@@ -42,6 +42,8 @@ export interface HubSpotSandbox {
   faults: Fault[];
   /** Calls refused with 429 because a client went over the limits (not injected faults). */
   limitHits: number;
+  /** API calls so far (the numbering faults' `atCall` uses). */
+  callCount(): number;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
     token: initial,
     faults: options.faults ?? [],
     limitHits: 0,
+    callCount: () => callNo,
     close: async () => {},
   };
 

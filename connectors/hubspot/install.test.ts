@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  authorizeUrl,
+  createTokenKeeper,
+  exchangeCode,
+  type HubSpotApp,
+  SCOPES,
+} from "./install.ts";
+import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
+
+let sandbox: HubSpotSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+const app = (url: string): HubSpotApp => ({
+  clientId: "sandbox-client",
+  clientSecret: "sandbox-secret",
+  redirectUri: "https://ebb.example.com/hubspot/oauth/callback",
+  authBaseUrl: url,
+  apiBaseUrl: url,
+});
+
+const tokenCalls = (sb: HubSpotSandbox) =>
+  sb.state.calls.filter((c) => c.path === "/oauth/v1/token");
+
+describe("HubSpot install", () => {
+  it("builds the authorize URL with the client, redirect, exactly Ebb's scopes and the state", () => {
+    const url = new URL(authorizeUrl(app("https://app.hubspot.com"), "st4te"));
+    expect(url.origin + url.pathname).toBe("https://app.hubspot.com/oauth/authorize");
+    expect(url.searchParams.get("state")).toBe("st4te");
+    expect(url.searchParams.get("client_id")).toBe("sandbox-client");
+    expect(url.searchParams.get("redirect_uri")).toBe(
+      "https://ebb.example.com/hubspot/oauth/callback",
+    );
+    expect(url.searchParams.get("scope")?.split(" ")).toEqual([...SCOPES]);
+  });
+
+  it("exchanges a code for tokens that expire in 30 minutes", async () => {
+    sandbox = await startHubSpotSandbox();
+    const tokens = await exchangeCode(app(sandbox.url), "sandbox-code", 1_000);
+    expect(tokens.accessToken).toMatch(/^sandbox-token-/);
+    expect(tokens.refreshToken).toBe("sandbox-refresh-token");
+    expect(tokens.expiresAt).toBe(1_000 + 30 * 60_000);
+  });
+
+  it("fails a bad code as `auth`", async () => {
+    sandbox = await startHubSpotSandbox();
+    await expect(exchangeCode(app(sandbox.url), "forged", 0)).rejects.toMatchObject({
+      code: "auth",
+    });
+  });
+
+  it("refreshes ahead of expiry, once, however many callers ask at the same moment", async () => {
+    sandbox = await startHubSpotSandbox();
+    let now = 0;
+    const saved: string[] = [];
+    const keeper = createTokenKeeper(
+      app(sandbox.url),
+      { accessToken: "old", refreshToken: "sandbox-refresh-token", expiresAt: 30 * 60_000 },
+      {
+        now: () => now,
+        save: async (t) => {
+          saved.push(t.accessToken);
+        },
+      },
+    );
+    expect(await keeper.accessToken()).toBe("old");
+    now = 26 * 60_000; // within five minutes of expiry
+    const all = await Promise.all(Array.from({ length: 20 }, () => keeper.accessToken()));
+    expect(new Set(all).size).toBe(1);
+    expect(all[0]).toMatch(/^sandbox-token-/);
+    expect(keeper.refreshes()).toBe(1);
+    expect(tokenCalls(sandbox)).toHaveLength(1);
+    expect(saved).toEqual([all[0]]);
+  });
+});

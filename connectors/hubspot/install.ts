@@ -1,0 +1,140 @@
+// Installing from the HubSpot marketplace: the authorize URL (with a `state` the caller checks),
+// code exchange and refresh through the official SDK, and a token keeper that refreshes ahead of
+// expiry, single-flight, so concurrent callers never race two refreshes.
+import { Client } from "@hubspot/api-client";
+import { z } from "zod";
+import { ConnectorError } from "../errors.ts";
+import { toConnectorError } from "./client.ts";
+
+/** The scopes Ebb uses, and no others (unused scopes fail marketplace review). */
+export const SCOPES = [
+  "oauth",
+  "crm.objects.companies.read",
+  "crm.objects.companies.write",
+  "crm.objects.contacts.read",
+  "crm.objects.contacts.write",
+  "crm.schemas.companies.write",
+  "tickets",
+  "crm.objects.owners.read",
+] as const;
+
+export const HubSpotApp = z.object({
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  redirectUri: z.url(),
+  /** Where the OAuth pages live: HubSpot's in production, the sandbox locally. */
+  authBaseUrl: z.url().default("https://app.hubspot.com"),
+  apiBaseUrl: z.url().default("https://api.hubapi.com"),
+});
+export type HubSpotApp = z.infer<typeof HubSpotApp>;
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+const TokenResponse = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1),
+  expiresIn: z.number().positive(),
+});
+
+// https://developers.hubspot.com/docs/apps/developer-platform/build-apps/authentication/oauth/working-with-oauth
+export function authorizeUrl(app: HubSpotApp, state: string): string {
+  const url = new URL("/oauth/authorize", app.authBaseUrl);
+  url.searchParams.set("client_id", app.clientId);
+  url.searchParams.set("redirect_uri", app.redirectUri);
+  url.searchParams.set("scope", SCOPES.join(" "));
+  url.searchParams.set("state", state);
+  return url.toString();
+}
+
+async function tokenCall(
+  app: HubSpotApp,
+  now: number,
+  grant: { code: string } | { refreshToken: string },
+): Promise<Tokens> {
+  const client = new Client({ basePath: app.apiBaseUrl, numberOfApiCallRetries: 0 });
+  try {
+    // https://developers.hubspot.com/docs/api-reference/auth-oauth-v1/tokens/post-oauth-v1-token
+    const res = await ("code" in grant
+      ? client.oauth.tokensApi.create(
+          "authorization_code",
+          grant.code,
+          app.redirectUri,
+          app.clientId,
+          app.clientSecret,
+        )
+      : client.oauth.tokensApi.create(
+          "refresh_token",
+          undefined,
+          undefined,
+          app.clientId,
+          app.clientSecret,
+          grant.refreshToken,
+        ));
+    const parsed = TokenResponse.safeParse(res);
+    if (!parsed.success)
+      throw new ConnectorError("invalid_response", "HubSpot token response is missing tokens");
+    return {
+      accessToken: parsed.data.accessToken,
+      refreshToken: parsed.data.refreshToken,
+      expiresAt: now + parsed.data.expiresIn * 1000,
+    };
+  } catch (e) {
+    const err = toConnectorError(e, "code" in grant ? "OAuth code exchange" : "OAuth refresh");
+    // HubSpot answers a bad code or refresh token with 400: that is an authorization failure.
+    throw err.status === 400 ? new ConnectorError("auth", err.message, { status: 400 }) : err;
+  }
+}
+
+export function exchangeCode(app: HubSpotApp, code: string, now: number): Promise<Tokens> {
+  return tokenCall(app, now, { code });
+}
+
+export function refreshTokens(app: HubSpotApp, refreshToken: string, now: number): Promise<Tokens> {
+  return tokenCall(app, now, { refreshToken });
+}
+
+/** Refresh this long before expiry (HubSpot tokens live 30 minutes). */
+export const REFRESH_AHEAD_MS = 5 * 60_000;
+
+/**
+ * Keeps one connection's tokens: hands out a valid access token, refreshing by `expiresAt` (not on
+ * a 401), one refresh at a time however many callers ask at once. `save` persists new tokens (the
+ * ConnectionGate encrypts them at rest) before anyone uses them.
+ */
+export function createTokenKeeper(
+  app: HubSpotApp,
+  initial: Tokens,
+  options: { now: () => number; save?: (t: Tokens) => Promise<void> },
+): { accessToken(o?: { forceRefresh?: boolean }): Promise<string>; refreshes(): number } {
+  let tokens = initial;
+  let inFlight: Promise<Tokens> | undefined;
+  let count = 0;
+  const refresh = () => {
+    inFlight ??= (async () => {
+      try {
+        count++;
+        const next = await refreshTokens(app, tokens.refreshToken, options.now());
+        await options.save?.(next);
+        tokens = next;
+        return next;
+      } finally {
+        inFlight = undefined;
+      }
+    })();
+    return inFlight;
+  };
+  return {
+    async accessToken(o) {
+      if (inFlight) return (await inFlight).accessToken;
+      if (o?.forceRefresh || tokens.expiresAt - options.now() <= REFRESH_AHEAD_MS)
+        return (await refresh()).accessToken;
+      return tokens.accessToken;
+    },
+    refreshes: () => count,
+  };
+}

@@ -52,7 +52,11 @@ export interface AccountChange {
   /** The vendor's id of the account (company, account or organization). */
   externalId: string;
   snapshot: HealthSnapshot;
-  tasks: (Task & { ownerId?: string })[];
+  /** The vendor's owner id for new tasks (the account owner). */
+  ownerId?: string;
+  tasks: Task[];
+  /** Field values written last time (the store keeps them); only differences are written. */
+  lastWritten?: Record<string, string>;
 }
 
 export interface PushResult {
@@ -63,6 +67,8 @@ export interface PushResult {
   tasksCompleted: number;
   /** Per-record failures that did not stop the rest. */
   failures: { externalId: string; message: string }[];
+  /** Field values now in the vendor, per external id, for the store to remember. */
+  written: Record<string, Record<string, string>>;
 }
 
 export interface Connector<Cursor, Settings> {

@@ -1,13 +1,14 @@
 // The official HubSpot SDK, constructed once per invocation and called only through the shared
 // pacer: one function per endpoint, named by intent, each with its API reference above it.
 import { Client } from "@hubspot/api-client";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ConnectorContext } from "../connector.ts";
 import { ConnectorError, codeForStatus } from "../errors.ts";
 import { createPacer, type Pacer, type RetryOptions } from "../limits.ts";
 import {
   HubSpotAssociations,
   HubSpotBatchRead,
+  HubSpotBatchWrite,
   HubSpotListPage,
   HubSpotOwners,
   HubSpotSearchPage,
@@ -33,7 +34,35 @@ export interface HubSpotApi {
   ): Promise<z.infer<typeof HubSpotAssociations>>;
   listArchived(type: string, after: string | undefined): Promise<z.infer<typeof HubSpotListPage>>;
   owners(after: string | undefined): Promise<z.infer<typeof HubSpotOwners>>;
+  /** Create a property group; false when it already exists. */
+  createGroup(type: string, name: string, label: string): Promise<boolean>;
+  /** Create a property; false when it already exists. */
+  createProperty(type: string, definition: PropertyDefinition): Promise<boolean>;
+  batchUpdate(
+    type: string,
+    inputs: { id: string; properties: Record<string, string> }[],
+  ): Promise<z.infer<typeof HubSpotBatchWrite>>;
+  batchCreate(
+    type: string,
+    inputs: {
+      properties: Record<string, string>;
+      associations: {
+        to: { id: string };
+        types: { associationCategory: "HUBSPOT_DEFINED"; associationTypeId: number }[];
+      }[];
+    }[],
+  ): Promise<z.infer<typeof HubSpotBatchWrite>>;
   pacer: Pacer;
+}
+
+export interface PropertyDefinition {
+  name: string;
+  label: string;
+  type: "string" | "number" | "date" | "datetime" | "enumeration";
+  fieldType: "text" | "textarea" | "number" | "date" | "select";
+  groupName: string;
+  description?: string;
+  options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
 }
 
 export interface SearchRequest {
@@ -71,6 +100,8 @@ export function toConnectorError(e: unknown, what: string): ConnectorError {
       `${what}: HubSpot answered ${err.code}${body?.message ? ` (${body.message})` : ""}`,
       {
         status: err.code,
+        // A 4xx other than 429 is an answer, not a hiccup: asking again gets the same one.
+        ...(err.code < 500 && err.code !== 429 ? { retryable: false } : {}),
         ...(Number.isFinite(retryAfter) && retryAfter > 0
           ? { retryAfterMs: retryAfter * 1000 }
           : {}),
@@ -178,5 +209,42 @@ export function createHubSpotApi(
       call("default", "owners", HubSpotOwners, () =>
         client.crm.owners.ownersApi.getPage(undefined, after, 500, false),
       ),
+    // https://developers.hubspot.com/docs/api-reference/crm-properties-v3/groups/post-crm-v3-properties-objectType-groups
+    createGroup: (type, name, label) =>
+      createIfMissing(() =>
+        call("default", `property group ${name}`, Anything, () =>
+          client.crm.properties.groupsApi.create(type, { name, label, displayOrder: -1 }),
+        ),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-properties-v3/core/post-crm-v3-properties-objectType
+    createProperty: (type, d) =>
+      createIfMissing(() =>
+        call("default", `property ${d.name}`, Anything, () =>
+          client.crm.properties.coreApi.create(type, { ...d, options: d.options ?? [] } as never),
+        ),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/batch/post-crm-v3-objects-objectType-batch-update
+    batchUpdate: (type, inputs) =>
+      call("default", `batch update ${type}`, HubSpotBatchWrite, () =>
+        client.crm.objects.batchApi.update(type, { inputs }),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/batch/post-crm-v3-objects-objectType-batch-create
+    batchCreate: (type, inputs) =>
+      call("default", `batch create ${type}`, HubSpotBatchWrite, () =>
+        client.crm.objects.batchApi.create(type, { inputs } as never),
+      ),
   };
+}
+
+const Anything = z.unknown();
+
+/** Run a create; a 409 (already exists) is success without a change. */
+async function createIfMissing(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return true;
+  } catch (e) {
+    if (e instanceof ConnectorError && e.status === 409) return false;
+    throw e;
+  }
 }

@@ -3,9 +3,11 @@
 import type {
   Account,
   Engagement,
+  HealthSnapshot,
   Milestone,
   Persona,
   Stakeholder,
+  Task,
   Ticket,
 } from "../../core/model.ts";
 import type { HubSpotObject } from "./schemas.ts";
@@ -277,4 +279,54 @@ export function toUsage(
 
 function ts(t: string | Date): string {
   return t instanceof Date ? t.toISOString() : (time(t) ?? "");
+}
+
+/** The Ebb property group and the company properties Ebb writes (created once at install). */
+export const EBB_GROUP = "ebb";
+export const SCORE_PROPERTIES = {
+  score: "ebb_health_score",
+  band: "ebb_health_band",
+  trend: "ebb_health_trend",
+  coverage: "ebb_health_coverage",
+  reasons: "ebb_health_reasons",
+  scoredAt: "ebb_scored_at",
+} as const;
+/** Task property carrying Ebb's dedupe key, so a retried push finds the task it already made. */
+export const DEDUPE_PROPERTY = "ebb_dedupe_key";
+
+/** A snapshot as company property values: the score with its top reasons, so no number is unexplained. */
+export function scoreProperties(s: HealthSnapshot): Record<string, string> {
+  const reasons = s.signals
+    .filter((g) => g.risk > 0 && g.weight > 0)
+    .sort((a, b) => b.risk * b.weight - a.risk * a.weight)
+    .slice(0, 3)
+    .map((g) => `${g.key.replace(/_/g, " ")}: ${g.evidence}`);
+  return {
+    [SCORE_PROPERTIES.score]: String(s.score),
+    [SCORE_PROPERTIES.band]: s.band,
+    [SCORE_PROPERTIES.trend]: s.trend,
+    [SCORE_PROPERTIES.coverage]: String(s.coverage),
+    [SCORE_PROPERTIES.reasons]: reasons.length ? reasons.join("\n") : "No warning signs.",
+    [SCORE_PROPERTIES.scoredAt]: s.day,
+  };
+}
+
+const TASK_PRIORITY: Record<Task["priority"], string> = {
+  low: "LOW",
+  normal: "MEDIUM",
+  high: "HIGH",
+  urgent: "HIGH",
+};
+
+/** A Task as HubSpot task properties. */
+export function taskProperties(t: Task, ownerId: string | undefined): Record<string, string> {
+  return {
+    hs_task_subject: t.title,
+    hs_task_body: t.body,
+    hs_task_status: "NOT_STARTED",
+    hs_task_priority: TASK_PRIORITY[t.priority],
+    hs_timestamp: `${t.dueAt}T09:00:00.000Z`,
+    [DEDUPE_PROPERTY]: t.dedupeKey,
+    ...(ownerId ? { hubspot_owner_id: ownerId } : {}),
+  };
 }

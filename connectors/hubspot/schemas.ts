@@ -50,3 +50,16 @@ export const HubSpotOwners = z.object({
   results: z.array(z.object({ id: z.string(), email: z.string().nullable().optional() })),
   paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
 });
+
+/** Batch create/update: results, and per-input errors that did not stop the rest (HTTP 207). */
+export const HubSpotBatchWrite = z.object({
+  results: z.array(HubSpotObject),
+  errors: z
+    .array(
+      z.object({
+        message: z.string(),
+        context: z.record(z.string(), z.array(z.string())).optional(),
+      }),
+    )
+    .optional(),
+});

@@ -130,7 +130,7 @@ export function createTokenKeeper(
   };
   return {
     async accessToken(o) {
-      if (inFlight) return (await inFlight).accessToken;
+      if (inFlight !== undefined) return (await inFlight).accessToken;
       if (o?.forceRefresh || tokens.expiresAt - options.now() <= REFRESH_AHEAD_MS)
         return (await refresh()).accessToken;
       return tokens.accessToken;

@@ -1,6 +1,15 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // The HubSpot card imports HubSpot's UI components, which exist only inside HubSpot: tests use stand-ins.
+    alias: {
+      "@hubspot/ui-extensions": fileURLToPath(
+        new URL("./tests/stubs/hubspot-ui-extensions.tsx", import.meta.url),
+      ),
+    },
+  },
   test: {
     include: [
       "core/**/*.test.ts",

@@ -1,0 +1,158 @@
+// The HubSpot developer project: its files against the documented hsmeta shapes, and the card
+// rendering a real card response (HubSpot's UI components stubbed).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderToStaticMarkup } from "react-dom/server";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { HealthSnapshot, Task } from "../../core/model.ts";
+import { buildCardResponse, HubSpotCardResponse } from "./card.ts";
+import { SCOPES } from "./install.ts";
+
+const ROOT = join(import.meta.dirname, "extension");
+const json = (path: string): unknown => JSON.parse(readFileSync(join(ROOT, path), "utf8"));
+
+/** hsproject.json, app-hsmeta.json and card *-hsmeta.json as HubSpot documents them (platform 2025.2+). */
+const Project = z.object({
+  name: z.string().min(1),
+  srcDir: z.string(),
+  platformVersion: z.string().regex(/^20\d\d\.\d$/),
+});
+const App = z.object({
+  uid: z.string().min(1),
+  type: z.literal("app"),
+  config: z.object({
+    name: z.string().min(1),
+    description: z.string(),
+    distribution: z.enum(["marketplace", "private"]),
+    auth: z.object({
+      type: z.literal("oauth"),
+      redirectUrls: z.array(z.url()).min(1),
+      requiredScopes: z.array(z.string()),
+      optionalScopes: z.array(z.string()),
+      conditionallyRequiredScopes: z.array(z.string()),
+    }),
+    permittedUrls: z.object({
+      fetch: z.array(z.url()),
+      iframe: z.array(z.string()),
+      img: z.array(z.string()),
+    }),
+    support: z.object({ supportEmail: z.email(), documentationUrl: z.url(), supportUrl: z.url() }),
+  }),
+});
+const Card = z.object({
+  uid: z.string().min(1),
+  type: z.literal("card"),
+  config: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    location: z.enum(["crm.record.tab", "crm.record.sidebar", "crm.preview", "helpdesk.sidebar"]),
+    entrypoint: z.string().startsWith("/app/cards/"),
+    objectTypes: z.array(z.string()).min(1),
+  }),
+});
+
+describe("the HubSpot app card project", () => {
+  it("has a project on platform 2025.2 or later", () => {
+    const p = Project.parse(json("hsproject.json"));
+    expect(Number(p.platformVersion)).toBeGreaterThanOrEqual(2025.2);
+    expect(existsSync(join(ROOT, p.srcDir, "app", "app-hsmeta.json"))).toBe(true);
+  });
+
+  it("asks for exactly the scopes Ebb uses and may fetch only from Ebb's Worker", () => {
+    const app = App.parse(json("src/app/app-hsmeta.json"));
+    expect(app.config.auth.requiredScopes).toEqual([...SCOPES]);
+    expect(app.config.permittedUrls.fetch).toEqual(["https://ebb.example.com"]);
+  });
+
+  it("puts a card on company records whose entrypoint exists", () => {
+    const card = Card.parse(json("src/app/cards/ebb-health-hsmeta.json"));
+    expect(card.config.objectTypes).toEqual(["companies"]);
+    expect(existsSync(join(ROOT, "src", card.config.entrypoint))).toBe(true);
+    const pkg = json("src/app/cards/package.json") as { dependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toEqual(
+      expect.arrayContaining(["@hubspot/ui-extensions", "react"]),
+    );
+  });
+});
+
+const snapshot = (day: string, score: number): HealthSnapshot => ({
+  accountId: "hs-company-500",
+  day,
+  score,
+  band: score < 45 ? "at_risk" : "watch",
+  trend: "decaying",
+  coverage: 0.86,
+  signals: [
+    {
+      key: "usage_drop",
+      risk: 0.9,
+      weight: 0.75,
+      evidence: "Active users averaged 3 a day over the last 14 days, down 80% from the usual 15.",
+    },
+    {
+      key: "going_dark",
+      risk: 0.4,
+      weight: 0.6,
+      evidence: "Last heard from 40 days ago; usual gap is 7 days.",
+    },
+    {
+      key: "ticket_flood",
+      risk: 0,
+      weight: 0.45,
+      evidence: "No burst of tickets on one topic in the last 14 days.",
+    },
+  ],
+});
+
+describe("the card", () => {
+  const days = Array.from({ length: 120 }, (_, k) =>
+    new Date(Date.UTC(2025, 0, 1 + k)).toISOString().slice(0, 10),
+  );
+  const task: Task = {
+    accountId: "a",
+    playbook: "adoption-rescue",
+    title: "Ebb: Co is at risk — usage drop",
+    body: "",
+    dueAt: "2025-05-03",
+    priority: "high",
+    dedupeKey: "a/adoption-rescue/2025-04-30",
+    action: "open",
+  };
+  const response = buildCardResponse(
+    "500",
+    days.map((d, k) => snapshot(d, 90 - Math.floor(k / 2))),
+    [task],
+  );
+
+  it("answers with the documented response: latest score, top reasons, 90 days, open tasks", () => {
+    const parsed = HubSpotCardResponse.parse(response);
+    if (parsed.status !== "scored") throw new Error("expected a scored company");
+    expect(parsed.score).toBe(31);
+    expect(parsed.series).toHaveLength(90);
+    expect(parsed.reasons.map((r) => r.key)).toEqual(["usage_drop", "going_dark"]);
+    expect(HubSpotCardResponse.parse(buildCardResponse("9", [], []))).toEqual({
+      status: "not_scored",
+      companyId: "9",
+    });
+  });
+
+  it("renders score, band, trend, coverage, reasons with evidence and open tasks", async () => {
+    const { HealthView, sparkline } = await import("./extension/src/app/cards/EbbHealthCard.jsx");
+    const html = renderToStaticMarkup(HealthView({ data: response }));
+    expect(html).toContain("31/100");
+    expect(html).toContain('data-variant="error">At risk');
+    expect(html).toContain("↘ decaying");
+    expect(html).toContain("Coverage: 86%");
+    expect(html).toContain("Usage drop:</div> Active users averaged 3 a day");
+    expect(html).toContain("Ebb: Co is at risk — usage drop — due 2025-05-03 (high)");
+    expect(sparkline([{ score: 0 }, { score: 50 }, { score: 100 }])).toBe("▁▅█");
+  });
+
+  it("says so when Ebb has not scored the company yet", async () => {
+    const { HealthView } = await import("./extension/src/app/cards/EbbHealthCard.jsx");
+    expect(
+      renderToStaticMarkup(HealthView({ data: { status: "not_scored", companyId: "1" } })),
+    ).toContain("has not scored this company yet");
+  });
+});

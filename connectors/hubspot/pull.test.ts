@@ -96,6 +96,36 @@ function fingerprint(store: Map<string, Map<string, unknown>>): Record<string, s
   return out;
 }
 
+describe("HubSpot incremental pull", () => {
+  it("reads back only what changed since the last pass, and skips the daily deletion sweep", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 6, seed: 9, days: 120 });
+    const seeded = seedPortal(portfolio, DEFAULT_SETTINGS, new Date(Date.now() - 3_600_000));
+    sandbox = await startHubSpotSandbox({ state: seeded.state });
+    const full = await pullAll(sandbox);
+    expect(full.done).toBe(true);
+    const [a, b] = [...sandbox.state.objects.tickets.keys()];
+    sandbox.state.update("tickets", a ?? "", { subject: "Export still broken" }, new Date());
+    sandbox.state.update("tickets", b ?? "", { subject: "SSO question" }, new Date());
+    const before = sandbox.state.calls.length;
+    const next = await pullAll(sandbox, full.cursor);
+    expect(next.done).toBe(true);
+    expect([...(next.store.get("tickets")?.keys() ?? [])].sort()).toEqual(
+      [`hs-ticket-${a}`, `hs-ticket-${b}`].sort(),
+    );
+    expect(next.store.get("engagements")).toBeUndefined();
+    const calls = sandbox.state.calls.slice(before);
+    expect(calls.filter((c) => c.path.endsWith("/search"))).toHaveLength(8);
+    expect(
+      calls.some(
+        (c) =>
+          c.path.startsWith("/crm/v3/objects/") &&
+          !c.path.includes("search") &&
+          !c.path.includes("batch"),
+      ),
+    ).toBe(false);
+  });
+});
+
 describe("HubSpot pull under faults", () => {
   it("ends with exactly the same records after 429 storms, 5xx, a malformed page, token expiry and a crash", async () => {
     const { portfolio } = generatePortfolio({ accounts: 8, seed: 5, days: 150 });

@@ -44,6 +44,8 @@ export interface HubSpotCursor {
   /** For the archived stage: which type and page. */
   archivedType?: string;
   archivedAfter?: string;
+  /** When deleted records were last swept (ms). */
+  archivedSweptAt?: number;
 }
 
 const CONTACT_PROPS = ["firstname", "lastname", "email", "jobtitle"];
@@ -82,35 +84,85 @@ export async function* pullHubSpot(
   const owners = await readOwners(api);
   for (;;) {
     if (cursor.stage === "archived") {
-      const page = await archivedPage(api, cursor, s);
+      const page = await archivedPage(api, cursor, s, ctx.now());
       yield page;
       if (page.done) return;
       cursor = page.cursor;
       continue;
     }
+    // Up to five search pages (1,000 objects) per yielded page, so associations are read 1,000 at a
+    // time — the v4 batch maximum — rather than once per search page.
     const type = cursor.stage;
-    const modified = type === "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
-    const filters: { propertyName: string; operator: "GTE" | "GT"; value: string }[] = [
-      { propertyName: "hs_object_id", operator: "GT", value: cursor.lastId },
-    ];
-    if (cursor.since > 0)
-      filters.push({ propertyName: modified, operator: "GTE", value: String(cursor.since) });
-    const page = await api.search(type, {
-      filterGroups: [{ filters }],
-      sorts: [{ propertyName: "hs_object_id", direction: "ASCENDING" }],
-      properties: propertiesFor(type, s),
-      limit: SEARCH_PAGE,
-    });
-    const records = await mapPage(api, type, page.results, s, owners);
-    const last = page.results[page.results.length - 1];
-    const more = page.results.length === SEARCH_PAGE && page.total > page.results.length;
-    const next: HubSpotCursor =
-      more && last
-        ? { ...cursor, lastId: last.id }
-        : { ...cursor, stage: STAGES[STAGES.indexOf(type) + 1] ?? "archived", lastId: "0" };
-    yield { records, cursor: next, done: false };
+    const objects: HubSpotObject[] = [];
+    let next: HubSpotCursor = cursor;
+    for (let k = 0; k < GROUP_PAGES; k++) {
+      const page = await searchPage(api, type, next, s);
+      objects.push(...page.results);
+      const last = page.results[page.results.length - 1];
+      const more = page.results.length === SEARCH_PAGE && page.total > page.results.length;
+      if (more && last) {
+        next = { ...next, lastId: last.id };
+        continue;
+      }
+      next = nextStage(next, type, ctx.now(), s);
+      break;
+    }
+    const records = await mapPage(api, type, objects, s, owners);
+    // A pass that skipped the archived sweep ends here.
+    const done = next.passStartedAt === 0;
+    yield { records, cursor: next, done };
+    if (done) return;
     cursor = next;
   }
+}
+
+/** Search pages gathered before associations are read (5 × 200 = the v4 batch maximum of 1,000). */
+const GROUP_PAGES = ASSOCIATION_BATCH / SEARCH_PAGE;
+
+/** Deleted records are swept at most this often (HubSpot's archived listings are not incremental). */
+export const ARCHIVED_SWEEP_MS = 24 * 60 * 60_000;
+
+function nextStage(
+  cursor: HubSpotCursor,
+  type: Stage,
+  now: number,
+  s: HubSpotSettings,
+): HubSpotCursor {
+  const following = STAGES[STAGES.indexOf(type) + 1] ?? "archived";
+  if (following !== "archived" || now - (cursor.archivedSweptAt ?? 0) >= ARCHIVED_SWEEP_MS)
+    return { ...cursor, stage: following, lastId: "0" };
+  return endOfPass(cursor, s);
+}
+
+/** The pass is complete: the next one reads what changed since this one began, with an overlap. */
+function endOfPass(cursor: HubSpotCursor, s: HubSpotSettings): HubSpotCursor {
+  return {
+    stage: "companies",
+    lastId: "0",
+    since: cursor.passStartedAt - s.overlapMs,
+    passStartedAt: 0,
+    ...(cursor.archivedSweptAt === undefined ? {} : { archivedSweptAt: cursor.archivedSweptAt }),
+  };
+}
+
+function searchPage(
+  api: HubSpotApi,
+  type: Exclude<Stage, "archived">,
+  cursor: HubSpotCursor,
+  s: HubSpotSettings,
+) {
+  const modified = type === "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate";
+  const filters: { propertyName: string; operator: "GTE" | "GT"; value: string }[] = [
+    { propertyName: "hs_object_id", operator: "GT", value: cursor.lastId },
+  ];
+  if (cursor.since > 0)
+    filters.push({ propertyName: modified, operator: "GTE", value: String(cursor.since) });
+  return api.search(type, {
+    filterGroups: [{ filters }],
+    sorts: [{ propertyName: "hs_object_id", direction: "ASCENDING" }],
+    properties: propertiesFor(type, s),
+    limit: SEARCH_PAGE,
+  });
 }
 
 function propertiesFor(type: Stage, s: HubSpotSettings): string[] {
@@ -221,6 +273,7 @@ async function archivedPage(
   api: HubSpotApi,
   cursor: HubSpotCursor,
   s: HubSpotSettings,
+  now: number,
 ): Promise<PullPage<HubSpotCursor>> {
   const type = cursor.archivedType ?? ARCHIVED_TYPES[0];
   const page = await api.listArchived(type, cursor.archivedAfter);
@@ -245,15 +298,5 @@ async function archivedPage(
       cursor: { ...cursor, archivedType: nextType, archivedAfter: undefined },
       done: false,
     };
-  // The pass is complete: the next one reads what changed since this one began, with an overlap.
-  return {
-    records: batch,
-    cursor: {
-      stage: "companies",
-      lastId: "0",
-      since: cursor.passStartedAt - s.overlapMs,
-      passStartedAt: 0,
-    },
-    done: true,
-  };
+  return { records: batch, cursor: endOfPass({ ...cursor, archivedSweptAt: now }, s), done: true };
 }

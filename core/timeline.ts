@@ -25,6 +25,8 @@ export interface AccountRecords {
 /** A ticket reduced to what signals need, with its day index. */
 export interface TicketFact {
   id: string;
+  /** Creation time (ISO), for ordering within a day. */
+  at: string;
   dayIndex: number;
   negative: boolean;
   bad: boolean;
@@ -38,6 +40,7 @@ export interface TicketFact {
 
 export interface EngagementFact {
   id: string;
+  at: string;
   dayIndex: number;
   direction: Engagement["direction"];
   unanswered: boolean;
@@ -197,6 +200,7 @@ export function buildTimeline(
     const incident = t.tags.some((tag) => isIncident(tag, day));
     const neg = isNegativeTicket(t.subject, t.text);
     const fact: TicketFact = {
+      at: t.createdAt,
       id: t.id,
       dayIndex: i,
       negative: neg,
@@ -238,7 +242,8 @@ export function buildTimeline(
       }
     }
   }
-  tickets.sort((a, b) => a.dayIndex - b.dayIndex);
+  // Chronological, to the minute: evidence lists read in order, whatever order the source sent.
+  tickets.sort((a, b) => a.dayIndex - b.dayIndex || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 
   const engagements: EngagementFact[] = [];
   for (const e of records.engagements) {
@@ -257,9 +262,16 @@ export function buildTimeline(
     if (e.direction === "outbound") s.outbound[i + 1]! += 1;
     if (unanswered) s.unanswered[i + 1]! += 1;
     if (persona && customerSpoke) contactSeries[persona][i + 1]! += 1;
-    engagements.push({ id: e.id, dayIndex: i, direction: e.direction, unanswered, persona });
+    engagements.push({
+      id: e.id,
+      dayIndex: i,
+      at: e.at,
+      direction: e.direction,
+      unanswered,
+      persona,
+    });
   }
-  engagements.sort((a, b) => a.dayIndex - b.dayIndex);
+  engagements.sort((a, b) => a.dayIndex - b.dayIndex || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 
   for (const u of records.usage) {
     const day = toDayNumber(u.day);

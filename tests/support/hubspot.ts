@@ -73,8 +73,11 @@ export function applyPages(
 
 export function toPortfolio(store: Map<string, Map<string, unknown>>): Portfolio {
   const p = emptyPortfolio();
-  for (const kind of Object.keys(p) as (keyof Portfolio)[])
-    (p[kind] as unknown[]).push(...(store.get(kind)?.values() ?? []));
+  for (const kind of Object.keys(p) as (keyof Portfolio)[]) {
+    const into = p[kind] as unknown[];
+    // A loop, not a spread: a large portfolio has more rows than a call's argument list holds.
+    for (const v of store.get(kind)?.values() ?? []) into.push(v);
+  }
   return p;
 }
 

@@ -82,16 +82,3 @@ export interface Connector<Cursor, Settings> {
   /** Write fields and tasks, only what changed, idempotently. */
   push(ctx: ConnectorContext, settings: Settings, changes: AccountChange[]): Promise<PushResult>;
 }
-
-export function emptyBatch(): RecordBatch {
-  return {
-    accounts: [],
-    stakeholders: [],
-    tickets: [],
-    engagements: [],
-    usage: [],
-    milestones: [],
-    outcomes: [],
-    deleted: [],
-  };
-}

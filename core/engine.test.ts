@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  bySnapshotKey,
   calmAccount,
   day,
   makeAccount,
@@ -103,7 +104,7 @@ describe("scoring a portfolio", () => {
       { from: day(281), resume: (id) => states.get(id) },
       { snapshot: (s) => second.push(s) },
     );
-    expect([...first, ...second].sort(byKey)).toEqual([...whole].sort(byKey));
+    expect([...first, ...second].sort(bySnapshotKey)).toEqual([...whole].sort(bySnapshotKey));
   });
 
   it("reports records naming an unknown account and scores the rest", () => {
@@ -116,13 +117,3 @@ describe("scoring a portfolio", () => {
     expect(summary.accounts).toBe(2);
   });
 });
-
-function byKey(a: HealthSnapshot, b: HealthSnapshot): number {
-  return a.accountId === b.accountId
-    ? a.day < b.day
-      ? -1
-      : 1
-    : a.accountId < b.accountId
-      ? -1
-      : 1;
-}

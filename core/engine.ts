@@ -17,7 +17,7 @@ import {
   type PortfolioContext,
 } from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
-import { type AccountRecords, buildTimeline, TimelineBuffers } from "./timeline.ts";
+import { type AccountRecords, buildTimeline, emptyRecords, TimelineBuffers } from "./timeline.ts";
 import {
   advanceTrend,
   DEFAULT_TREND,
@@ -88,14 +88,7 @@ export function groupByAccount(p: Portfolio): {
 } {
   const byId = new Map<string, AccountRecords>();
   for (const account of p.accounts) {
-    byId.set(account.id, {
-      account,
-      stakeholders: [],
-      tickets: [],
-      engagements: [],
-      usage: [],
-      milestones: [],
-    });
+    byId.set(account.id, emptyRecords(account));
   }
   const orphans: ScoreSummary["orphans"] = [];
   const put = <K extends "stakeholders" | "tickets" | "engagements" | "usage" | "milestones">(

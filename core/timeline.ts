@@ -47,6 +47,11 @@ export interface EngagementFact {
   persona: Persona | undefined;
 }
 
+/** An account with no records yet. */
+export function emptyRecords(account: Account): AccountRecords {
+  return { account, stakeholders: [], tickets: [], engagements: [], usage: [], milestones: [] };
+}
+
 /** A milestone with its days as indices (`doneIndex` is Infinity while not done). */
 export interface MilestoneFact {
   id: string;

@@ -3,13 +3,14 @@ import { addDays, toDayNumber, toTimeString } from "../core/day.ts";
 import type {
   Account,
   Engagement,
+  HealthSnapshot,
   Milestone,
   Portfolio,
   Stakeholder,
   Ticket,
   UsageSample,
 } from "../core/model.ts";
-import type { AccountRecords } from "../core/timeline.ts";
+import { type AccountRecords, emptyRecords } from "../core/timeline.ts";
 
 export const START = "2024-01-01";
 /** The day `n` days after START. */
@@ -25,15 +26,7 @@ export function makeRecords(
   account: Account,
   extra: Partial<Omit<AccountRecords, "account">> = {},
 ): AccountRecords {
-  return {
-    account,
-    stakeholders: [],
-    tickets: [],
-    engagements: [],
-    usage: [],
-    milestones: [],
-    ...extra,
-  };
+  return { ...emptyRecords(account), ...extra };
 }
 
 /** Daily usage rows on days [from, to] with `users(n)` active users (and 20 events each). */
@@ -196,4 +189,10 @@ export function portfolioOf(
       at: day(at),
     })),
   };
+}
+
+/** Snapshots in (account, day) order, for comparing two scorings. */
+export function bySnapshotKey(a: HealthSnapshot, b: HealthSnapshot): number {
+  if (a.accountId !== b.accountId) return a.accountId < b.accountId ? -1 : 1;
+  return a.day < b.day ? -1 : a.day > b.day ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { scorePortfolio } from "../../core/engine.ts";
 import { generatePortfolio } from "../../core/generate/generate.ts";
 import type { HealthSnapshot, Portfolio } from "../../core/model.ts";
+import { bySnapshotKey } from "../../tests/builders.ts";
 import {
   applyPages,
   hubspotBudget,
@@ -27,9 +28,7 @@ afterEach(async () => {
 function score(p: Portfolio): HealthSnapshot[] {
   const out: HealthSnapshot[] = [];
   scorePortfolio(p, {}, { snapshot: (s) => out.push(s) });
-  return out.sort((a, b) =>
-    a.accountId === b.accountId ? (a.day < b.day ? -1 : 1) : a.accountId < b.accountId ? -1 : 1,
-  );
+  return out.sort(bySnapshotKey);
 }
 
 describe("HubSpot pull", () => {
@@ -57,7 +56,7 @@ describe("HubSpot pull", () => {
     const expected = score(portfolio).map((s) => translate(s, milestoneIds));
     const actual = score(pulled);
     expect(actual.length).toBe(expected.length);
-    expect(actual.sort(byKey)).toEqual(expected.sort(byKey));
+    expect(actual.sort(bySnapshotKey)).toEqual(expected.sort(bySnapshotKey));
     expect(pages).toBeGreaterThan(8);
     expect(cursor?.since).toBeGreaterThan(0);
     expect(sandbox.limitHits).toBe(0);
@@ -183,13 +182,3 @@ describe("HubSpot pull under faults", () => {
     expect(sandbox.state.calls.length).toBe(3);
   }, 60_000);
 });
-
-function byKey(a: HealthSnapshot, b: HealthSnapshot): number {
-  return a.accountId === b.accountId
-    ? a.day < b.day
-      ? -1
-      : 1
-    : a.accountId < b.accountId
-      ? -1
-      : 1;
-}

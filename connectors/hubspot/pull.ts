@@ -1,8 +1,8 @@
 // Incremental, resumable pull: for each object type, keyset pages of CRM Search on
 // (last modified ≥ since, hs_object_id > last id) sorted by id — so the 10,000-result cap never
 // bites and a crash resumes from the last stored page — with associations read in bulk per page.
-import type { PullPage, RecordBatch } from "../connector.ts";
-import { type ConnectorContext, emptyBatch } from "../connector.ts";
+import type { ConnectorContext, PullPage, RecordBatch } from "../connector.ts";
+import { emptyBatch } from "../records.ts";
 import {
   ASSOCIATION_BATCH,
   BATCH_READ,

@@ -68,8 +68,6 @@ export interface StakeholderFact {
   leftIndex: number;
 }
 
-export const PERSONAS: readonly Persona[] = ["executive", "champion", "influencer", "end_user"];
-
 /** Daily series, each a prefix sum: `s[i + 1] - s[a]` is the total over day indices a..i. */
 export const SERIES = [
   "tickets",

@@ -195,7 +195,7 @@ export function scoreAccount(
 ): { days: number; opened: number; closed: number } {
   // An account with no records at all is still scored (as insufficient data) from its contract start:
   // silence must show up as "we don't know", not vanish from the portfolio.
-  const span = accountSpan(g);
+  const span = ctx.spanOf(g.account.id) ?? accountSpan(g);
   const first = Number.isFinite(span.first) ? span.first : run.fromDay;
   const start = Math.max(run.fromDay, first);
   const end = run.toDay;

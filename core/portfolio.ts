@@ -17,6 +17,8 @@ export interface Incident {
 }
 
 export interface PortfolioContext extends PortfolioView {
+  /** Each account's record span, computed once here so scoring need not walk the records again. */
+  spanOf(accountId: string): { first: number; last: number } | undefined;
   /** Day numbers spanned by the data. */
   firstDay: number;
   lastDay: number;
@@ -42,15 +44,17 @@ export function accountSpan(r: AccountRecords): { first: number; last: number } 
   for (const u of r.usage) see(toDayNumber(u.day));
   // Without any record, the account's life is known only from its contract start.
   if (!Number.isFinite(first) && r.account.customerSince)
-    first = last = toDayNumber(r.account.customerSince);
+    first = toDayNumber(r.account.customerSince);
   return { first, last };
 }
 
 export function buildPortfolioContext(groups: readonly AccountRecords[]): PortfolioContext {
   let firstDay = Number.POSITIVE_INFINITY;
   let lastDay = Number.NEGATIVE_INFINITY;
+  const spanById = new Map<string, { first: number; last: number }>();
   const spans = groups.map((g) => {
     const s = accountSpan(g);
+    spanById.set(g.account.id, s);
     // The portfolio's span is that of its records; a contract date alone does not stretch it.
     if (Number.isFinite(s.last)) {
       if (s.first < firstDay) firstDay = s.first;
@@ -201,6 +205,7 @@ export function buildPortfolioContext(groups: readonly AccountRecords[]): Portfo
   }
   const per30 = accountDays > 0 ? 30 / accountDays : 0;
   return {
+    spanOf: (id) => spanById.get(id),
     firstDay,
     lastDay,
     troublePer30: trouble * per30,

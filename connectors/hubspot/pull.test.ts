@@ -12,10 +12,12 @@ import {
   toPortfolio,
   translator,
 } from "../../tests/support/hubspot.ts";
+import { createWindowBudget } from "../limits.ts";
 import { createHubSpotApi } from "./client.ts";
 import { type HubSpotCursor, pullHubSpot } from "./pull.ts";
 import { seedPortal } from "./sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
+import { PortalState } from "./sandbox/state.ts";
 import { DEFAULT_SETTINGS } from "./settings.ts";
 
 let sandbox: HubSpotSandbox | undefined;
@@ -122,6 +124,52 @@ describe("HubSpot incremental pull", () => {
           !c.path.includes("batch"),
       ),
     ).toBe(false);
+  });
+});
+
+describe("HubSpot search's 10,000-result cap", () => {
+  it("never bites: keyset pages on hs_object_id read all 10,500 tickets of one portal", async () => {
+    const state = new PortalState();
+    const stamp = "2025-01-01T00:00:00.000Z";
+    state.put("companies", {
+      id: "1",
+      properties: { name: "Big", hs_object_id: "1" },
+      history: {},
+      createdAt: stamp,
+      updatedAt: stamp,
+      archived: false,
+    });
+    for (let k = 0; k < 10_500; k++) {
+      const id = String(100_000 + k);
+      state.put("tickets", {
+        id,
+        properties: { hs_object_id: id, createdate: stamp, subject: `Question ${k}` },
+        history: {},
+        createdAt: stamp,
+        updatedAt: stamp,
+        archived: false,
+      });
+      state.associate("tickets", id, "companies", "1");
+    }
+    // The limits are HubSpot's elsewhere; here only the cap is under test, so the clock need not wait.
+    sandbox = await startHubSpotSandbox({
+      state,
+      burstPer10s: 1_000_000,
+      searchPerSecond: 1_000_000,
+    });
+    const capped = await fetch(`${sandbox.url}/crm/v3/objects/tickets/search`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${sandbox.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ limit: 200, after: "9900", filterGroups: [] }),
+    });
+    expect(capped.status).toBe(400);
+    connection = sandboxContext(
+      sandbox,
+      createWindowBudget({ default: { max: 1_000_000, windowMs: 1000 } }),
+    );
+    const { store, done } = await pullAll(sandbox);
+    expect(done).toBe(true);
+    expect(store.get("tickets")?.size).toBe(10_500);
   });
 });
 

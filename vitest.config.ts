@@ -1,3 +1,4 @@
+// Test runner configuration: where tests live, and stand-ins for HubSpot's UI components.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 

@@ -1,3 +1,4 @@
+// The Worker's routes, tested without a server through app.request.
 import { describe, expect, it } from "vitest";
 import { app } from "./index.ts";
 

@@ -66,7 +66,10 @@ export function createWindowBudget(
         }
         const t = clock.now();
         for (const k of kind === "default" ? ["default"] : ["default", kind]) {
-          if (limits[k]) log.get(k)?.push(t) ?? log.set(k, [t]);
+          if (!limits[k]) continue;
+          const times = log.get(k);
+          if (times) times.push(t);
+          else log.set(k, [t]);
         }
       });
       chain = turn.catch(() => undefined);

@@ -1,3 +1,4 @@
+// The backtest's figures on hand-built portfolios whose right answers are known.
 import { describe, expect, it } from "vitest";
 import { calmAccount, portfolioOf, usage } from "../tests/builders.ts";
 import { backtest } from "./backtest.ts";

@@ -1,3 +1,4 @@
+// Scoring a portfolio: snapshots, bands, episodes and tasks, incidents, and incremental resume.
 import { describe, expect, it } from "vitest";
 import {
   bySnapshotKey,

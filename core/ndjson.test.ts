@@ -1,3 +1,4 @@
+// Line-by-line validation of the interchange format, and how bad lines are named.
 import { describe, expect, it } from "vitest";
 import { formatIssue, parseLine } from "./ndjson.ts";
 

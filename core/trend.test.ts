@@ -1,3 +1,4 @@
+// The trend state machine's hysteresis: no flapping on noise, clear turns on real change.
 import { describe, expect, it } from "vitest";
 import type { Trend } from "./model.ts";
 import { startTrend, stepTrend } from "./trend.ts";

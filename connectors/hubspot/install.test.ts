@@ -1,3 +1,4 @@
+// HubSpot install: authorize URL, code exchange and single-flight refresh against the sandbox.
 import { afterEach, describe, expect, it } from "vitest";
 import {
   authorizeUrl,

@@ -1,3 +1,4 @@
+// HubSpot writeback against the sandbox: setup once, changed values only, tasks never twice.
 import { afterEach, describe, expect, it } from "vitest";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 import { hubspotBudget, sandboxContext } from "../../tests/support/hubspot.ts";

@@ -1,3 +1,4 @@
+// HubSpot v3 signatures against the documented algorithm, and every way a request can fail it.
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalUri, signHubSpotRequest, verifyHubSpotSignature } from "./verify.ts";

@@ -1,3 +1,4 @@
+// The synthetic portfolio: deterministic, valid, and holding every kind of account it promises.
 import { describe, expect, it } from "vitest";
 import { INTERCHANGE_FILES, type RecordKind } from "../model.ts";
 import { generatePortfolio } from "./generate.ts";

@@ -1,3 +1,4 @@
+// Reading confusion and irritation in ticket text.
 import { describe, expect, it } from "vitest";
 import { isNegativeTicket, negativity } from "./sentiment.ts";
 

@@ -7,6 +7,13 @@ const accounts = Number(process.argv[2]);
 const explain = process.argv[3] !== "numbers-only";
 const seed = 2026;
 
+// Optionally keep other accounts' records alive in the heap without scoring them, to separate what
+// grows with the portfolio from what grows with the heap (GC and memory effects).
+const ballastAccounts = Number(process.env.EBB_BENCH_BALLAST ?? 0);
+const ballast =
+  ballastAccounts > 0
+    ? generatePortfolio({ accounts: ballastAccounts, seed: seed + 1, days: 730 })
+    : undefined;
 const t0 = performance.now();
 const { portfolio } = generatePortfolio({ accounts, seed, days: 730 });
 const generateMs = performance.now() - t0;
@@ -52,6 +59,7 @@ const accountDays = summary?.accountDays ?? 0;
 process.stdout.write(
   `${JSON.stringify({
     accounts,
+    ballastAccounts: ballast ? ballastAccounts : 0,
     explain,
     accountDays,
     records,

@@ -25,7 +25,7 @@ interface Row {
   peakRssMb: number;
 }
 
-function run(accounts: number, mode: "explained" | "numbers-only"): Row {
+function run(accounts: number, mode: "explained" | "numbers-only", ballast = 0): Row {
   // Small portfolios score in a fraction of a second: more runs, so warm-up and noise wash out.
   const runs =
     process.env.EBB_BENCH_REPEAT ?? String(accounts <= 100 ? 15 : accounts <= 1000 ? 5 : 3);
@@ -41,7 +41,10 @@ function run(accounts: number, mode: "explained" | "numbers-only"): Row {
       String(accounts),
       mode,
     ],
-    { encoding: "utf8", env: { ...process.env, EBB_BENCH_REPEAT: runs } },
+    {
+      encoding: "utf8",
+      env: { ...process.env, EBB_BENCH_REPEAT: runs, EBB_BENCH_BALLAST: String(ballast) },
+    },
   );
   return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Row;
 }
@@ -76,6 +79,19 @@ for (const mode of [true, false]) {
     if (!a || !b) continue;
     console.log(
       `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${(b.medianMs / a.medianMs).toFixed(2)}× the time (median runs; best runs: ${(b.scoreMs / a.scoreMs).toFixed(2)}×) (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
+    );
+  }
+}
+
+// The same 1,000 accounts again, with 9,000 other accounts' records alive but unscored: how much of
+// the 10,000-account time is the heap rather than the portfolio.
+if (SIZES.includes(1000) && SIZES.includes(10000)) {
+  const alone = rows.find((r) => r.explain && r.accounts === 1000);
+  const big = rows.find((r) => r.explain && r.accounts === 10000);
+  const heavy = run(1000, "explained", 9000);
+  if (alone && big) {
+    console.log(
+      `explained: 1,000 accounts with 9,000 more alive in the heap: median ${(heavy.medianMs / 1000).toFixed(2)} s (alone ${(alone.medianMs / 1000).toFixed(2)} s); 10,000 accounts took ${(big.medianMs / heavy.medianMs).toFixed(2)}× that`,
     );
   }
 }

@@ -223,9 +223,9 @@ export function scoreAccount(
     let keep = 1;
     let covered = 0;
     let applicable = 0;
+    input.i = i;
     for (let k = 0; k < SIGNALS.length; k++) {
       const def = SIGNALS[k]!;
-      input.i = i;
       const v = def.compute(input);
       values[k] = v;
       const w = stageWeights[def.key];

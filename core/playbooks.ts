@@ -2,6 +2,7 @@
 // or at_risk, naming the top reasons and the owner; closed again when the episode ends.
 import { toDayString } from "./day.ts";
 import type { Account, Band, Priority, SignalKey, Task, Trend } from "./model.ts";
+import { signalLabel } from "./reasons.ts";
 
 /** The playbook a CSM runs, by the signal that weighs most when the episode opens. */
 export const PLAYBOOKS: Record<SignalKey, { id: string; action: string }> = {
@@ -123,7 +124,7 @@ function openTask(
     `Health ${v.score}/100 (${v.band.replace("_", " ")}, ${v.trend}).`,
     "",
     "Why:",
-    ...top.map((r) => `- ${r.key.replace(/_/g, " ")}: ${r.evidence}`),
+    ...top.map((r) => `- ${signalLabel(r.key)}: ${r.evidence}`),
     "",
     `Next step: ${playbook.action}.`,
     `Owner: ${account.ownerEmail ?? account.ownerId ?? "unassigned"}`,
@@ -131,7 +132,7 @@ function openTask(
   return {
     accountId: account.id,
     playbook: playbook.id,
-    title: `Ebb: ${account.name} ${headline}${top[0] ? ` — ${top[0].key.replace(/_/g, " ")}` : ""}`,
+    title: `Ebb: ${account.name} ${headline}${top[0] ? ` — ${signalLabel(top[0].key)}` : ""}`,
     body: lines.join("\n"),
     dueAt: toDayString(v.day + dueIn),
     priority,

@@ -3,6 +3,7 @@
 import { join } from "node:path";
 import type { HealthSnapshot } from "../../core/model.ts";
 import { isAlert } from "../../core/playbooks.ts";
+import { signalLabel, topReasons } from "../../core/reasons.ts";
 import { runGenerate } from "./generate.ts";
 import { runScore } from "./score.ts";
 
@@ -34,11 +35,7 @@ export async function runDemo(
     io.log(
       `  ${s.accountId}  score ${String(s.score).padStart(3)}  ${s.band.replace("_", " ")}, ${s.trend}`,
     );
-    const top = s.signals
-      .filter((x) => x.risk > 0 && x.weight > 0)
-      .sort((a, b) => b.risk * b.weight - a.risk * a.weight)
-      .slice(0, 3);
-    for (const r of top) io.log(`      ${r.key.replace(/_/g, " ")}: ${r.evidence}`);
+    for (const r of topReasons(s)) io.log(`      ${signalLabel(r.key)}: ${r.evidence}`);
   }
   io.log("");
   io.log(`Snapshots, tasks and alerts are in ${scored}; try \`npx ebb backtest ${input}\`.`);

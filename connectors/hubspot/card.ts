@@ -10,6 +10,7 @@ import {
   type Task,
   Trend,
 } from "../../core/model.ts";
+import { signalLabel, topReasons } from "../../core/reasons.ts";
 
 export const HubSpotCardResponse = z.discriminatedUnion("status", [
   z.object({ status: z.literal("not_scored"), companyId: z.string() }),
@@ -50,16 +51,12 @@ export function buildCardResponse(
   const sorted = [...snapshots].sort((a, b) => (a.day < b.day ? -1 : 1));
   const last = sorted[sorted.length - 1];
   if (!last) return { status: "not_scored", companyId };
-  const reasons = last.signals
-    .filter((s) => s.risk > 0 && s.weight > 0)
-    .sort((a, b) => b.risk * b.weight - a.risk * a.weight)
-    .slice(0, 3)
-    .map((s) => ({
-      key: s.key,
-      label: s.key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()),
-      risk: s.risk,
-      evidence: s.evidence,
-    }));
+  const reasons = topReasons(last).map((s) => ({
+    key: s.key,
+    label: signalLabel(s.key).replace(/^./, (c) => c.toUpperCase()),
+    risk: s.risk,
+    evidence: s.evidence,
+  }));
   return {
     status: "scored",
     companyId,

@@ -10,6 +10,7 @@ import type {
   Task,
   Ticket,
 } from "../../core/model.ts";
+import { signalLabel, topReasons } from "../../core/reasons.ts";
 import type { HubSpotObject } from "./schemas.ts";
 import type { HubSpotSettings } from "./settings.ts";
 
@@ -296,11 +297,7 @@ export const DEDUPE_PROPERTY = "ebb_dedupe_key";
 
 /** A snapshot as company property values: the score with its top reasons, so no number is unexplained. */
 export function scoreProperties(s: HealthSnapshot): Record<string, string> {
-  const reasons = s.signals
-    .filter((g) => g.risk > 0 && g.weight > 0)
-    .sort((a, b) => b.risk * b.weight - a.risk * a.weight)
-    .slice(0, 3)
-    .map((g) => `${g.key.replace(/_/g, " ")}: ${g.evidence}`);
+  const reasons = topReasons(s).map((g) => `${signalLabel(g.key)}: ${g.evidence}`);
   return {
     [SCORE_PROPERTIES.score]: String(s.score),
     [SCORE_PROPERTIES.band]: s.band,

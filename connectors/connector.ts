@@ -1,16 +1,6 @@
 // The contract every vendor connector fills (types only): pull, push, install, verify. A connector
 // never sees Env, D1 or Queues; it gets a context and returns data.
-import type {
-  Account,
-  Engagement,
-  HealthSnapshot,
-  Milestone,
-  Outcome,
-  Stakeholder,
-  Task,
-  Ticket,
-  UsageSample,
-} from "../core/model.ts";
+import type { HealthSnapshot, Portfolio, Task } from "../core/model.ts";
 import type { RequestBudget } from "./limits.ts";
 
 /** What a connector is handed for one invocation. */
@@ -27,14 +17,7 @@ export interface ConnectorContext {
 }
 
 /** Normalized records, as a pull produces them; a page holds any mix. */
-export interface RecordBatch {
-  accounts: Account[];
-  stakeholders: Stakeholder[];
-  tickets: Ticket[];
-  engagements: Engagement[];
-  usage: UsageSample[];
-  milestones: Milestone[];
-  outcomes: Outcome[];
+export interface RecordBatch extends Portfolio {
   /** Vendor records deleted or merged away since the last page: (kind, id) to remove. */
   deleted: { kind: "accounts" | "stakeholders" | "tickets" | "engagements"; id: string }[];
 }

@@ -17,7 +17,13 @@ import {
   type PortfolioContext,
 } from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
-import { type AccountRecords, buildTimeline, emptyRecords, TimelineBuffers } from "./timeline.ts";
+import {
+  type AccountRecords,
+  buildTimeline,
+  emptyRecords,
+  LOOKBACK_DAYS,
+  TimelineBuffers,
+} from "./timeline.ts";
 import {
   advanceTrend,
   DEFAULT_TREND,
@@ -31,7 +37,6 @@ import { DEFAULT_WEIGHTS, type StageWeights, stageOn } from "./weights.ts";
 export const MIN_COVERAGE = 0.5;
 export const BANDS = { healthy: 70, atRisk: 45 } as const;
 /** History loaded before the first scored day: a year plus two quarters for seasonal baselines. */
-const LOOKBACK_DAYS = 364 + 14 + 180;
 
 export interface ScoreOptions {
   /** First and last day to score (YYYY-MM-DD); default: the span of the data. */

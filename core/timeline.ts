@@ -120,6 +120,9 @@ export interface Timeline {
 /** Which ticket tags are part of a product-wide incident on a given day number. */
 export type IncidentLookup = (tag: string, dayNumber: number) => boolean;
 
+/** History loaded before the first scored day: a year plus two quarters, for seasonal baselines. */
+export const LOOKBACK_DAYS = 364 + 14 + 180;
+
 /**
  * Reusable typed-array storage: a backtest over 10,000 accounts builds 10,000 timelines, and
  * reusing one set of buffers keeps allocation (and GC) out of the hot loop. A timeline built from

@@ -19,6 +19,12 @@ export const SEARCH_PAGE = 200;
 export const BATCH_READ = 100;
 export const ASSOCIATION_BATCH = 1000;
 
+/** HubSpot's limits for a marketplace app (per installed portal): the connection's budget enforces them. */
+export const HUBSPOT_LIMITS = {
+  default: { max: 110, windowMs: 10_000 },
+  search: { max: 5, windowMs: 1000 },
+} as const;
+
 export interface HubSpotApi {
   search(type: string, request: SearchRequest): Promise<z.infer<typeof HubSpotSearchPage>>;
   readWithHistory(

@@ -1,6 +1,6 @@
 // The synthetic portfolio: deterministic, valid, and holding every kind of account it promises.
 import { describe, expect, it } from "vitest";
-import { INTERCHANGE_FILES, type RecordKind } from "../model.ts";
+import { INTERCHANGE_FILES, type RecordKind, SignalKey } from "../model.ts";
 import { generatePortfolio } from "./generate.ts";
 
 describe("the synthetic portfolio", () => {
@@ -28,13 +28,8 @@ describe("the synthetic portfolio", () => {
       "busy_howto",
       "seasonal",
       "growing",
-      "onboarding_friction",
-      "implementation_stall",
-      "support_experience",
-      "ticket_flood",
-      "going_dark",
-      "usage_drop",
-      "stakeholder_coverage",
+      "steady",
+      ...SignalKey.options,
     ]) {
       expect(kinds).toContain(k);
     }

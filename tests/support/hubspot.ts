@@ -2,6 +2,8 @@
 // and id translation across the round trip.
 
 import type { ConnectorContext, PullPage } from "../../connectors/connector.ts";
+import { HUBSPOT_LIMITS } from "../../connectors/hubspot/client.ts";
+import { refreshTokens } from "../../connectors/hubspot/install.ts";
 import type { HubSpotCursor } from "../../connectors/hubspot/pull.ts";
 import type { HubSpotSandbox } from "../../connectors/hubspot/sandbox/server.ts";
 import { createWindowBudget, type RequestBudget } from "../../connectors/limits.ts";
@@ -9,10 +11,7 @@ import { emptyPortfolio, type HealthSnapshot, type Portfolio } from "../../core/
 
 /** HubSpot's documented limits, as the connection's budget enforces them. */
 export function hubspotBudget(): RequestBudget {
-  return createWindowBudget({
-    default: { max: 110, windowMs: 10_000 },
-    search: { max: 5, windowMs: 1000 },
-  });
+  return createWindowBudget(HUBSPOT_LIMITS);
 }
 
 export function sandboxContext(
@@ -26,17 +25,15 @@ export function sandboxContext(
     async accessToken(options?: { forceRefresh?: boolean }) {
       if (options?.forceRefresh) {
         ctx.refreshes++;
-        const res = await fetch(`${sandbox.url}/oauth/v1/token`, {
-          method: "POST",
-          headers: { "content-type": "application/x-www-form-urlencoded" },
-          body: new URLSearchParams({
-            grant_type: "refresh_token",
-            refresh_token: "sandbox-refresh-token",
-            client_id: "sandbox-client",
-            client_secret: "sandbox-secret",
-          }),
-        });
-        token = ((await res.json()) as { access_token: string }).access_token;
+        // Through the connector's own refresh (the official SDK's token API), as production does.
+        const app = {
+          clientId: "sandbox-client",
+          clientSecret: "sandbox-secret",
+          redirectUri: "http://127.0.0.1/callback",
+          authBaseUrl: sandbox.url,
+          apiBaseUrl: sandbox.url,
+        };
+        token = (await refreshTokens(app, "sandbox-refresh-token", Date.now())).accessToken;
       }
       return token;
     },

@@ -3,6 +3,7 @@
 import type { Portfolio } from "../../../core/model.ts";
 import type { ConnectorContext } from "../../connector.ts";
 import { createWindowBudget } from "../../limits.ts";
+import { HUBSPOT_LIMITS } from "../client.ts";
 import { seedPortal } from "./seed.ts";
 import { type FaultKind, startHubSpotSandbox } from "./server.ts";
 
@@ -22,10 +23,7 @@ export interface SandboxHarness {
 export async function startHubSpotHarness(p: Portfolio): Promise<SandboxHarness> {
   const seeded = seedPortal(p);
   const sandbox = await startHubSpotSandbox({ state: seeded.state });
-  const budget = createWindowBudget({
-    default: { max: 110, windowMs: 10_000 },
-    search: { max: 5, windowMs: 1000 },
-  });
+  const budget = createWindowBudget(HUBSPOT_LIMITS);
   const first = p.accounts[0];
   return {
     ctx: {

@@ -1,24 +1,81 @@
-// Test runner configuration: where tests live, and stand-ins for HubSpot's UI components.
+// Test runner configuration: two projects. "node" runs core, connectors, CLI and cross-folder tests
+// in Node; "workers" runs app/ tests inside workerd (D1, Durable Objects, queues) with a HubSpot
+// sandbox started in Node by a global setup.
+import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: {
-    // The HubSpot card imports HubSpot's UI components, which exist only inside HubSpot: tests use stand-ins.
-    alias: {
-      "@hubspot/ui-extensions": fileURLToPath(
-        new URL("./tests/stubs/hubspot-ui-extensions.tsx", import.meta.url),
-      ),
-    },
-  },
   test: {
-    include: [
-      "core/**/*.test.ts",
-      "connectors/**/*.test.ts",
-      "cli/**/*.test.ts",
-      "app/**/*.test.ts",
-      "tests/**/*.test.ts",
-    ],
     testTimeout: 60_000,
+    projects: [
+      {
+        resolve: {
+          // The HubSpot card imports HubSpot's UI components, which exist only inside HubSpot.
+          alias: {
+            "@hubspot/ui-extensions": fileURLToPath(
+              new URL("./tests/stubs/hubspot-ui-extensions.tsx", import.meta.url),
+            ),
+          },
+        },
+        test: {
+          name: "node",
+          include: [
+            "core/**/*.test.ts",
+            "connectors/**/*.test.ts",
+            "cli/**/*.test.ts",
+            "tests/**/*.test.ts",
+          ],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // As in wrangler.toml: the SDK's node-fetch is the Worker's fetch.
+        resolve: {
+          alias: {
+            "node-fetch": fileURLToPath(new URL("./app/shims/node-fetch.ts", import.meta.url)),
+          },
+        },
+        plugins: [
+          cloudflareTest(async ({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: await readD1Migrations("app/db/migrations"),
+                HUBSPOT_API_BASE: inject("hubspotUrl"),
+                HUBSPOT_AUTH_BASE: inject("hubspotUrl"),
+                HUBSPOT_CLIENT_ID: "sandbox-client",
+                HUBSPOT_CLIENT_SECRET: "sandbox-secret",
+                TOKEN_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          // The HubSpot SDK is CommonJS requiring node-fetch: pre-bundled for workerd, as wrangler
+          // bundles it, with Node's built-ins left to nodejs_compat.
+          deps: {
+            optimizer: {
+              ssr: {
+                enabled: true,
+                include: ["@hubspot/api-client"],
+                rolldownOptions: {
+                  platform: "node",
+                  external: [/^node:/, ...builtinModules],
+                },
+              },
+            },
+          },
+          include: ["app/**/*.test.ts"],
+          globalSetup: ["tests/setup/hubspot-sandbox.ts"],
+          setupFiles: ["app/test-support/apply-migrations.ts"],
+          // One sandbox serves every file: files run one after another.
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -36,44 +36,50 @@ export const realClock: Clock = {
 const SAFETY_MS = 60;
 
 /**
- * In-memory sliding-window budget. `limits` names each kind of call; a call of kind `k` counts
- * against `limits[k]` and against `limits.default` (HubSpot's search has its own 5/s and also
- * counts towards the 110 per 10 s).
+ * Sliding-window slot planning: `reserve(kind, now)` books the earliest start time at which one
+ * more call of `kind` keeps every window under its limit, and returns how long to wait for it.
+ * `limits` names each kind of call; a call of kind `k` counts against `limits[k]` and against
+ * `limits.default` (HubSpot's search has its own 5/s and also counts towards the 110 per 10 s).
+ * Booking ahead, rather than checking and sleeping, lets one planner serve many callers at once:
+ * the ConnectionGate object holds one for every invocation of a connection.
  */
+export function createSlotPlanner(limits: Record<string, WindowLimit> & { default: WindowLimit }): {
+  reserve(kind: string, now: number): number;
+} {
+  const log = new Map<string, number[]>();
+  return {
+    reserve(kind, now) {
+      const kinds = kind === "default" || !limits[kind] ? ["default"] : ["default", kind];
+      let t = now;
+      for (const k of kinds) {
+        const limit = limits[k] as WindowLimit;
+        const times = log.get(k) ?? [];
+        while (times.length > 0 && (times[0] ?? 0) <= now - limit.windowMs - SAFETY_MS)
+          times.shift();
+        log.set(k, times);
+        // Times are booked in order, so the call `max` places back decides when a slot frees.
+        const last = times[times.length - 1];
+        if (last !== undefined) t = Math.max(t, last);
+        const gate = times[times.length - limit.max];
+        if (times.length >= limit.max && gate !== undefined)
+          t = Math.max(t, gate + limit.windowMs + SAFETY_MS);
+      }
+      for (const k of kinds) log.get(k)?.push(t);
+      return t - now;
+    },
+  };
+}
+
+/** In-memory request budget over `createSlotPlanner`, for one process (tests and the CLI). */
 export function createWindowBudget(
   limits: Record<string, WindowLimit> & { default: WindowLimit },
   clock: Clock = realClock,
 ): RequestBudget {
-  const log = new Map<string, number[]>();
-  const waitFor = (kind: string, t: number): number => {
-    const limit = limits[kind];
-    if (!limit) return 0;
-    const times = log.get(kind) ?? [];
-    while (times.length > 0 && (times[0] ?? 0) <= t - limit.windowMs - SAFETY_MS) times.shift();
-    log.set(kind, times);
-    return times.length < limit.max ? 0 : (times[0] ?? t) + limit.windowMs + SAFETY_MS - t;
-  };
-  let chain = Promise.resolve();
+  const planner = createSlotPlanner(limits);
   return {
-    acquire(kind) {
-      // Serialised, so two callers never take the same free slot.
-      const turn = chain.then(async () => {
-        for (;;) {
-          const t = clock.now();
-          const wait = Math.max(waitFor("default", t), kind === "default" ? 0 : waitFor(kind, t));
-          if (wait <= 0) break;
-          await clock.sleep(wait);
-        }
-        const t = clock.now();
-        for (const k of kind === "default" ? ["default"] : ["default", kind]) {
-          if (!limits[k]) continue;
-          const times = log.get(k);
-          if (times) times.push(t);
-          else log.set(k, [t]);
-        }
-      });
-      chain = turn.catch(() => undefined);
-      return turn;
+    async acquire(kind) {
+      const wait = planner.reserve(kind, clock.now());
+      if (wait > 0) await clock.sleep(wait);
     },
   };
 }

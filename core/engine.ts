@@ -172,15 +172,19 @@ export function scorePortfolio(
   }
   for (const incident of ctx.incidents) {
     if (incident.to < toDayString(from) || incident.from > toDayString(to)) continue;
-    summary.alerts.push({
-      kind: "incident",
-      day: incident.from,
-      title: `Product-wide incident: ${incident.accounts} accounts filed tickets tagged ${tagList(incident.tags)}`,
-      body: `${incident.tickets} tickets from ${incident.accounts} accounts tagged ${tagList(incident.tags)} between ${incident.from} and ${incident.to}. They are reported once here and left out of each account's ticket-flood, support and onboarding signals.`,
-      incident,
-    });
+    summary.alerts.push(incidentAlert(incident));
   }
   return summary;
+}
+
+function incidentAlert(incident: Incident): PortfolioAlert {
+  return {
+    kind: "incident",
+    day: incident.from,
+    title: `Product-wide incident: ${incident.accounts} accounts filed tickets tagged ${tagList(incident.tags)}`,
+    body: `${incident.tickets} tickets from ${incident.accounts} accounts tagged ${tagList(incident.tags)} between ${incident.from} and ${incident.to}. They are reported once here and left out of each account's ticket-flood, support and onboarding signals.`,
+    incident,
+  };
 }
 
 interface AccountRun {
@@ -320,4 +324,65 @@ function reasonsOf(values: SignalValue[], weights: Record<string, number>): Reas
 function withoutResume(o: ScoreOptions): Omit<ScoreOptions, "resume"> {
   const { resume: _, ...rest } = o;
   return rest;
+}
+
+/** One account's part in an incremental rescoring: continue from `state`, or start from its data. */
+export interface RescorePlan {
+  accountId: string;
+  state?: AccountState | undefined;
+}
+
+/**
+ * Score only the planned accounts, each from the day after its stored state (or from the start of
+ * its data) to `to`, with the portfolio context built from every account: what a store does after a
+ * sync touched some accounts, or when a new day begins.
+ */
+export function rescoreAccounts(
+  p: Portfolio,
+  plans: readonly RescorePlan[],
+  options: Omit<ScoreOptions, "resume" | "from"> & { to: string },
+  sink: ScoreSink = {},
+): ScoreSummary {
+  const { groups, orphans, churnDay } = groupByAccount(p);
+  const ctx = buildPortfolioContext(groups);
+  const byId = new Map(groups.map((g) => [g.account.id, g]));
+  const to = toDayNumber(options.to);
+  const buffers = new TimelineBuffers();
+  const summary: ScoreSummary = {
+    accounts: 0,
+    accountDays: 0,
+    tasksOpened: 0,
+    tasksClosed: 0,
+    alerts: [],
+    orphans,
+  };
+  let from = to;
+  for (const plan of plans) {
+    const g = byId.get(plan.accountId);
+    if (!g) continue;
+    const fromDay = plan.state ? toDayNumber(plan.state.day) + 1 : ctx.firstDay;
+    from = Math.min(from, fromDay);
+    const churn = churnDay.get(plan.accountId);
+    const r = scoreAccount(
+      g,
+      ctx,
+      {
+        ...options,
+        fromDay,
+        toDay: churn === undefined ? to : Math.min(to, churn - 1),
+        state: plan.state,
+      },
+      sink,
+      buffers,
+    );
+    if (r.days > 0) summary.accounts++;
+    summary.accountDays += r.days;
+    summary.tasksOpened += r.opened;
+    summary.tasksClosed += r.closed;
+  }
+  for (const incident of ctx.incidents) {
+    if (incident.to < toDayString(from) || incident.from > options.to) continue;
+    summary.alerts.push(incidentAlert(incident));
+  }
+  return summary;
 }

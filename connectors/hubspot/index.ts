@@ -1,6 +1,12 @@
 // The HubSpot connector, wired: id, settings, secret names, and its pull / push / install / verify.
 import type { Connector } from "../connector.ts";
-import { authorizeUrl, createTokenKeeper, exchangeCode, refreshTokens } from "./install.ts";
+import {
+  authorizeUrl,
+  createTokenKeeper,
+  exchangeCode,
+  refreshTokens,
+  tokenInfo,
+} from "./install.ts";
 import { type HubSpotCursor, pullHubSpot } from "./pull.ts";
 import { ensureHubSpotSetup, pushHubSpot } from "./push.ts";
 import { HubSpotSettings } from "./settings.ts";
@@ -16,6 +22,7 @@ export const hubspot: Connector<HubSpotCursor, HubSpotSettings> & {
     authorizeUrl: typeof authorizeUrl;
     exchangeCode: typeof exchangeCode;
     refreshTokens: typeof refreshTokens;
+    tokenInfo: typeof tokenInfo;
     createTokenKeeper: typeof createTokenKeeper;
     setup: typeof ensureHubSpotSetup;
   };
@@ -30,6 +37,7 @@ export const hubspot: Connector<HubSpotCursor, HubSpotSettings> & {
     authorizeUrl,
     exchangeCode,
     refreshTokens,
+    tokenInfo,
     createTokenKeeper,
     setup: ensureHubSpotSetup,
   },

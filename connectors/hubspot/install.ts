@@ -98,6 +98,25 @@ export function refreshTokens(app: HubSpotApp, refreshToken: string, now: number
   return tokenCall(app, now, { refreshToken });
 }
 
+const TokenInfo = z.object({ hubId: z.number().int(), user: z.string().optional() });
+
+/** Which portal (and installing user) an access token belongs to: the install's identity. */
+export async function tokenInfo(
+  app: HubSpotApp,
+  accessToken: string,
+): Promise<{ portalId: string; user: string | undefined }> {
+  const client = new Client({ basePath: app.apiBaseUrl, numberOfApiCallRetries: 0 });
+  try {
+    // https://developers.hubspot.com/docs/api-reference/auth-oauth-v1/access-tokens/get-oauth-v1-access-tokens-token
+    const res = TokenInfo.safeParse(await client.oauth.accessTokensApi.get(accessToken));
+    if (!res.success)
+      throw new ConnectorError("invalid_response", "HubSpot token info has no hub id");
+    return { portalId: String(res.data.hubId), user: res.data.user };
+  } catch (e) {
+    throw e instanceof ConnectorError ? e : toConnectorError(e, "OAuth token info");
+  }
+}
+
 /** Refresh this long before expiry (HubSpot tokens live 30 minutes). */
 export const REFRESH_AHEAD_MS = 5 * 60_000;
 

@@ -32,6 +32,9 @@ export interface SandboxOptions {
   clientId?: string;
   clientSecret?: string;
   now?: () => number;
+  /** What the token-info endpoint reports (HubSpot's hub_id and installing user). */
+  portalId?: number;
+  user?: string;
 }
 
 export interface HubSpotSandbox {
@@ -108,6 +111,38 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     const method = req.method ?? "GET";
     const record = (status: number) => state.calls.push({ method, path, status, at: now() });
+
+    // The consent screen: the sandbox's admin always approves, and HubSpot sends the browser back
+    // to the app with a code and the app's state.
+    if (path === "/oauth/authorize" && method === "GET") {
+      const back = url.searchParams.get("redirect_uri");
+      record(back ? 302 : 400);
+      if (!back) return error(res, 400, "missing redirect_uri");
+      const to = new URL(back);
+      to.searchParams.set("code", "sandbox-code");
+      to.searchParams.set("state", url.searchParams.get("state") ?? "");
+      res.writeHead(302, { location: to.toString() });
+      return res.end();
+    }
+    // Token metadata: which portal and user an access token belongs to.
+    const info = /^\/oauth\/v1\/access-tokens\/([^/]+)$/.exec(path);
+    if (info && method === "GET") {
+      const expiry = tokens.get(decodeURIComponent(info[1] ?? ""));
+      record(expiry === undefined ? 404 : 200);
+      if (expiry === undefined) return error(res, 404, "token not found");
+      return send(res, 200, {
+        token: info[1],
+        user: options.user ?? "admin@sandbox.example",
+        hub_domain: "sandbox.example",
+        scopes: ["oauth"],
+        hub_id: options.portalId ?? 4_000_001,
+        app_id: 1_000_001,
+        expires_in: Math.max(0, Math.round((Math.min(expiry, now() + ttl) - now()) / 1000)),
+        user_id: 9_001,
+        token_type: "access",
+      });
+    }
+    if (path.startsWith("/__sandbox/")) return control(req, res, path, method, raw);
 
     if (path === "/oauth/v1/token" && method === "POST") {
       const form = new URLSearchParams(raw);
@@ -221,6 +256,36 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
     const result = route(state, method, path, url.searchParams, body, now);
     record(result.status);
     send(res, result.status, result.body, limitHeaders);
+  };
+
+  // Test control, for tests that cannot reach this process's memory (the Worker's tests run inside
+  // workerd): faults, the call log, and the objects written.
+  const control = (
+    _req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    method: string,
+    raw: string,
+  ) => {
+    if (path === "/__sandbox/faults" && method === "POST") {
+      const f = JSON.parse(raw || "{}") as Partial<Fault> & { afterCalls?: number };
+      if (!f.kind) return error(res, 400, "fault needs a kind");
+      sandbox.faults.push({ ...f, kind: f.kind, atCall: callNo + 1 + (f.afterCalls ?? 0) });
+      return send(res, 200, { faults: sandbox.faults.length });
+    }
+    if (path === "/__sandbox/faults" && method === "DELETE") {
+      sandbox.faults.length = 0;
+      return send(res, 200, { faults: 0 });
+    }
+    if (path === "/__sandbox/calls" && method === "GET")
+      return send(res, 200, { calls: state.calls, limitHits: sandbox.limitHits, count: callNo });
+    const objects = /^\/__sandbox\/objects\/([a-z]+)$/.exec(path);
+    if (objects && method === "GET") {
+      const type = objects[1] as ObjectType;
+      if (!OBJECT_TYPES.includes(type)) return error(res, 404, `no object type ${type}`);
+      return send(res, 200, { results: [...state.objects[type].values()] });
+    }
+    return error(res, 404, `no sandbox control route ${method} ${path}`);
   };
 
   const server: Server = createServer((req, res) => {

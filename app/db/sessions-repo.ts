@@ -1,0 +1,108 @@
+// OAuth states, admin sessions and one-time login links in the D1 directory. Secrets handed to a
+// browser are random 256-bit values; only their SHA-256 hashes are stored.
+const HOUR_MS = 60 * 60_000;
+export const STATE_TTL_MS = 10 * 60_000;
+export const SESSION_TTL_MS = 12 * HOUR_MS;
+export const LOGIN_LINK_TTL_MS = HOUR_MS;
+
+export function randomSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+export async function hashSecret(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function createOAuthState(db: D1Database, vendor: string, now: number) {
+  const state = randomSecret();
+  await db.batch([
+    db.prepare("DELETE FROM oauth_states WHERE expires_at < ?").bind(now),
+    db
+      .prepare("INSERT INTO oauth_states (state, vendor, expires_at) VALUES (?, ?, ?)")
+      .bind(state, vendor, now + STATE_TTL_MS),
+  ]);
+  return state;
+}
+
+/** Use a state once: true only if it was issued for this vendor and has not expired. */
+export async function consumeOAuthState(
+  db: D1Database,
+  vendor: string,
+  state: string,
+  now: number,
+): Promise<boolean> {
+  const row = await db
+    .prepare("DELETE FROM oauth_states WHERE state = ? RETURNING vendor, expires_at")
+    .bind(state)
+    .first<{ vendor: string; expires_at: number }>();
+  return row !== null && row.vendor === vendor && row.expires_at >= now;
+}
+
+export interface Session {
+  tenantId: string;
+  admin: string;
+  csrf: string;
+}
+
+/** A single-use link that starts an admin session (what an install ends with, and the demo prints). */
+export async function createLoginLink(
+  db: D1Database,
+  tenantId: string,
+  admin: string,
+  now: number,
+): Promise<string> {
+  const code = randomSecret();
+  await db
+    .prepare(
+      "INSERT INTO login_links (code_hash, tenant_id, admin, expires_at) VALUES (?, ?, ?, ?)",
+    )
+    .bind(await hashSecret(code), tenantId, admin, now + LOGIN_LINK_TTL_MS)
+    .run();
+  return code;
+}
+
+/** Trade a login code for a new session id; null if the code is unknown, used or expired. */
+export async function redeemLoginLink(
+  db: D1Database,
+  code: string,
+  now: number,
+): Promise<{ sessionId: string; session: Session } | null> {
+  const link = await db
+    .prepare("DELETE FROM login_links WHERE code_hash = ? RETURNING tenant_id, admin, expires_at")
+    .bind(await hashSecret(code))
+    .first<{ tenant_id: string; admin: string; expires_at: number }>();
+  if (!link || link.expires_at < now) return null;
+  const sessionId = randomSecret();
+  const session = { tenantId: link.tenant_id, admin: link.admin, csrf: randomSecret() };
+  await db
+    .prepare(
+      "INSERT INTO sessions (id_hash, tenant_id, admin, csrf, expires_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(
+      await hashSecret(sessionId),
+      session.tenantId,
+      session.admin,
+      session.csrf,
+      now + SESSION_TTL_MS,
+    )
+    .run();
+  return { sessionId, session };
+}
+
+export async function findSession(
+  db: D1Database,
+  sessionId: string,
+  now: number,
+): Promise<Session | null> {
+  const row = await db
+    .prepare("SELECT tenant_id, admin, csrf, expires_at FROM sessions WHERE id_hash = ?")
+    .bind(await hashSecret(sessionId))
+    .first<{ tenant_id: string; admin: string; csrf: string; expires_at: number }>();
+  if (!row || row.expires_at < now) return null;
+  return { tenantId: row.tenant_id, admin: row.admin, csrf: row.csrf };
+}

@@ -1,0 +1,61 @@
+// Narrows Env to the ports routes and jobs use, once per invocation: the directory, the job queue,
+// a tenant's store, a connection's gate, vendor settings and the clock.
+import type { ConnectorContext } from "../connectors/connector.ts";
+import { ConnectorError } from "../connectors/errors.ts";
+import type { HubSpotApp } from "../connectors/hubspot/install.ts";
+import type { ConnectionGate } from "./gate/connection-gate.ts";
+import type { Job } from "./jobs/messages.ts";
+import type { TenantStore } from "./tenant/tenant-store.ts";
+import { hubspotApp, type Vendor } from "./vendors.ts";
+
+export interface Deps {
+  db: D1Database;
+  enqueue(jobs: Job[]): Promise<void>;
+  tenant(tenantId: string): DurableObjectStub<TenantStore>;
+  gate(connectionId: string): DurableObjectStub<ConnectionGate>;
+  hubspot: HubSpotApp;
+  apiBaseUrl(vendor: Vendor): string;
+  publicUrl: string;
+  now(): number;
+}
+
+export function depsOf(env: Env): Deps {
+  return {
+    db: env.DB,
+    async enqueue(jobs) {
+      // sendBatch takes at most 100 messages.
+      for (let k = 0; k < jobs.length; k += 100)
+        await env.JOBS.sendBatch(jobs.slice(k, k + 100).map((body) => ({ body })));
+    },
+    tenant: (id) => env.TENANTS.get(env.TENANTS.idFromName(id)),
+    gate: (id) => env.GATES.get(env.GATES.idFromName(id)),
+    hubspot: hubspotApp(env),
+    apiBaseUrl: (vendor) => vendor.apiBaseUrl(env),
+    publicUrl: env.PUBLIC_URL,
+    now: () => Date.now(),
+  };
+}
+
+export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+/** A connector context whose tokens and request slots come from the connection's gate. */
+export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): ConnectorContext {
+  const gate = deps.gate(connectionId);
+  return {
+    baseUrl: deps.apiBaseUrl(vendor),
+    async accessToken(o) {
+      const r = await gate.accessToken(o?.forceRefresh ?? false);
+      if (r.ok) return r.value;
+      throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
+    },
+    budget: {
+      async acquire(kind) {
+        const wait = await gate.reserve(kind);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      },
+    },
+    now: () => deps.now(),
+    log: (event, fields) =>
+      console.log(JSON.stringify({ event, connection: connectionId, ...fields })),
+  };
+}

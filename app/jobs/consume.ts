@@ -1,0 +1,72 @@
+// The queue consumer and the cron planner. Errors are mapped here, once: retryable vendor failures
+// retry with a delay, a revoked connection is marked and dropped, poison is recorded and acked.
+import { ConnectorError } from "../../connectors/errors.ts";
+import { listConnections, markConnection, recordJobFailure } from "../db/directory-repo.ts";
+import type { Deps } from "../deps.ts";
+import { PoisonMessage } from "./errors.ts";
+import { Job, syncJob } from "./messages.ts";
+import { runSync } from "./run-sync.ts";
+import { runWriteback } from "./run-writeback.ts";
+
+/** Deliveries before a failing message is recorded and dropped (the queue's max_retries is 5). */
+export const MAX_ATTEMPTS = 5;
+
+/** Cron only plans: one incremental sync per active connection. */
+export async function planSyncs(deps: Deps): Promise<number> {
+  const connections = await listConnections(deps.db, { status: "active" });
+  await deps.enqueue(connections.map((c) => syncJob(c.tenant_id, c.id, "cron")));
+  return connections.length;
+}
+
+export async function consume(deps: Deps, batch: MessageBatch<unknown>): Promise<void> {
+  for (const msg of batch.messages) await handle(deps, msg);
+}
+
+async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
+  const parsed = Job.safeParse(msg.body);
+  if (!parsed.success) {
+    const problem = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+      .join("; ");
+    await recordJobFailure(deps.db, {
+      messageId: msg.id,
+      body: msg.body,
+      error: `invalid message: ${problem}`,
+      at: deps.now(),
+    });
+    msg.ack();
+    return;
+  }
+  const job = parsed.data;
+  try {
+    const result = job.kind === "sync" ? await runSync(deps, job) : await runWriteback(deps, job);
+    console.log(JSON.stringify({ event: `job.${job.kind}`, connection: job.connectionId, result }));
+    msg.ack();
+  } catch (e) {
+    const err = e as Error;
+    const give = async (reason: string) => {
+      await recordJobFailure(deps.db, {
+        messageId: msg.id,
+        tenantId: job.tenantId,
+        connectionId: job.connectionId,
+        body: job,
+        error: reason,
+        at: deps.now(),
+      });
+      msg.ack();
+    };
+    if (e instanceof PoisonMessage) return give(err.message);
+    if (e instanceof ConnectorError && !e.retryable) {
+      // Authorization gone (uninstalled, revoked): stop syncing until the admin reinstalls.
+      if (e.code === "auth" || e.code === "forbidden")
+        await markConnection(deps.db, job.connectionId, { status: "error", lastError: e.message });
+      return give(`${e.code}: ${e.message}`);
+    }
+    if (msg.attempts >= MAX_ATTEMPTS)
+      return give(`gave up after ${msg.attempts} attempts: ${err.message}`);
+    await markConnection(deps.db, job.connectionId, { lastError: err.message.slice(0, 500) });
+    const afterMs = e instanceof ConnectorError ? (e.retryAfterMs ?? 0) : 0;
+    const backoffS = Math.min(300, 5 * 2 ** (msg.attempts - 1));
+    msg.retry({ delaySeconds: Math.max(Math.ceil(afterMs / 1000), backoffS) });
+  }
+}

@@ -1,0 +1,79 @@
+// One sync message: take the connection's lease in the tenant store, pull pages through the gate
+// from the saved cursor and store each with its cursor; pause into a new message after a budget of
+// pages or time; at the end, rescore what changed and queue the writeback.
+
+import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
+import { type Deps, dayOf, gateContext } from "../deps.ts";
+import { vendorOf } from "../vendors.ts";
+import { PoisonMessage } from "./errors.ts";
+import type { SyncJob } from "./messages.ts";
+
+export interface SyncBudget {
+  /** Pages stored before the run continues in a fresh message. */
+  maxPages: number;
+  maxMs: number;
+}
+
+export const DEFAULT_SYNC_BUDGET: SyncBudget = { maxPages: 50, maxMs: 60_000 };
+
+export type SyncOutcome =
+  | { status: "done"; pages: number; rescored: number; rescoreMs: number }
+  | { status: "continued"; pages: number }
+  | { status: "busy" | "inactive" };
+
+export async function runSync(
+  deps: Deps,
+  job: SyncJob,
+  budget: SyncBudget = DEFAULT_SYNC_BUDGET,
+): Promise<SyncOutcome> {
+  const conn = await getConnection(deps.db, job.connectionId);
+  if (!conn || conn.tenant_id !== job.tenantId)
+    throw new PoisonMessage(`no connection ${job.connectionId} for tenant ${job.tenantId}`);
+  if (conn.status !== "active") return { status: "inactive" };
+  const vendor = vendorOf(conn.vendor);
+  const store = deps.tenant(conn.tenant_id);
+  const lease = await store.beginSync(conn.id, vendor.id, job.runId, deps.now());
+  if (!lease.ok) return { status: "busy" };
+  const ctx = gateContext(deps, conn.id, vendor);
+  const started = deps.now();
+  let pages = 0;
+  try {
+    if (!conn.setup_done) {
+      await vendor.setup(ctx);
+      await markConnection(deps.db, conn.id, { setupDone: true });
+    }
+    for await (const page of vendor.connector.pull(
+      ctx,
+      vendor.settings,
+      lease.cursorJson ? JSON.parse(lease.cursorJson) : undefined,
+    )) {
+      const r = await store.applyPage(
+        conn.id,
+        vendor.id,
+        job.runId,
+        page.records,
+        page.cursor,
+        deps.now(),
+      );
+      if (!r.stored) return { status: "busy" };
+      pages++;
+      if (page.done) break;
+      if (pages >= budget.maxPages || deps.now() - started >= budget.maxMs) {
+        await store.endSync(conn.id, vendor.id, job.runId, { paused: true }, deps.now());
+        await deps.enqueue([job]);
+        return { status: "continued", pages };
+      }
+    }
+  } catch (e) {
+    await store.endSync(conn.id, vendor.id, job.runId, { error: (e as Error).message }, deps.now());
+    throw e;
+  }
+  await store.endSync(conn.id, vendor.id, job.runId, {}, deps.now());
+  const vendors = (
+    await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" })
+  ).map((c) => c.vendor);
+  const scored = await store.rescore(dayOf(deps.now()), [...new Set(vendors)]);
+  await markConnection(deps.db, conn.id, { lastError: null });
+  await deps.enqueue([{ kind: "writeback", tenantId: conn.tenant_id, connectionId: conn.id }]);
+  return { status: "done", pages, rescored: scored.accounts, rescoreMs: scored.ms };
+}

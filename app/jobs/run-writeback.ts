@@ -1,0 +1,44 @@
+// One writeback message: push what the tenant store says is owed to the vendor, in batches, then
+// record what was written. A retried message finds tasks by their dedupe key and creates none twice.
+import type { PushResult } from "../../connectors/connector.ts";
+import { getConnection } from "../db/directory-repo.ts";
+import { type Deps, gateContext } from "../deps.ts";
+import { vendorOf } from "../vendors.ts";
+import { PoisonMessage } from "./errors.ts";
+import type { WritebackJob } from "./messages.ts";
+
+/** Accounts per push: 5 batch-update calls of 100 companies each. */
+const CHUNK = 500;
+
+export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushResult> {
+  const conn = await getConnection(deps.db, job.connectionId);
+  if (!conn || conn.tenant_id !== job.tenantId)
+    throw new PoisonMessage(`no connection ${job.connectionId} for tenant ${job.tenantId}`);
+  const total: PushResult = {
+    writeCalls: 0,
+    updatedRecords: 0,
+    tasksCreated: 0,
+    tasksCompleted: 0,
+    failures: [],
+    written: {},
+  };
+  if (conn.status !== "active") return total;
+  const vendor = vendorOf(conn.vendor);
+  const store = deps.tenant(conn.tenant_id);
+  const ctx = gateContext(deps, conn.id, vendor);
+  for (;;) {
+    const changes = await store.pendingWriteback(vendor.id, CHUNK);
+    if (changes.length === 0) break;
+    const r = await vendor.connector.push(ctx, vendor.settings, changes);
+    await store.recordWriteback(vendor.id, changes, r, deps.now());
+    total.writeCalls += r.writeCalls;
+    total.updatedRecords += r.updatedRecords;
+    total.tasksCreated += r.tasksCreated;
+    total.tasksCompleted += r.tasksCompleted;
+    total.failures.push(...r.failures);
+    // Failed accounts stay pending; the next writeback tries them again rather than this loop.
+    if (changes.length < CHUNK || r.failures.length > 0) break;
+  }
+  total.written = {};
+  return total;
+}

@@ -1,0 +1,130 @@
+// The admin UI, server-rendered: reached only with a session started from the installing admin's
+// single-use login link. POSTs carry the session's CSRF token. The session names the tenant; no
+// admin route takes a tenant from the request.
+import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import { z } from "zod";
+import { getTenant, listConnections, listJobFailures } from "../db/directory-repo.ts";
+import {
+  createLoginLink,
+  findSession,
+  redeemLoginLink,
+  type Session,
+} from "../db/sessions-repo.ts";
+import { type Deps, dayOf } from "../deps.ts";
+import { syncJob } from "../jobs/messages.ts";
+import { AccountPage } from "../views/account.tsx";
+import { Dashboard } from "../views/dashboard.tsx";
+import { describeIssues, HttpProblem } from "./problem.ts";
+
+const COOKIE = "ebb_session";
+
+type AdminEnv = { Bindings: Env; Variables: { session: Session } };
+
+export function adminRoutes(deps: (c: { env: Env }) => Deps) {
+  const r = new Hono<AdminEnv>();
+
+  r.get("/admin/login", async (c) => {
+    const q = z.object({ code: z.string().min(20, "code is too short") }).safeParse(c.req.query());
+    if (!q.success) throw new HttpProblem(400, "invalid_code", describeIssues(q.error.issues));
+    const d = deps(c);
+    const started = await redeemLoginLink(d.db, q.data.code, d.now());
+    if (!started)
+      throw new HttpProblem(401, "link_used", "this login link is unknown, used or expired");
+    setCookie(c, COOKIE, started.sessionId, {
+      httpOnly: true,
+      sameSite: "Lax",
+      secure: new URL(c.req.url).protocol === "https:",
+      path: "/",
+      maxAge: 12 * 3600,
+    });
+    return c.redirect("/admin", 302);
+  });
+
+  const requireSession = createMiddleware<AdminEnv>(async (c, next) => {
+    const id = getCookie(c, COOKIE);
+    const session = id ? await findSession(deps(c).db, id, deps(c).now()) : null;
+    if (!session) {
+      if (id) deleteCookie(c, COOKIE, { path: "/" });
+      throw new HttpProblem(401, "no_session", "sign in through your install's login link");
+    }
+    c.set("session", session);
+    await next();
+  });
+  r.use("/admin", requireSession);
+  r.use("/admin/*", async (c, next) =>
+    c.req.path === "/admin/login" ? next() : requireSession(c, next),
+  );
+
+  r.get("/admin", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const [tenant, connections, failures, overview] = await Promise.all([
+      getTenant(d.db, s.tenantId),
+      listConnections(d.db, { tenantId: s.tenantId }),
+      listJobFailures(d.db, s.tenantId),
+      d.tenant(s.tenantId).overview(),
+    ]);
+    return c.html(
+      <Dashboard
+        tenant={tenant?.name ?? s.tenantId}
+        overview={overview}
+        connections={connections}
+        failures={failures}
+        csrf={s.csrf}
+        now={d.now()}
+        today={dayOf(d.now())}
+      />,
+    );
+  });
+
+  r.get("/admin/accounts/:id", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const view = await d.tenant(s.tenantId).account(c.req.param("id"));
+    if (!view) throw new HttpProblem(404, "no_account", `no account ${c.req.param("id")}`);
+    const tenant = await getTenant(d.db, s.tenantId);
+    return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} />);
+  });
+
+  r.post("/admin/sync", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await c.req.parseBody();
+    if (form.csrf !== s.csrf)
+      throw new HttpProblem(403, "bad_csrf", "the form's CSRF token does not match");
+    const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
+    await d.enqueue(connections.map((x) => syncJob(s.tenantId, x.id, "manual")));
+    return c.redirect("/admin", 303);
+  });
+
+  // JSON for scripts (the demo waits on it): the same facts the dashboard shows.
+  r.get("/admin/api/status", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const [connections, overview] = await Promise.all([
+      listConnections(d.db, { tenantId: s.tenantId }),
+      d.tenant(s.tenantId).overview(),
+    ]);
+    return c.json({ connections, ...overview });
+  });
+
+  // A fresh single-use login link for the signed-in admin (to open the admin on another device).
+  r.post("/admin/api/login-links", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    if (c.req.header("x-csrf-token") !== s.csrf)
+      throw new HttpProblem(403, "bad_csrf", "x-csrf-token header does not match the session");
+    const code = await createLoginLink(d.db, s.tenantId, s.admin, d.now());
+    return c.json({
+      url: new URL(`/admin/login?code=${encodeURIComponent(code)}`, d.publicUrl).toString(),
+    });
+  });
+
+  r.get("/admin/api/session", (c) =>
+    c.json({ tenantId: c.get("session").tenantId, csrf: c.get("session").csrf }),
+  );
+
+  return r;
+}

@@ -1,0 +1,226 @@
+// A tenant's accounts (one row per customer, however many vendors know it) and their records.
+// Vendor records name accounts by the vendor's id; they are stored under Ebb's account id, found by
+// the vendor link first and by domain second.
+import type { RecordBatch } from "../../connectors/connector.ts";
+import { type Account, emptyPortfolio, type Portfolio } from "../../core/model.ts";
+
+type RecordKind = Exclude<keyof Portfolio, "accounts">;
+const KINDS: readonly RecordKind[] = [
+  "stakeholders",
+  "tickets",
+  "engagements",
+  "usage",
+  "milestones",
+  "outcomes",
+];
+
+/** Records that carry no id of their own are keyed by what makes them unique. */
+function keyOf(kind: RecordKind, r: Portfolio[RecordKind][number]): string {
+  if ("id" in r) return r.id;
+  if (kind === "usage" && "day" in r)
+    return `${r.accountId}@${r.day}@${"feature" in r ? (r.feature ?? "") : ""}`;
+  if ("kind" in r && "at" in r) return `${r.accountId}@${r.kind}@${r.at}`;
+  return r.accountId;
+}
+
+/** The day a record speaks for, for each source's data age. */
+function dayOf(r: Portfolio[RecordKind][number]): string | null {
+  if ("createdAt" in r) return r.createdAt.slice(0, 10);
+  if ("day" in r) return r.day;
+  if ("at" in r) return r.at.slice(0, 10);
+  if ("dueAt" in r) return r.dueAt;
+  return null;
+}
+
+const normalDomain = (d: string | undefined) =>
+  d
+    ? d
+        .trim()
+        .toLowerCase()
+        .replace(/^www\./, "") || null
+    : null;
+
+/** Find or create the Ebb account for a vendor's account and merge what the vendor says. */
+export function upsertAccount(sql: SqlStorage, vendor: string, a: Account): string {
+  const domain = normalDomain(a.domain);
+  const linked = sql
+    .exec<{ account_id: string }>(
+      "SELECT account_id FROM account_links WHERE vendor = ? AND source_id = ?",
+      vendor,
+      a.id,
+    )
+    .toArray()[0]?.account_id;
+  const byDomain =
+    linked === undefined && domain
+      ? sql
+          .exec<{ id: string }>("SELECT id FROM accounts WHERE domain = ? LIMIT 1", domain)
+          .toArray()[0]?.id
+      : undefined;
+  const id = linked ?? byDomain ?? a.id;
+  const prior = sql
+    .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
+    .toArray()[0];
+  const before = prior ? (JSON.parse(prior.data) as Account) : undefined;
+  const merged: Account = {
+    ...before,
+    ...a,
+    id,
+    externalIds: { ...before?.externalIds, ...a.externalIds },
+  };
+  sql.exec(
+    `INSERT INTO accounts (id, domain, name, data) VALUES (?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET domain = COALESCE(excluded.domain, accounts.domain),
+       name = excluded.name, data = excluded.data`,
+    id,
+    domain,
+    merged.name,
+    JSON.stringify(merged),
+  );
+  const external = a.externalIds?.[vendor as keyof NonNullable<Account["externalIds"]>] ?? null;
+  sql.exec(
+    `INSERT INTO account_links (vendor, source_id, external_id, account_id) VALUES (?, ?, ?, ?)
+     ON CONFLICT (vendor, source_id) DO UPDATE SET external_id = excluded.external_id,
+       account_id = excluded.account_id`,
+    vendor,
+    a.id,
+    external,
+    id,
+  );
+  return id;
+}
+
+/** Ebb's account id for a vendor's account id (the vendor's own id while it is not yet linked). */
+function accountIdFor(
+  sql: SqlStorage,
+  vendor: string,
+  sourceId: string,
+  cache: Map<string, string>,
+) {
+  const hit = cache.get(sourceId);
+  if (hit) return hit;
+  const id =
+    sql
+      .exec<{ account_id: string }>(
+        "SELECT account_id FROM account_links WHERE vendor = ? AND source_id = ?",
+        vendor,
+        sourceId,
+      )
+      .toArray()[0]?.account_id ?? sourceId;
+  cache.set(sourceId, id);
+  return id;
+}
+
+/**
+ * Upsert a page of records idempotently (keyed on kind and id) and apply its deletions. Returns the
+ * Ebb account ids it touched and how many rows it wrote. The caller runs it in a transaction.
+ */
+export function applyRecords(
+  sql: SqlStorage,
+  vendor: string,
+  batch: RecordBatch,
+): { touched: Set<string>; rows: number } {
+  const touched = new Set<string>();
+  const cache = new Map<string, string>();
+  let rows = 0;
+  for (const a of batch.accounts) {
+    const id = upsertAccount(sql, vendor, a);
+    cache.set(a.id, id);
+    touched.add(id);
+    rows++;
+  }
+  for (const kind of KINDS) {
+    for (const r of batch[kind]) {
+      const accountId = accountIdFor(sql, vendor, r.accountId, cache);
+      sql.exec(
+        `INSERT INTO records (kind, id, vendor, account_id, at, data) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (kind, id) DO UPDATE SET account_id = excluded.account_id, at = excluded.at,
+           data = excluded.data`,
+        kind,
+        keyOf(kind, r),
+        vendor,
+        accountId,
+        dayOf(r),
+        JSON.stringify({ ...r, accountId }),
+      );
+      touched.add(accountId);
+      rows++;
+    }
+  }
+  for (const d of batch.deleted) {
+    if (d.kind === "accounts") {
+      const id = accountIdFor(sql, vendor, d.id, cache);
+      sql.exec("DELETE FROM account_links WHERE vendor = ? AND source_id = ?", vendor, d.id);
+      const left = sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", id)
+        .one().n;
+      // Gone from every vendor that knew it: the account and its data go too.
+      if (left === 0) deleteAccount(sql, id);
+      continue;
+    }
+    const gone = sql
+      .exec<{ account_id: string }>(
+        "DELETE FROM records WHERE kind = ? AND id = ? RETURNING account_id",
+        d.kind,
+        d.id,
+      )
+      .toArray()[0];
+    if (gone) touched.add(gone.account_id);
+    rows++;
+  }
+  for (const id of touched)
+    sql.exec("INSERT OR IGNORE INTO dirty_accounts (account_id) VALUES (?)", id);
+  return { touched, rows };
+}
+
+function deleteAccount(sql: SqlStorage, id: string): void {
+  for (const table of [
+    "records",
+    "dirty_accounts",
+    "account_state",
+    "snapshots",
+    "latest_snapshots",
+    "tasks",
+    "push_needed",
+    "written_fields",
+  ])
+    sql.exec(`DELETE FROM ${table} WHERE account_id = ?`, id);
+  sql.exec("DELETE FROM accounts WHERE id = ?", id);
+}
+
+/** Every account and record of the tenant, as the core reads a portfolio. */
+export function loadPortfolio(sql: SqlStorage): Portfolio {
+  const p = emptyPortfolio();
+  for (const row of sql.exec<{ data: string }>("SELECT data FROM accounts")) {
+    p.accounts.push(JSON.parse(row.data) as Account);
+  }
+  for (const row of sql.exec<{ kind: RecordKind; data: string }>(
+    "SELECT kind, data FROM records",
+  )) {
+    (p[row.kind] as unknown[]).push(JSON.parse(row.data));
+  }
+  return p;
+}
+
+export function dirtyAccounts(sql: SqlStorage): Set<string> {
+  return new Set(
+    sql
+      .exec<{ account_id: string }>("SELECT account_id FROM dirty_accounts")
+      .toArray()
+      .map((r) => r.account_id),
+  );
+}
+
+/** Newest record day per kind: how fresh each source's data is. */
+export function dataAge(
+  sql: SqlStorage,
+): { kind: string; vendor: string; newest: string | null; rows: number }[] {
+  return sql
+    .exec<{ kind: string; vendor: string; newest: string | null; rows: number }>(
+      "SELECT kind, vendor, MAX(at) AS newest, COUNT(*) AS rows FROM records GROUP BY kind, vendor ORDER BY kind",
+    )
+    .toArray();
+}
+
+export function accountCount(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM accounts").one().n;
+}

@@ -1,0 +1,170 @@
+// A tenant's scores and what follows from them: the state to continue scoring from, daily
+// snapshots (compact) and the latest one in full, tasks with their push state, portfolio alerts,
+// the fields last written to each vendor, and which accounts need writing back.
+import type { AccountState } from "../../core/engine.ts";
+import type { HealthSnapshot, Task } from "../../core/model.ts";
+
+/** Daily snapshots kept per account (older days are still scored, to carry the trend). */
+export const SNAPSHOT_KEEP_DAYS = 400;
+
+export function loadStates(sql: SqlStorage): Map<string, AccountState> {
+  const out = new Map<string, AccountState>();
+  for (const r of sql.exec<{ account_id: string; state: string }>(
+    "SELECT account_id, state FROM account_state",
+  ))
+    out.set(r.account_id, JSON.parse(r.state) as AccountState);
+  return out;
+}
+
+export function saveState(sql: SqlStorage, accountId: string, state: AccountState): void {
+  sql.exec(
+    `INSERT INTO account_state (account_id, day, state) VALUES (?, ?, ?)
+     ON CONFLICT (account_id) DO UPDATE SET day = excluded.day, state = excluded.state`,
+    accountId,
+    state.day,
+    JSON.stringify(state),
+  );
+}
+
+export function saveSnapshot(sql: SqlStorage, s: HealthSnapshot): void {
+  sql.exec(
+    "INSERT OR REPLACE INTO snapshots (account_id, day, score, band, trend, coverage) VALUES (?, ?, ?, ?, ?, ?)",
+    s.accountId,
+    s.day,
+    s.score,
+    s.band,
+    s.trend,
+    s.coverage,
+  );
+}
+
+export function saveLatest(sql: SqlStorage, s: HealthSnapshot, vendors: readonly string[]): void {
+  sql.exec(
+    `INSERT INTO latest_snapshots (account_id, day, score, band, trend, snapshot) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (account_id) DO UPDATE SET day = excluded.day, score = excluded.score,
+       band = excluded.band, trend = excluded.trend, snapshot = excluded.snapshot`,
+    s.accountId,
+    s.day,
+    s.score,
+    s.band,
+    s.trend,
+    JSON.stringify(s),
+  );
+  for (const v of vendors)
+    sql.exec(
+      "INSERT OR IGNORE INTO push_needed (account_id, vendor) VALUES (?, ?)",
+      s.accountId,
+      v,
+    );
+}
+
+/** A task is raised once per (episode, action): scoring the same day again changes nothing. */
+export function saveTask(sql: SqlStorage, t: Task & { day: string }): void {
+  const { day, ...task } = t;
+  sql.exec(
+    "INSERT OR IGNORE INTO tasks (dedupe_key, action, account_id, day, data) VALUES (?, ?, ?, ?, ?)",
+    t.dedupeKey,
+    t.action,
+    t.accountId,
+    day,
+    JSON.stringify(task),
+  );
+}
+
+export function saveAlert(sql: SqlStorage, a: { day: string; title: string; body: string }): void {
+  sql.exec(
+    "INSERT OR IGNORE INTO alerts (day, title, body) VALUES (?, ?, ?)",
+    a.day,
+    a.title,
+    a.body,
+  );
+}
+
+export function pruneSnapshots(sql: SqlStorage, beforeDay: string): void {
+  sql.exec("DELETE FROM snapshots WHERE day < ?", beforeDay);
+}
+
+export function latestOf(sql: SqlStorage, accountId: string): HealthSnapshot | undefined {
+  const row = sql
+    .exec<{ snapshot: string }>(
+      "SELECT snapshot FROM latest_snapshots WHERE account_id = ?",
+      accountId,
+    )
+    .toArray()[0];
+  return row ? (JSON.parse(row.snapshot) as HealthSnapshot) : undefined;
+}
+
+export function seriesOf(
+  sql: SqlStorage,
+  accountId: string,
+  days: number,
+): { day: string; score: number; band: string; trend: string }[] {
+  return sql
+    .exec<{ day: string; score: number; band: string; trend: string }>(
+      "SELECT day, score, band, trend FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT ?",
+      accountId,
+      days,
+    )
+    .toArray()
+    .reverse();
+}
+
+/** Tasks raised for an account, newest first; `open` when no close followed. */
+export function tasksOf(
+  sql: SqlStorage,
+  accountId: string,
+): (Task & { day: string; pushed: boolean })[] {
+  return sql
+    .exec<{ data: string; day: string; pushed_at: number | null }>(
+      "SELECT data, day, pushed_at FROM tasks WHERE account_id = ? ORDER BY day DESC, action DESC",
+      accountId,
+    )
+    .toArray()
+    .map((r) => ({ ...(JSON.parse(r.data) as Task), day: r.day, pushed: r.pushed_at !== null }));
+}
+
+export function openTasksOf(sql: SqlStorage, accountId: string): Task[] {
+  return sql
+    .exec<{ data: string }>(
+      `SELECT o.data FROM tasks o WHERE o.account_id = ? AND o.action = 'open'
+       AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.dedupe_key = o.dedupe_key AND c.action = 'close')
+       ORDER BY o.day`,
+      accountId,
+    )
+    .toArray()
+    .map((r) => JSON.parse(r.data) as Task);
+}
+
+export function bandCounts(sql: SqlStorage): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of sql.exec<{ band: string; n: number }>(
+    "SELECT band, COUNT(*) AS n FROM latest_snapshots GROUP BY band",
+  ))
+    out[r.band] = r.n;
+  return out;
+}
+
+/** Accounts at risk or decaying, lowest score first, with their latest snapshot. */
+export function atRisk(
+  sql: SqlStorage,
+  limit: number,
+): { name: string; snapshot: HealthSnapshot }[] {
+  return sql
+    .exec<{ name: string; snapshot: string }>(
+      `SELECT a.name, l.snapshot FROM latest_snapshots l JOIN accounts a ON a.id = l.account_id
+       WHERE l.band = 'at_risk' OR (l.trend = 'decaying' AND l.band != 'insufficient_data')
+       ORDER BY l.score ASC, a.name LIMIT ?`,
+      limit,
+    )
+    .toArray()
+    .map((r) => ({ name: r.name, snapshot: JSON.parse(r.snapshot) as HealthSnapshot }));
+}
+
+export function recentAlerts(sql: SqlStorage, limit: number) {
+  return sql
+    .exec<{ day: string; title: string; body: string }>(
+      "SELECT day, title, body FROM alerts ORDER BY day DESC LIMIT ?",
+      limit,
+    )
+    .toArray();
+}

@@ -1,0 +1,294 @@
+// TenantStore: one Durable Object per tenant, with its own SQLite. It stores what syncs bring
+// (idempotently, cursor in the same transaction), rescores changed accounts next to the data,
+// answers the card and the admin pages, and tracks what must be written back to each vendor.
+import { DurableObject } from "cloudflare:workers";
+import type { AccountChange, PushResult, RecordBatch } from "../../connectors/connector.ts";
+import { buildCardResponse, type HubSpotCardResponse } from "../../connectors/hubspot/card.ts";
+import { addDays } from "../../core/day.ts";
+import { type RescorePlan, rescoreAccounts } from "../../core/engine.ts";
+import type { Account, HealthSnapshot } from "../../core/model.ts";
+import {
+  accountCount,
+  applyRecords,
+  dataAge,
+  dirtyAccounts,
+  loadPortfolio,
+} from "./records-repo.ts";
+import { migrateTenant } from "./schema.ts";
+import {
+  atRisk,
+  bandCounts,
+  latestOf,
+  loadStates,
+  openTasksOf,
+  pruneSnapshots,
+  recentAlerts,
+  SNAPSHOT_KEEP_DAYS,
+  saveAlert,
+  saveLatest,
+  saveSnapshot,
+  saveState,
+  saveTask,
+  seriesOf,
+  tasksOf,
+} from "./scores-repo.ts";
+import {
+  clearMarks,
+  endRun,
+  holdsLease,
+  listSyncs,
+  pendingMarks,
+  readSync,
+  savePage,
+  saveWebhookMark,
+  takeLease,
+} from "./sync-repo.ts";
+import { pendingChanges, recordPush } from "./writeback-repo.ts";
+
+export interface RescoreResult {
+  accounts: number;
+  accountDays: number;
+  tasksOpened: number;
+  tasksClosed: number;
+  rowsWritten: number;
+  ms: number;
+}
+
+export class TenantStore extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    migrateTenant(ctx.storage);
+  }
+
+  /** Start or continue a sync run; refused while another live run holds the connection. */
+  beginSync(connectionId: string, vendor: string, runId: string, now: number) {
+    return this.ctx.storage.transactionSync(() =>
+      takeLease(this.sql, connectionId, vendor, runId, now),
+    );
+  }
+
+  /**
+   * Store one pulled page and the cursor after it, in one transaction: a crash before this commits
+   * re-pulls the page; after, resumes behind it. A run that lost its lease stores nothing.
+   */
+  applyPage(
+    connectionId: string,
+    vendor: string,
+    runId: string,
+    records: RecordBatch,
+    cursor: unknown,
+    now: number,
+  ): { stored: boolean; rows: number; accounts: number } {
+    return this.ctx.storage.transactionSync(() => {
+      if (!holdsLease(this.sql, connectionId, runId))
+        return { stored: false, rows: 0, accounts: 0 };
+      const { touched, rows } = applyRecords(this.sql, vendor, records);
+      savePage(this.sql, connectionId, cursor, rows, now);
+      return { stored: true, rows, accounts: touched.size };
+    });
+  }
+
+  endSync(
+    connectionId: string,
+    vendor: string,
+    runId: string,
+    outcome: { error?: string; paused?: boolean },
+    now: number,
+  ): void {
+    this.ctx.storage.transactionSync(() => {
+      const s = readSync(this.sql, connectionId);
+      if (!outcome.error && !outcome.paused && s?.run_started_at)
+        clearMarks(this.sql, vendor, s.run_started_at);
+      endRun(this.sql, connectionId, runId, outcome, now);
+    });
+  }
+
+  /**
+   * Score every account that changed, or has not been scored through `today`, from the day after
+   * its stored state; portfolio context comes from all accounts. One transaction for all results.
+   */
+  rescore(today: string, vendors: string[]): RescoreResult {
+    const started = Date.now();
+    const dirty = dirtyAccounts(this.sql);
+    const states = loadStates(this.sql);
+    const p = loadPortfolio(this.sql);
+    const plans: RescorePlan[] = [];
+    for (const a of p.accounts) {
+      const state = states.get(a.id);
+      if (dirty.has(a.id) || !state || state.day < today) plans.push({ accountId: a.id, state });
+    }
+    // An account already scored through today with new records is scored again from today only.
+    for (const plan of plans) if (plan.state && plan.state.day >= today) plan.state = undefined;
+    const keepFrom = addDays(today, -SNAPSHOT_KEEP_DAYS);
+    let rows = 0;
+    const latest = new Map<string, HealthSnapshot>();
+    const summary = this.ctx.storage.transactionSync(() => {
+      const s = rescoreAccounts(
+        p,
+        plans,
+        { to: today },
+        {
+          snapshot: (snap) => {
+            latest.set(snap.accountId, snap);
+            if (snap.day < keepFrom) return;
+            saveSnapshot(this.sql, snap);
+            rows++;
+          },
+          task: (t) => {
+            saveTask(this.sql, t);
+            for (const v of vendors)
+              this.sql.exec(
+                "INSERT OR IGNORE INTO push_needed (account_id, vendor) VALUES (?, ?)",
+                t.accountId,
+                v,
+              );
+            rows++;
+          },
+          accountDone: (id, state) => {
+            saveState(this.sql, id, state);
+            rows++;
+          },
+        },
+      );
+      for (const snap of latest.values()) {
+        saveLatest(this.sql, snap, vendors);
+        rows++;
+      }
+      for (const a of s.alerts) saveAlert(this.sql, a);
+      this.sql.exec("DELETE FROM dirty_accounts");
+      pruneSnapshots(this.sql, keepFrom);
+      return s;
+    });
+    const ms = Date.now() - started;
+    this.sql.exec(
+      "INSERT INTO score_runs (at, to_day, accounts, account_days, ms, rows_written) VALUES (?, ?, ?, ?, ?, ?)",
+      started,
+      today,
+      summary.accounts,
+      summary.accountDays,
+      ms,
+      rows,
+    );
+    return {
+      accounts: summary.accounts,
+      accountDays: summary.accountDays,
+      tasksOpened: summary.tasksOpened,
+      tasksClosed: summary.tasksClosed,
+      rowsWritten: rows,
+      ms,
+    };
+  }
+
+  /** What to write back to `vendor` next (at most `limit` accounts). */
+  pendingWriteback(vendor: string, limit: number): AccountChange[] {
+    return pendingChanges(this.sql, vendor, limit);
+  }
+
+  /** Remember what a push wrote; accounts that failed stay pending for the next writeback. */
+  recordWriteback(vendor: string, changes: AccountChange[], result: PushResult, now: number): void {
+    this.ctx.storage.transactionSync(() => recordPush(this.sql, vendor, changes, result, now));
+  }
+
+  /** The card's answer for a vendor's record of an account, from this tenant's data only. */
+  card(vendor: string, externalId: string): HubSpotCardResponse {
+    const id = this.accountIdOf(vendor, externalId);
+    if (!id) return { status: "not_scored", companyId: externalId };
+    const latest = latestOf(this.sql, id);
+    const series = seriesOf(this.sql, id, 90).map(
+      (s) => ({ ...s, accountId: id, coverage: 0, signals: [] }) as unknown as HealthSnapshot,
+    );
+    const snapshots = latest ? [...series.filter((s) => s.day < latest.day), latest] : series;
+    return buildCardResponse(externalId, snapshots, openTasksOf(this.sql, id));
+  }
+
+  private accountIdOf(vendor: string, externalId: string): string | undefined {
+    return this.sql
+      .exec<{ account_id: string }>(
+        "SELECT account_id FROM account_links WHERE vendor = ? AND external_id = ? LIMIT 1",
+        vendor,
+        externalId,
+      )
+      .toArray()[0]?.account_id;
+  }
+
+  /** Webhook events: remembered (once per event id) until a sync has read past them. */
+  markChanges(
+    marks: {
+      eventId: string;
+      vendor: string;
+      objectType: string;
+      objectId: string;
+      change: string;
+      occurredAt: number;
+      deleted?: RecordBatch["deleted"][number];
+    }[],
+  ): { accepted: number; deleted: number } {
+    return this.ctx.storage.transactionSync(() => {
+      let accepted = 0;
+      let deleted = 0;
+      for (const m of marks) {
+        if (!saveWebhookMark(this.sql, m)) continue;
+        accepted++;
+        if (m.deleted) {
+          const batch: RecordBatch = {
+            accounts: [],
+            stakeholders: [],
+            tickets: [],
+            engagements: [],
+            usage: [],
+            milestones: [],
+            outcomes: [],
+            deleted: [m.deleted],
+          };
+          deleted += applyRecords(this.sql, m.vendor, batch).rows;
+        }
+      }
+      return { accepted, deleted };
+    });
+  }
+
+  /** Everything the admin dashboard shows. */
+  overview() {
+    const lastRun = this.sql
+      .exec<{
+        at: number;
+        to_day: string;
+        accounts: number;
+        account_days: number;
+        ms: number;
+        rows_written: number;
+      }>(
+        "SELECT at, to_day, accounts, account_days, ms, rows_written FROM score_runs ORDER BY id DESC LIMIT 1",
+      )
+      .toArray()[0];
+    return {
+      accounts: accountCount(this.sql),
+      bands: bandCounts(this.sql),
+      atRisk: atRisk(this.sql, 50),
+      alerts: recentAlerts(this.sql, 5),
+      syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined })),
+      dataAge: dataAge(this.sql),
+      pendingMarks: pendingMarks(this.sql, "hubspot"),
+      pendingWriteback: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM push_needed").one()
+        .n,
+      lastScore: lastRun ?? null,
+    };
+  }
+
+  /** One account's page: who it is, its latest snapshot, a year of scores, its tasks. */
+  account(id: string) {
+    const row = this.sql
+      .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      account: JSON.parse(row.data) as Account,
+      latest: latestOf(this.sql, id) ?? null,
+      series: seriesOf(this.sql, id, 365),
+      tasks: tasksOf(this.sql, id),
+    };
+  }
+}

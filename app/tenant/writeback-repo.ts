@@ -1,0 +1,90 @@
+// What a tenant owes each vendor: accounts with a new latest snapshot or new tasks, with the fields
+// written last time (so the connector writes only differences), and the bookkeeping after a push.
+import type { AccountChange, PushResult } from "../../connectors/connector.ts";
+import type { Account, HealthSnapshot, Task } from "../../core/model.ts";
+
+export function pendingChanges(sql: SqlStorage, vendor: string, limit: number): AccountChange[] {
+  const rows = sql
+    .exec<{
+      account_id: string;
+      external_id: string | null;
+      data: string;
+      snapshot: string | null;
+      fields: string | null;
+    }>(
+      `SELECT p.account_id, l.external_id, a.data, s.snapshot, w.fields
+       FROM push_needed p
+       JOIN accounts a ON a.id = p.account_id
+       LEFT JOIN account_links l ON l.account_id = p.account_id AND l.vendor = p.vendor
+       LEFT JOIN latest_snapshots s ON s.account_id = p.account_id
+       LEFT JOIN written_fields w ON w.account_id = p.account_id AND w.vendor = p.vendor
+       WHERE p.vendor = ? ORDER BY p.account_id LIMIT ?`,
+      vendor,
+      limit,
+    )
+    .toArray();
+  // An episode that opened and closed before Ebb ever wrote it (a backfill over past months) gives a
+  // CSM nothing to do: neither half is sent.
+  sql.exec(
+    `UPDATE tasks SET pushed_at = 0 WHERE pushed_at IS NULL AND dedupe_key IN (
+       SELECT o.dedupe_key FROM tasks o JOIN tasks c ON c.dedupe_key = o.dedupe_key AND c.action = 'close'
+       WHERE o.action = 'open' AND o.pushed_at IS NULL)`,
+  );
+  const out: AccountChange[] = [];
+  for (const r of rows) {
+    // Not known to this vendor (yet), or never scored: nothing to write there.
+    if (!r.external_id || !r.snapshot) {
+      sql.exec("DELETE FROM push_needed WHERE account_id = ? AND vendor = ?", r.account_id, vendor);
+      continue;
+    }
+    const account = JSON.parse(r.data) as Account;
+    const tasks = sql
+      .exec<{ data: string }>(
+        "SELECT data FROM tasks WHERE account_id = ? AND pushed_at IS NULL ORDER BY day, action DESC",
+        r.account_id,
+      )
+      .toArray()
+      .map((t) => JSON.parse(t.data) as Task);
+    const change: AccountChange = {
+      externalId: r.external_id,
+      snapshot: JSON.parse(r.snapshot) as HealthSnapshot,
+      tasks,
+    };
+    if (account.ownerId) change.ownerId = account.ownerId;
+    if (r.fields) change.lastWritten = JSON.parse(r.fields) as Record<string, string>;
+    out.push(change);
+  }
+  return out;
+}
+
+export function recordPush(
+  sql: SqlStorage,
+  vendor: string,
+  changes: AccountChange[],
+  result: PushResult,
+  now: number,
+): void {
+  const failed = new Set(result.failures.map((f) => f.externalId));
+  for (const c of changes) {
+    const accountId = c.snapshot.accountId;
+    const fields = result.written[c.externalId];
+    if (fields)
+      sql.exec(
+        `INSERT INTO written_fields (account_id, vendor, fields, written_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (account_id, vendor) DO UPDATE SET fields = excluded.fields, written_at = excluded.written_at`,
+        accountId,
+        vendor,
+        JSON.stringify(fields),
+        now,
+      );
+    for (const t of c.tasks)
+      sql.exec(
+        "UPDATE tasks SET pushed_at = ? WHERE dedupe_key = ? AND action = ? AND pushed_at IS NULL",
+        now,
+        t.dedupeKey,
+        t.action,
+      );
+    if (!failed.has(c.externalId))
+      sql.exec("DELETE FROM push_needed WHERE account_id = ? AND vendor = ?", accountId, vendor);
+  }
+}

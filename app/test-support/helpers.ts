@@ -1,0 +1,52 @@
+// Helpers for the Worker tests: drive the install through the sandbox's consent redirect, sign in,
+// reach the sandbox's control routes, and wait for the pipeline.
+import { exports } from "cloudflare:workers";
+import { inject } from "vitest";
+
+export const sandboxUrl = (): string => inject("hubspotUrl");
+
+export async function sandbox<T>(path: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(`${sandboxUrl()}${path}`, init);
+  if (!res.ok) throw new Error(`sandbox ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+export const worker = (path: string, init?: RequestInit) =>
+  exports.default.fetch(
+    new Request(`http://127.0.0.1:8787${path}`, { redirect: "manual", ...init }),
+  );
+
+/** Install as the sandbox's admin: Ebb's redirect → consent → callback. Returns the login path. */
+export async function install(): Promise<{ loginPath: string; state: string }> {
+  const start = await worker("/install/hubspot");
+  const consentUrl = start.headers.get("location") ?? "";
+  const state = new URL(consentUrl).searchParams.get("state") ?? "";
+  const consent = await fetch(consentUrl, { redirect: "manual" });
+  const back = new URL(consent.headers.get("location") ?? "");
+  const callback = await worker(`${back.pathname}${back.search}`);
+  if (callback.status !== 302)
+    throw new Error(`callback ${callback.status}: ${await callback.text()}`);
+  return { loginPath: callback.headers.get("location") ?? "", state };
+}
+
+export async function signIn(loginPath: string): Promise<string> {
+  const res = await worker(loginPath);
+  const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  if (!cookie.startsWith("ebb_session="))
+    throw new Error(`no session from ${loginPath}: ${res.status}`);
+  return cookie;
+}
+
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,0 +1,185 @@
+// The portfolio page: connections and sync progress, data age per source, the health distribution,
+// the at-risk list with reasons, product-wide alerts and jobs that failed.
+import { signalLabel, topReasons } from "../../core/reasons.ts";
+import type { ConnectionRow } from "../db/directory-repo.ts";
+import type { TenantStore } from "../tenant/tenant-store.ts";
+import { ago, BandBadge, Layout } from "./layout.tsx";
+
+type Overview = ReturnType<TenantStore["overview"]>;
+
+const BAND_ORDER = ["healthy", "watch", "at_risk", "insufficient_data"];
+
+export function Dashboard(props: {
+  tenant: string;
+  overview: Overview;
+  connections: ConnectionRow[];
+  failures: { message_id: string; error: string; at: number }[];
+  csrf: string;
+  now: number;
+  today: string;
+}) {
+  const o = props.overview;
+  const total = Object.values(o.bands).reduce((a, b) => a + b, 0);
+  return (
+    <Layout title="Portfolio" tenant={props.tenant}>
+      <h1>Portfolio health</h1>
+      <section id="connections">
+        <h2>Connections and sync</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Vendor</th>
+              <th>Account</th>
+              <th>Status</th>
+              <th>Sync</th>
+              <th>This run</th>
+              <th>All time</th>
+              <th>Last page</th>
+              <th>Last success</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.connections.map((c) => {
+              const s = o.syncs.find((x) => x.connection_id === c.id);
+              return (
+                <tr>
+                  <td>{c.vendor}</td>
+                  <td>{c.external_id}</td>
+                  <td>
+                    {c.status}
+                    {c.last_error ? <div class="error">{c.last_error}</div> : null}
+                  </td>
+                  <td class="sync-status">{s?.status ?? "not started"}</td>
+                  <td>{s ? `${s.run_pages} pages, ${s.run_records} records` : "–"}</td>
+                  <td>{s ? `${s.pages} pages, ${s.records} records, ${s.errors} errors` : "–"}</td>
+                  <td>{ago(s?.last_page_at, props.now)}</td>
+                  <td>{ago(s?.last_success_at, props.now)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <p class="muted">
+          {o.pendingMarks} webhook changes waiting for the next sync · {o.pendingWriteback} accounts
+          waiting for writeback
+          {o.lastScore
+            ? ` · last scoring: ${o.lastScore.accounts} accounts, ${o.lastScore.account_days} account-days in ${o.lastScore.ms} ms`
+            : ""}
+        </p>
+        <form method="post" action="/admin/sync">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <button type="submit">Sync now</button>
+        </form>
+      </section>
+
+      <section id="data-age">
+        <h2>Data age per source</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>Source</th>
+              <th>Records</th>
+              <th>Newest</th>
+            </tr>
+          </thead>
+          <tbody>
+            {o.dataAge.map((a) => (
+              <tr>
+                <td>
+                  {a.vendor} {a.kind}
+                </td>
+                <td>{a.rows}</td>
+                <td>{a.newest ?? "–"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section id="distribution">
+        <h2>
+          Distribution ({o.accounts} accounts, scored through {props.today})
+        </h2>
+        <table>
+          <tbody>
+            {BAND_ORDER.map((b) => {
+              const n = o.bands[b] ?? 0;
+              return (
+                <tr>
+                  <td style="width:160px">
+                    <BandBadge band={b} />
+                  </td>
+                  <td style="width:60px">{n}</td>
+                  <td>
+                    <span
+                      class="bar"
+                      style={`width:${total ? Math.round((400 * n) / total) : 0}px`}
+                    />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+
+      <section id="at-risk">
+        <h2>At risk or decaying ({o.atRisk.length})</h2>
+        {o.atRisk.length === 0 ? <p class="muted">No account is at risk.</p> : null}
+        <table>
+          <tbody>
+            {o.atRisk.map((r) => (
+              <tr class="at-risk-row">
+                <td>
+                  <a href={`/admin/accounts/${encodeURIComponent(r.snapshot.accountId)}`}>
+                    {r.name}
+                  </a>
+                </td>
+                <td>{r.snapshot.score}</td>
+                <td>
+                  <BandBadge band={r.snapshot.band} /> {r.snapshot.trend}
+                </td>
+                <td>
+                  {topReasons(r.snapshot).map((s) => (
+                    <div>
+                      <strong>{signalLabel(s.key)}</strong>: {s.evidence}
+                    </div>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      {o.alerts.length ? (
+        <section id="alerts">
+          <h2>Product-wide alerts</h2>
+          {o.alerts.map((a) => (
+            <p>
+              <strong>{a.day}</strong> {a.title}
+              <br />
+              <span class="muted">{a.body}</span>
+            </p>
+          ))}
+        </section>
+      ) : null}
+
+      {props.failures.length ? (
+        <section id="failures">
+          <h2>Jobs that failed</h2>
+          <table>
+            <tbody>
+              {props.failures.map((f) => (
+                <tr>
+                  <td>{ago(f.at, props.now)}</td>
+                  <td class="error">{f.error}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+    </Layout>
+  );
+}

@@ -1,0 +1,50 @@
+// The admin pages' frame: title, navigation, and a small stylesheet inline (no build step, no CDN).
+import type { Child } from "hono/jsx";
+
+const CSS = `
+body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2430;background:#f6f7f9}
+header{background:#1d2430;color:#fff;padding:10px 24px;display:flex;gap:24px;align-items:center}
+header a{color:#cfe3ff;text-decoration:none}
+main{padding:16px 24px;max-width:1100px}
+section{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:12px 16px;margin:0 0 16px}
+h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:0 0 8px}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
+.muted{color:#6b7280}.band{padding:1px 6px;border-radius:4px;font-size:12px}
+.band-healthy{background:#dcfce7}.band-watch{background:#fef9c3}.band-at_risk{background:#fee2e2}.band-insufficient_data{background:#e5e7eb}
+.bar{display:inline-block;height:10px;background:#3b82f6;border-radius:2px;vertical-align:middle}
+.chart .series{stroke:#1d4ed8;stroke-width:2}.chart .axis{font-size:10px;fill:#6b7280}
+.chart .zone-healthy{fill:#f0fdf4}.chart .zone-risk{fill:#fef2f2}
+.error{color:#b91c1c}button{font:inherit;padding:4px 12px;cursor:pointer}
+`;
+
+export function Layout(props: { title: string; tenant: string; children: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>{`${props.title} · Ebb`}</title>
+        <style>{CSS}</style>
+      </head>
+      <body>
+        <header>
+          <strong>Ebb</strong>
+          <a href="/admin">Portfolio</a>
+          <span class="muted">{props.tenant}</span>
+        </header>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+export function BandBadge(props: { band: string }) {
+  return <span class={`band band-${props.band}`}>{props.band.replace("_", " ")}</span>;
+}
+
+export const ago = (ms: number | null | undefined, now: number): string => {
+  if (!ms) return "never";
+  const s = Math.round((now - ms) / 1000);
+  if (s < 90) return `${s} s ago`;
+  if (s < 5400) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+};

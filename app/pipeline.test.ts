@@ -1,27 +1,109 @@
 // Install → queue → sync → score → writeback, through the real queue in workerd and the HubSpot
-// sandbox; then the card and the admin read from the store.
+// sandbox; then cron plans the next, incremental, sync; the admin pages show the result.
+import {
+  createExecutionContext,
+  createScheduledController,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { install, sandbox, signIn, until, worker } from "./test-support/helpers.ts";
+import worker from "./index.ts";
+import {
+  callCount,
+  callsSince,
+  worker as http,
+  install,
+  sandbox,
+  signIn,
+  until,
+} from "./test-support/helpers.ts";
+
+interface Status {
+  accounts: number;
+  pendingWriteback: number;
+  bands: Record<string, number>;
+  syncs: { status: string; last_success_at: number | null; pages: number; run_pages: number }[];
+  lastScore: { accounts: number } | null;
+}
+
+const status = async (cookie: string) =>
+  (await (await http("/admin/api/status", { headers: { cookie } })).json()) as Status;
 
 describe("the pipeline", () => {
-  it("installs, syncs, scores and writes back, then the admin shows it", async () => {
+  let cookie = "";
+
+  it("installs, syncs, scores and writes back through the queue", async () => {
     const { loginPath } = await install();
-    const cookie = await signIn(loginPath);
-    const status = await until("sync, score and writeback", async () => {
-      const res = await worker("/admin/api/status", { headers: { cookie } });
-      const s = (await res.json()) as {
-        syncs: { status: string; last_success_at: number | null }[];
-        pendingWriteback: number;
-        accounts: number;
-      };
-      return s.syncs[0]?.last_success_at && s.pendingWriteback === 0 ? s : undefined;
+    cookie = await signIn(loginPath);
+    const s = await until("sync, score and writeback", async () => {
+      const x = await status(cookie);
+      return x.syncs[0]?.last_success_at && x.pendingWriteback === 0 && x.lastScore ? x : undefined;
     });
-    expect(status.accounts).toBe(12);
+    expect(s.accounts).toBe(12);
+    expect(Object.values(s.bands).reduce((a, b) => a + b, 0)).toBe(12);
     const companies = await sandbox<{ results: { properties: Record<string, string> }[] }>(
       "/__sandbox/objects/companies",
     );
-    expect(companies.results.every((c) => c.properties.ebb_health_score !== undefined)).toBe(true);
-    void env;
+    expect(companies.results.every((c) => /^\d+$/.test(c.properties.ebb_health_score ?? ""))).toBe(
+      true,
+    );
+    const tasks = await sandbox<{ results: { properties: Record<string, string> }[] }>(
+      "/__sandbox/objects/tasks",
+    );
+    expect(tasks.results.filter((t) => t.properties.ebb_dedupe_key).length).toBeGreaterThan(0);
+  });
+
+  it("cron plans an incremental sync that reads far less than the first", async () => {
+    const before = await status(cookie);
+    const firstPages = before.syncs[0]?.pages ?? 0;
+    const from = await callCount();
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "*/15 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    const after = await until("the cron sync", async () => {
+      const x = await status(cookie);
+      const s = x.syncs[0];
+      return s &&
+        s.status === "idle" &&
+        (s.last_success_at ?? 0) > (before.syncs[0]?.last_success_at ?? 0)
+        ? x
+        : undefined;
+    });
+    const runPages = after.syncs[0]?.run_pages ?? 0;
+    expect(runPages).toBeGreaterThan(0);
+    expect(runPages).toBeLessThan(firstPages);
+    const calls = (await callsSince(from)).filter((c) => c.path.startsWith("/crm"));
+    expect(calls.length).toBeGreaterThan(0);
+  });
+
+  it("shows the portfolio, the at-risk list and an account with its chart and reasons", async () => {
+    const page = await (await http("/admin", { headers: { cookie } })).text();
+    expect(page).toContain("Portfolio health");
+    expect(page).toContain("Connections and sync");
+    expect(page).toMatch(/At risk or decaying \(\d+\)/);
+    const link = /href="(\/admin\/accounts\/[^"]+)"/.exec(page)?.[1];
+    expect(link).toBeDefined();
+    const account = await (await http(link ?? "", { headers: { cookie } })).text();
+    expect(account).toContain('<svg class="chart"');
+    expect(account).toContain("Signals");
+    expect(account).toMatch(/class="signal-row"/);
+  });
+
+  it("sync now needs the session's CSRF token", async () => {
+    const bad = await http("/admin/sync", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: "csrf=wrong",
+    });
+    expect(bad.status).toBe(403);
+    const { csrf } = (await (await http("/admin/api/session", { headers: { cookie } })).json()) as {
+      csrf: string;
+    };
+    const ok = await http("/admin/sync", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(ok.status).toBe(303);
   });
 });

@@ -37,7 +37,10 @@ const RULES: Record<string, { folders: string[]; packages: RegExp }> = {
     folders: ["core", "connectors"],
     packages: /^(zod|p-queue|jose|node-zendesk|@hubspot\/api-client|jsforce)(\/|$)/,
   },
-  app: { folders: ["core", "connectors", "app"], packages: /^(hono|zod|jose|p-queue)(\/|$)/ },
+  app: {
+    folders: ["core", "connectors", "app"],
+    packages: /^(hono|zod|jose|p-queue|d3-scale|d3-shape|cloudflare:workers)(\/|$)/,
+  },
 };
 
 describe("architecture", () => {
@@ -54,9 +57,13 @@ describe("architecture", () => {
       for (const f of files) {
         // A vendor's sandbox is a local Node server for tests and the demo, never part of the Worker.
         const inSandbox = /\/sandbox\//.test(f);
+        // The Worker's tests run in workerd with vitest and its Cloudflare helpers.
+        const inWorkerTest = /\/app\/(.*\.test\.ts|test-support\/)/.test(f);
         for (const { spec, target } of importsOf(f)) {
           const ok = target.startsWith("pkg:")
-            ? rule.packages.test(spec) || (inSandbox && spec.startsWith("node:"))
+            ? rule.packages.test(spec) ||
+              (inSandbox && spec.startsWith("node:")) ||
+              (inWorkerTest && /^(vitest|cloudflare:test)$/.test(spec))
             : rule.folders.includes(target);
           if (!ok) bad.push(`${relative(ROOT, f)} imports ${spec}`);
         }

@@ -50,3 +50,36 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** A tenant and HubSpot connection made directly (no OAuth, so nothing is queued behind the test). */
+export async function directTenant(portalId: string, accessToken = "sandbox-token-0") {
+  const { saveInstall } = await import("../db/directory-repo.ts");
+  const { env } = await import("cloudflare:workers");
+  const connectionId = crypto.randomUUID();
+  await env.GATES.get(env.GATES.idFromName(connectionId)).install(connectionId, "hubspot", {
+    accessToken,
+    refreshToken: "sandbox-refresh-token",
+    expiresAt: Date.now() + 30 * 60_000,
+  });
+  const row = await saveInstall(env.DB, {
+    vendor: "hubspot",
+    externalId: portalId,
+    tenantName: `Test portal ${portalId}`,
+    installedBy: "test@example.com",
+    now: Date.now(),
+    connectionId,
+  });
+  return { tenantId: row.tenant_id, connectionId: row.connection_id };
+}
+
+/** Sandbox calls made since `from` (an index into the call log). */
+export async function callsSince(from: number) {
+  const log = await sandbox<{ calls: { method: string; path: string; status: number }[] }>(
+    "/__sandbox/calls",
+  );
+  return log.calls.slice(from);
+}
+
+export async function callCount(): Promise<number> {
+  return (await sandbox<{ calls: unknown[] }>("/__sandbox/calls")).calls.length;
+}

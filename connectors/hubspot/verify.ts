@@ -42,7 +42,10 @@ export type VerifyResult =
   | { ok: true }
   | { ok: false; reason: "missing" | "stale" | "bad_signature" };
 
-async function key(secret: string, usage: "sign" | "verify"): ReturnType<typeof crypto.subtle.importKey> {
+async function key(
+  secret: string,
+  usage: "sign" | "verify",
+): ReturnType<typeof crypto.subtle.importKey> {
   return crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(secret),

@@ -1,0 +1,210 @@
+// The routes HubSpot calls: unsigned, stale or forged requests are refused before anything is
+// read or written; a signed card request resolves its tenant from the portal and can never read
+// another tenant's account; webhooks mark changes once per event and queue a sync.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { HubSpotCardResponse } from "../connectors/hubspot/card.ts";
+import { signHubSpotRequest } from "../connectors/hubspot/verify.ts";
+import { emptyPortfolio } from "../core/model.ts";
+import { createLoginLink } from "./db/sessions-repo.ts";
+import { depsOf } from "./deps.ts";
+import { syncJob } from "./jobs/messages.ts";
+import { runSync } from "./jobs/run-sync.ts";
+import { directTenant, sandbox, signIn, worker } from "./test-support/helpers.ts";
+
+const BASE = "http://127.0.0.1:8787";
+
+async function signed(
+  method: string,
+  path: string,
+  body = "",
+  at = Date.now(),
+  secret = "sandbox-secret",
+) {
+  const s = await signHubSpotRequest({ method, uri: `${BASE}${path}`, body }, secret, at);
+  return worker(path, {
+    method,
+    headers: {
+      "x-hubspot-signature-v3": s.signature,
+      "x-hubspot-request-timestamp": s.timestamp,
+      "content-type": "application/json",
+    },
+    ...(method === "GET" ? {} : { body }),
+  });
+}
+
+const PORTAL_A = "8200001";
+const PORTAL_B = "8200002";
+let companyA = "";
+let tenantA = { tenantId: "", connectionId: "" };
+let tenantB = { tenantId: "", connectionId: "" };
+const B_ONLY = "99999";
+
+beforeAll(async () => {
+  // Two tenants synced from the same sandbox data: the same companies exist in both stores.
+  const deps = { ...depsOf(env), enqueue: async () => {} };
+  const a = await directTenant(PORTAL_A);
+  tenantA = a;
+  tenantB = await directTenant(PORTAL_B);
+  await runSync(deps, syncJob(a.tenantId, a.connectionId, "manual"));
+  // Tenant B holds one company that only B has.
+  const storeB = deps.tenant(tenantB.tenantId);
+  await storeB.beginSync(tenantB.connectionId, "hubspot", "seed", Date.now());
+  const today = new Date().toISOString().slice(0, 10);
+  await storeB.applyPage(
+    tenantB.connectionId,
+    "hubspot",
+    "seed",
+    {
+      ...emptyPortfolio(),
+      accounts: [
+        { id: `hs-company-${B_ONLY}`, name: "Only in B", externalIds: { hubspot: B_ONLY } },
+      ],
+      usage: [{ accountId: `hs-company-${B_ONLY}`, day: today, activeUsers: 5, events: 50 }],
+      deleted: [],
+    },
+    { done: true },
+    Date.now(),
+  );
+  await storeB.rescore(today, ["hubspot"]);
+  const companies = await sandbox<{ results: { id: string }[] }>("/__sandbox/objects/companies");
+  companyA = companies.results[0]?.id ?? "";
+});
+
+describe("the card endpoint", () => {
+  it("answers a signed request with the company's score, reasons, series and tasks", async () => {
+    const res = await signed("GET", `/hubspot/card?objectId=${companyA}&portalId=${PORTAL_A}`);
+    expect(res.status).toBe(200);
+    const card = HubSpotCardResponse.parse(await res.json());
+    expect(card.status).toBe("scored");
+    if (card.status !== "scored") return;
+    expect(card.companyId).toBe(companyA);
+    expect(card.series.length).toBeGreaterThan(30);
+    expect(card.series.length).toBeLessThanOrEqual(90);
+    expect(card.reasons.length).toBeGreaterThan(0);
+  });
+
+  it("refuses unsigned, forged, stale and tampered requests", async () => {
+    const path = `/hubspot/card?objectId=${companyA}&portalId=${PORTAL_A}`;
+    expect((await worker(path)).status).toBe(401);
+    expect((await signed("GET", path, "", Date.now(), "not-the-secret")).status).toBe(401);
+    expect((await signed("GET", path, "", Date.now() - 6 * 60_000)).status).toBe(401);
+    const s = await signHubSpotRequest(
+      { method: "GET", uri: `${BASE}${path}`, body: "" },
+      "sandbox-secret",
+      Date.now(),
+    );
+    const tampered = await worker(path.replace(PORTAL_A, PORTAL_B), {
+      headers: {
+        "x-hubspot-signature-v3": s.signature,
+        "x-hubspot-request-timestamp": s.timestamp,
+      },
+    });
+    expect(tampered.status).toBe(401);
+    expect(await tampered.json()).toMatchObject({ error: "invalid_signature" });
+  });
+
+  it("never reads another tenant's account: portal B asking for A's company gets not_scored", async () => {
+    const res = await signed("GET", `/hubspot/card?objectId=${companyA}&portalId=${PORTAL_B}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "not_scored", companyId: companyA });
+    const unknown = await signed("GET", `/hubspot/card?objectId=${companyA}&portalId=9999999`);
+    expect(unknown.status).toBe(404);
+  });
+
+  it("never reads another tenant's account: portal A asking for B's company gets not_scored", async () => {
+    const own = await signed("GET", `/hubspot/card?objectId=${B_ONLY}&portalId=${PORTAL_B}`);
+    expect(((await own.json()) as { status: string }).status).toBe("scored");
+    const other = await signed("GET", `/hubspot/card?objectId=${B_ONLY}&portalId=${PORTAL_A}`);
+    expect(await other.json()).toEqual({ status: "not_scored", companyId: B_ONLY });
+  });
+
+  it("an admin of tenant A cannot open tenant B's account page", async () => {
+    const code = await createLoginLink(env.DB, tenantA.tenantId, "a@example.com", Date.now());
+    const cookie = await signIn(`/admin/login?code=${code}`);
+    const res = await worker(`/admin/accounts/hs-company-${B_ONLY}`, { headers: { cookie } });
+    expect(res.status).toBe(404);
+    const mine = await worker(`/admin/accounts/hs-company-${companyA}`, { headers: { cookie } });
+    expect(mine.status).toBe(200);
+    expect((await worker("/admin")).status).toBe(401);
+  });
+
+  it("names a bad query", async () => {
+    const res = await signed("GET", `/hubspot/card?objectId=abc&portalId=${PORTAL_A}`);
+    expect(res.status).toBe(400);
+    expect((await res.json()) as { message: string }).toMatchObject({
+      message: expect.stringContaining("objectId"),
+    });
+  });
+});
+
+describe("the webhook endpoint", () => {
+  const events = (portalId: string, eventId: number) =>
+    JSON.stringify([
+      {
+        eventId,
+        subscriptionId: 1,
+        portalId: Number(portalId),
+        appId: 1,
+        occurredAt: Date.now(),
+        subscriptionType: "ticket.propertyChange",
+        attemptNumber: 0,
+        objectId: 4242,
+        propertyName: "subject",
+        changeSource: "CRM",
+      },
+      {
+        eventId: eventId + 1,
+        subscriptionId: 2,
+        portalId: Number(portalId),
+        appId: 1,
+        occurredAt: Date.now(),
+        subscriptionType: "contact.deletion",
+        attemptNumber: 0,
+        objectId: 777,
+        changeSource: "CRM",
+      },
+    ]);
+  const pending = async () => (await depsOf(env).tenant(tenantB.tenantId).overview()).pendingMarks;
+
+  it("refuses an unsigned or forged delivery and marks nothing", async () => {
+    const body = events(PORTAL_B, 100);
+    const unsigned = await worker("/hubspot/webhooks", { method: "POST", body });
+    expect(unsigned.status).toBe(401);
+    expect((await signed("POST", "/hubspot/webhooks", body, Date.now(), "wrong")).status).toBe(401);
+    // Signed for a different body.
+    const s = await signHubSpotRequest(
+      { method: "POST", uri: `${BASE}/hubspot/webhooks`, body: "[]" },
+      "sandbox-secret",
+      Date.now(),
+    );
+    const swapped = await worker("/hubspot/webhooks", {
+      method: "POST",
+      body,
+      headers: {
+        "x-hubspot-signature-v3": s.signature,
+        "x-hubspot-request-timestamp": s.timestamp,
+      },
+    });
+    expect(swapped.status).toBe(401);
+    expect(await pending()).toBe(0);
+  });
+
+  it("marks each event once, even when HubSpot delivers it again", async () => {
+    const body = events(PORTAL_B, 200);
+    const first = await signed("POST", "/hubspot/webhooks", body);
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ accepted: 2, ignored: 0 });
+    const again = await signed("POST", "/hubspot/webhooks", body);
+    expect(await again.json()).toEqual({ accepted: 0, ignored: 0 });
+    expect(await pending()).toBe(2);
+  });
+
+  it("names what is wrong with a signed but malformed delivery", async () => {
+    const res = await signed("POST", "/hubspot/webhooks", JSON.stringify([{ eventId: 1 }]));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("invalid_events");
+    expect(body.message).toContain("0.portalId");
+  });
+});

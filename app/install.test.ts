@@ -1,0 +1,85 @@
+// Installing through HubSpot OAuth: the state is single-use, tokens are sealed at rest in the
+// connection's gate, and a refresh is made once however many callers ask at the same moment.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  callCount,
+  callsSince,
+  install,
+  sandboxUrl,
+  signIn,
+  worker,
+} from "./test-support/helpers.ts";
+
+const installs = async () =>
+  (await env.DB.prepare("SELECT COUNT(*) AS n FROM installs").first<{ n: number }>())?.n ?? 0;
+
+describe("OAuth install", () => {
+  it("redirects to HubSpot with Ebb's scopes and a state, and ends signed in", async () => {
+    const start = await worker("/install/hubspot");
+    expect(start.status).toBe(302);
+    const to = new URL(start.headers.get("location") ?? "");
+    expect(to.origin).toBe(sandboxUrl());
+    expect(to.searchParams.get("scope")?.split(" ")).toContain("crm.objects.companies.write");
+    expect(to.searchParams.get("state")?.length).toBeGreaterThanOrEqual(40);
+    const { loginPath } = await install();
+    expect(loginPath).toMatch(/^\/admin\/login\?code=/);
+    const cookie = await signIn(loginPath);
+    expect((await worker("/admin", { headers: { cookie } })).status).toBe(200);
+    // The login link works once.
+    expect((await worker(loginPath)).status).toBe(401);
+  });
+
+  it("refuses an unknown or reused state and writes nothing", async () => {
+    const before = await installs();
+    const forged = await worker(
+      "/oauth/hubspot/callback?code=sandbox-code&state=forged-state-value",
+    );
+    expect(forged.status).toBe(400);
+    expect(await forged.json()).toMatchObject({ error: "invalid_state" });
+
+    const start = await worker("/install/hubspot");
+    const state = new URL(start.headers.get("location") ?? "").searchParams.get("state");
+    const first = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`);
+    expect(first.status).toBe(302);
+    const again = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`);
+    expect(again.status).toBe(400);
+    expect(await installs()).toBe(Math.max(before, 1));
+    const missing = await worker("/oauth/hubspot/callback?state=abc");
+    expect(missing.status).toBe(400);
+  });
+
+  it("answers a declined consent with a 400 naming HubSpot's error", async () => {
+    const res = await worker("/oauth/hubspot/callback?error=access_denied");
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "install_declined" });
+  });
+
+  it("seals tokens at rest and refreshes once for twenty concurrent callers", async () => {
+    const id = `gate-${crypto.randomUUID()}`;
+    const gate = env.GATES.get(env.GATES.idFromName(id));
+    // Expiring within the refresh margin: the next caller must refresh.
+    await gate.install(id, "hubspot", {
+      accessToken: "plain-access-token",
+      refreshToken: "sandbox-refresh-token",
+      expiresAt: Date.now() + 60_000,
+    });
+    const sealed = await gate.sealedForTest();
+    expect(sealed).toBeDefined();
+    const stored = `${sealed?.iv}${sealed?.data}${atob(sealed?.data ?? "")}`;
+    expect(stored).not.toContain("plain-access-token");
+    expect(stored).not.toContain("sandbox-refresh-token");
+
+    const from = await callCount();
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => gate.accessToken(false)));
+    const values = new Set(tokens.map((t) => (t.ok ? t.value : t.message)));
+    expect(values.size).toBe(1);
+    expect([...values][0]).toMatch(/^sandbox-token-/);
+    const refreshCalls = (await callsSince(from)).filter((c) => c.path === "/oauth/v1/token");
+    expect(refreshCalls).toHaveLength(1);
+    expect((await gate.status()).refreshes).toBe(1);
+    // Fresh now: no further refresh.
+    await gate.accessToken(false);
+    expect((await gate.status()).refreshes).toBe(1);
+  });
+});

@@ -1,0 +1,206 @@
+// Queue jobs under failure: a consumer that dies mid-sync resumes from the saved cursor, a retried
+// writeback creates no task twice, poison is recorded and acked, and cron plans one sync per
+// connection. Tenants here are made directly, and queued follow-ups are collected, not delivered.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { type Deps, depsOf } from "./deps.ts";
+import worker from "./index.ts";
+import { consume } from "./jobs/consume.ts";
+import { type Job, syncJob } from "./jobs/messages.ts";
+import { runSync } from "./jobs/run-sync.ts";
+import { runWriteback } from "./jobs/run-writeback.ts";
+import { callCount, callsSince, directTenant, sandbox } from "./test-support/helpers.ts";
+
+/** Real ports, with the queue replaced by a list and the tenant store optionally wrapped. */
+function testDeps(wrap?: (store: ReturnType<Deps["tenant"]>) => ReturnType<Deps["tenant"]>) {
+  const queued: Job[] = [];
+  const real = depsOf(env);
+  const deps: Deps = {
+    ...real,
+    enqueue: async (jobs) => {
+      queued.push(...jobs);
+    },
+    tenant: (id) => (wrap ? wrap(real.tenant(id)) : real.tenant(id)),
+  };
+  return { deps, queued };
+}
+
+const recordRows = async (deps: Deps, tenantId: string) =>
+  (await deps.tenant(tenantId).overview()).dataAge.reduce((n, a) => n + a.rows, 0);
+
+describe("sync jobs", () => {
+  it("resumes after a consumer crash from the saved cursor, losing and doubling nothing", async () => {
+    // A clean reference sync into its own tenant.
+    const clean = await directTenant("7100001");
+    const ref = testDeps();
+    const before = await callCount();
+    const done = await runSync(ref.deps, syncJob(clean.tenantId, clean.connectionId, "manual"));
+    expect(done.status).toBe("done");
+    const fullCalls = (await callsSince(before)).length;
+    const expected = await recordRows(ref.deps, clean.tenantId);
+
+    // The same sync into another tenant, dying while storing its fourth page.
+    const t = await directTenant("7100002");
+    let stored = 0;
+    const crashing = testDeps(
+      (store) =>
+        new Proxy(store, {
+          get(target, prop) {
+            if (prop === "applyPage")
+              return (...args: Parameters<typeof store.applyPage>) => {
+                if (++stored === 4) throw new Error("isolate died");
+                return target.applyPage(...args);
+              };
+            return Reflect.get(target, prop);
+          },
+        }),
+    );
+    const job = syncJob(t.tenantId, t.connectionId, "cron");
+    await expect(runSync(crashing.deps, job)).rejects.toThrow("isolate died");
+    const mid = await crashing.deps.tenant(t.tenantId).overview();
+    expect(mid.syncs[0]?.run_pages).toBe(3);
+    expect(mid.syncs[0]?.status).toBe("error");
+
+    // The queue redelivers the same message: the run continues behind page 3.
+    const resumedFrom = await callCount();
+    const again = await runSync(testDeps().deps, job);
+    expect(again.status).toBe("done");
+    const resumedCalls = (await callsSince(resumedFrom)).length;
+    expect(resumedCalls).toBeLessThan(fullCalls);
+    expect(await recordRows(ref.deps, t.tenantId)).toBe(expected);
+    const after = await ref.deps.tenant(t.tenantId).overview();
+    expect(after.syncs[0]).toMatchObject({
+      status: "idle",
+      run_pages: done.status === "done" ? done.pages : 0,
+    });
+    expect(after.accounts).toBe(12);
+  });
+
+  it("lets one run hold a connection: a second run is told it is busy", async () => {
+    const t = await directTenant("7100003");
+    const { deps } = testDeps();
+    const store = deps.tenant(t.tenantId);
+    const first = await store.beginSync(t.connectionId, "hubspot", "run-a", Date.now());
+    expect(first.ok).toBe(true);
+    const second = await runSync(deps, {
+      ...syncJob(t.tenantId, t.connectionId, "cron"),
+      runId: "run-b",
+    });
+    expect(second.status).toBe("busy");
+  });
+
+  it("a retried writeback creates no task twice", async () => {
+    const t = await directTenant("7100004");
+    const { deps, queued } = testDeps();
+    await runSync(deps, syncJob(t.tenantId, t.connectionId, "manual"));
+    expect(queued.some((j) => j.kind === "writeback")).toBe(true);
+    const job = { kind: "writeback" as const, tenantId: t.tenantId, connectionId: t.connectionId };
+    // First delivery: the push reaches HubSpot, then the consumer dies before the store records it.
+    const lost = testDeps(
+      (store) =>
+        new Proxy(store, {
+          get(target, prop) {
+            if (prop === "recordWriteback")
+              return () => {
+                throw new Error("isolate died after push");
+              };
+            return Reflect.get(target, prop);
+          },
+        }),
+    );
+    await expect(runWriteback(lost.deps, job)).rejects.toThrow("isolate died after push");
+    const tasksAfterFirst = await sandboxTasks();
+    // Redelivery: the same tasks are found by their dedupe key, none created again.
+    const second = await runWriteback(deps, job);
+    expect(second.tasksCreated).toBe(0);
+    const tasksAfterSecond = await sandboxTasks();
+    expect(tasksAfterSecond.length).toBe(tasksAfterFirst.length);
+    const keys = tasksAfterSecond.map((x) => x.properties.ebb_dedupe_key);
+    expect(new Set(keys).size).toBe(keys.length);
+    // And a third delivery has nothing left to write at all.
+    const third = await runWriteback(deps, job);
+    expect(third.writeCalls).toBe(0);
+  });
+});
+
+async function sandboxTasks() {
+  const all = await sandbox<{ results: { properties: Record<string, string> }[] }>(
+    "/__sandbox/objects/tasks",
+  );
+  return all.results.filter((x) => x.properties.ebb_dedupe_key);
+}
+
+describe("the queue consumer", () => {
+  it("acks and records a poison message instead of retrying it", async () => {
+    const batch = createMessageBatch("ebb-jobs", [
+      {
+        id: "poison-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { kind: "explode", tenantId: 3 },
+      },
+      {
+        id: "poison-2",
+        timestamp: new Date(),
+        attempts: 1,
+        body: {
+          kind: "sync",
+          tenantId: "nobody",
+          connectionId: "nothing",
+          runId: "r",
+          reason: "cron",
+        },
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.sort()).toEqual(["poison-1", "poison-2"]);
+    expect(result.retryMessages).toEqual([]);
+    const failures = await env.DB.prepare(
+      "SELECT message_id, error FROM job_failures WHERE message_id LIKE 'poison-%' ORDER BY message_id",
+    ).all<{ message_id: string; error: string }>();
+    expect(failures.results[0]?.error).toMatch(/^invalid message: kind: /);
+    expect(failures.results[1]?.error).toMatch(/no connection nothing/);
+  });
+
+  it("retries a message whose vendor call fails with a retryable error", async () => {
+    const t = await directTenant("7100005");
+    await sandbox("/__sandbox/faults", {
+      method: "POST",
+      body: JSON.stringify({ kind: "server_error", count: 40 }),
+    });
+    const { deps } = testDeps();
+    const batch = createMessageBatch<unknown>("ebb-jobs", [
+      {
+        id: "flaky-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: syncJob(t.tenantId, t.connectionId, "cron"),
+      },
+    ]);
+    await consume(deps, batch);
+    await sandbox("/__sandbox/faults", { method: "DELETE" });
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["flaky-1"]);
+    expect(result.explicitAcks).toEqual([]);
+    const s = await deps.tenant(t.tenantId).overview();
+    expect(s.syncs[0]?.status).toBe("error");
+    expect(s.syncs[0]?.last_error).toMatch(/502|Bad gateway|unavailable/i);
+  });
+});
+
+describe("cron", () => {
+  it("plans one sync per active connection", async () => {
+    const { planSyncs } = await import("./jobs/consume.ts");
+    const { deps, queued } = testDeps();
+    const n = await planSyncs(deps);
+    const active = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM connections WHERE status = 'active'",
+    ).first<{ n: number }>();
+    expect(n).toBe(active?.n);
+    expect(queued.filter((j) => j.kind === "sync")).toHaveLength(n);
+    expect(new Set(queued.map((j) => (j.kind === "sync" ? j.runId : ""))).size).toBe(n);
+  });
+});

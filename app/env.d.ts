@@ -1,11 +1,9 @@
-// Secrets and test-only bindings that `wrangler types` cannot see (they are not in wrangler.toml).
+// Secrets `wrangler types` cannot see (they are not in wrangler.toml).
 declare namespace Cloudflare {
   interface Env {
     HUBSPOT_CLIENT_ID: string;
     HUBSPOT_CLIENT_SECRET: string;
     /** 32 random bytes, base64: seals OAuth tokens at rest. */
     TOKEN_KEY: string;
-    /** Only in the Worker tests: the D1 migrations, read by vitest.config.ts. */
-    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

@@ -27,6 +27,8 @@ export default defineConfig({
             "cli/**/*.test.ts",
             "tests/**/*.test.ts",
           ],
+          // The end-to-end test starts wrangler dev and Chromium: allow it the time.
+          hookTimeout: 180_000,
           testTimeout: 60_000,
         },
       },

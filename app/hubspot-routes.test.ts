@@ -165,7 +165,9 @@ describe("the webhook endpoint", () => {
         changeSource: "CRM",
       },
     ]);
-  const pending = async () => (await depsOf(env).tenant(tenantB.tenantId).overview()).pendingMarks;
+  const pending = async () =>
+    (await depsOf(env).tenant(tenantB.tenantId).overview(new Date().toISOString().slice(0, 10)))
+      .pendingMarks;
 
   it("refuses an unsigned or forged delivery and marks nothing", async () => {
     const body = events(PORTAL_B, 100);

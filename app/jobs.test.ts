@@ -27,7 +27,10 @@ function testDeps(wrap?: (store: ReturnType<Deps["tenant"]>) => ReturnType<Deps[
 }
 
 const recordRows = async (deps: Deps, tenantId: string) =>
-  (await deps.tenant(tenantId).overview()).dataAge.reduce((n, a) => n + a.rows, 0);
+  (await deps.tenant(tenantId).overview(new Date().toISOString().slice(0, 10))).dataAge.reduce(
+    (n, a) => n + a.rows,
+    0,
+  );
 
 describe("sync jobs", () => {
   it("resumes after a consumer crash from the saved cursor, losing and doubling nothing", async () => {
@@ -58,7 +61,9 @@ describe("sync jobs", () => {
     );
     const job = syncJob(t.tenantId, t.connectionId, "cron");
     await expect(runSync(crashing.deps, job)).rejects.toThrow("isolate died");
-    const mid = await crashing.deps.tenant(t.tenantId).overview();
+    const mid = await crashing.deps
+      .tenant(t.tenantId)
+      .overview(new Date().toISOString().slice(0, 10));
     expect(mid.syncs[0]?.run_pages).toBe(3);
     expect(mid.syncs[0]?.status).toBe("error");
 
@@ -69,7 +74,7 @@ describe("sync jobs", () => {
     const resumedCalls = (await callsSince(resumedFrom)).length;
     expect(resumedCalls).toBeLessThan(fullCalls);
     expect(await recordRows(ref.deps, t.tenantId)).toBe(expected);
-    const after = await ref.deps.tenant(t.tenantId).overview();
+    const after = await ref.deps.tenant(t.tenantId).overview(new Date().toISOString().slice(0, 10));
     expect(after.syncs[0]).toMatchObject({
       status: "idle",
       run_pages: done.status === "done" ? done.pages : 0,
@@ -185,7 +190,7 @@ describe("the queue consumer", () => {
     const result = await getQueueResult(batch, createExecutionContext());
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["flaky-1"]);
     expect(result.explicitAcks).toEqual([]);
-    const s = await deps.tenant(t.tenantId).overview();
+    const s = await deps.tenant(t.tenantId).overview(new Date().toISOString().slice(0, 10));
     expect(s.syncs[0]?.status).toBe("error");
     expect(s.syncs[0]?.last_error).toMatch(/502|Bad gateway|unavailable/i);
   });

@@ -2,9 +2,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { toDayNumber } from "../core/day.ts";
 import { runBacktest } from "./commands/backtest.ts";
-import { runDemo } from "./commands/demo.ts";
+import { runCoreDemo } from "./commands/demo.ts";
 import { runGenerate } from "./commands/generate.ts";
 import { runScore } from "./commands/score.ts";
+import { runWorkerDemo } from "./commands/worker-demo.ts";
 import { CliError } from "./errors.ts";
 
 const io = {
@@ -89,13 +90,20 @@ export function buildProgram(): Command {
 
   program
     .command("demo")
-    .description("generate a portfolio, score it, print the accounts at risk with their reasons")
-    .option("--out <dir>", "working folder", "out/demo")
-    .option("--accounts <n>", "number of accounts", positiveInt, 200)
+    .description(
+      "the product locally, offline: HubSpot sandbox, the Worker under wrangler dev, install, sync, score, writeback; prints the admin URL",
+    )
+    .option("--accounts <n>", "number of accounts", positiveInt, 120)
     .option("--seed <s>", "random seed", integer, 42)
-    .action(async (o: { out: string; accounts: number; seed: number }) => {
-      await runDemo(o, io);
-    });
+    .option("--port <n>", "the Worker's port", positiveInt, 8787)
+    .option("--core", "score in this process only (no Worker): generate, score, print", false)
+    .option("--out <dir>", "working folder for --core", "out/demo")
+    .action(
+      async (o: { out: string; accounts: number; seed: number; port: number; core: boolean }) => {
+        if (o.core) await runCoreDemo(o, io);
+        else await runWorkerDemo(o, io);
+      },
+    );
   return program;
 }
 

@@ -64,7 +64,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
       getTenant(d.db, s.tenantId),
       listConnections(d.db, { tenantId: s.tenantId }),
       listJobFailures(d.db, s.tenantId),
-      d.tenant(s.tenantId).overview(),
+      d.tenant(s.tenantId).overview(dayOf(d.now())),
     ]);
     return c.html(
       <Dashboard
@@ -105,7 +105,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     const s = c.get("session");
     const [connections, overview] = await Promise.all([
       listConnections(d.db, { tenantId: s.tenantId }),
-      d.tenant(s.tenantId).overview(),
+      d.tenant(s.tenantId).overview(dayOf(d.now())),
     ]);
     return c.json({ connections, ...overview });
   });

@@ -1,7 +1,7 @@
 // A tenant's scores and what follows from them: the state to continue scoring from, daily
 // snapshots (compact) and the latest one in full, tasks with their push state, portfolio alerts,
 // the fields last written to each vendor, and which accounts need writing back.
-import type { AccountState } from "../../core/engine.ts";
+import { type AccountState, BANDS } from "../../core/engine.ts";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 
 /** Daily snapshots kept per account (older days are still scored, to carry the trend). */
@@ -135,25 +135,40 @@ export function openTasksOf(sql: SqlStorage, accountId: string): Task[] {
     .map((r) => JSON.parse(r.data) as Task);
 }
 
-export function bandCounts(sql: SqlStorage): Record<string, number> {
+/** Bands of the accounts scored through `currentDay` (churned accounts stop being scored). */
+export function bandCounts(sql: SqlStorage, currentDay: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of sql.exec<{ band: string; n: number }>(
-    "SELECT band, COUNT(*) AS n FROM latest_snapshots GROUP BY band",
+    "SELECT band, COUNT(*) AS n FROM latest_snapshots WHERE day >= ? GROUP BY band",
+    currentDay,
   ))
     out[r.band] = r.n;
   return out;
 }
 
-/** Accounts at risk or decaying, lowest score first, with their latest snapshot. */
+/** Accounts whose scoring ended before `currentDay` (churned). */
+export function endedCount(sql: SqlStorage, currentDay: string): number {
+  return sql
+    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM latest_snapshots WHERE day < ?", currentDay)
+    .one().n;
+}
+
+/**
+ * Current accounts that need attention, lowest score first: at risk, or decaying below the healthy
+ * line — the same rule that opens a task (core/playbooks.ts).
+ */
 export function atRisk(
   sql: SqlStorage,
+  currentDay: string,
   limit: number,
 ): { name: string; snapshot: HealthSnapshot }[] {
   return sql
     .exec<{ name: string; snapshot: string }>(
       `SELECT a.name, l.snapshot FROM latest_snapshots l JOIN accounts a ON a.id = l.account_id
-       WHERE l.band = 'at_risk' OR (l.trend = 'decaying' AND l.band != 'insufficient_data')
+       WHERE l.day >= ? AND (l.band = 'at_risk' OR (l.trend = 'decaying' AND l.score < ?))
        ORDER BY l.score ASC, a.name LIMIT ?`,
+      currentDay,
+      BANDS.healthy,
       limit,
     )
     .toArray()

@@ -18,6 +18,7 @@ import { migrateTenant } from "./schema.ts";
 import {
   atRisk,
   bandCounts,
+  endedCount,
   latestOf,
   loadStates,
   openTasksOf,
@@ -250,8 +251,8 @@ export class TenantStore extends DurableObject<Env> {
     });
   }
 
-  /** Everything the admin dashboard shows. */
-  overview() {
+  /** Everything the admin dashboard shows; accounts not scored through `today` count as ended. */
+  overview(today: string) {
     const lastRun = this.sql
       .exec<{
         at: number;
@@ -266,8 +267,9 @@ export class TenantStore extends DurableObject<Env> {
       .toArray()[0];
     return {
       accounts: accountCount(this.sql),
-      bands: bandCounts(this.sql),
-      atRisk: atRisk(this.sql, 50),
+      bands: bandCounts(this.sql, today),
+      ended: endedCount(this.sql, today),
+      atRisk: atRisk(this.sql, today, 50),
       alerts: recentAlerts(this.sql, 5),
       syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined })),
       dataAge: dataAge(this.sql),

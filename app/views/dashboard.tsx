@@ -98,7 +98,8 @@ export function Dashboard(props: {
 
       <section id="distribution">
         <h2>
-          Distribution ({o.accounts} accounts, scored through {props.today})
+          Distribution ({o.accounts - o.ended} current accounts, scored through {props.today}
+          {o.ended ? `; ${o.ended} ended earlier` : ""})
         </h2>
         <table>
           <tbody>

@@ -1,5 +1,5 @@
-// `ebb demo` (what `npm start` runs until the Worker exists): generate a portfolio, score it, and
-// print the accounts at risk on the last day with their reasons.
+// `ebb demo --core`: generate a portfolio, score it in this process (no Worker), and print the
+// accounts at risk on the last day with their reasons.
 import { join } from "node:path";
 import type { HealthSnapshot } from "../../core/model.ts";
 import { isAlert } from "../../core/playbooks.ts";
@@ -7,7 +7,7 @@ import { signalLabel, topReasons } from "../../core/reasons.ts";
 import { runGenerate } from "./generate.ts";
 import { runScore } from "./score.ts";
 
-export async function runDemo(
+export async function runCoreDemo(
   flags: { out: string; accounts: number; seed: number },
   io: { log(l: string): void; warn(l: string): void; tty: boolean },
 ) {

@@ -1,0 +1,81 @@
+// `ebb demo` (what `npm start` runs): the product on this machine, offline — sandbox, Worker under
+// wrangler dev, install, first sync → score → writeback — then the admin URL, until Ctrl-C.
+import { SingleBar } from "cli-progress";
+import { signalLabel } from "../../core/reasons.ts";
+import { type DemoStatus, startLocalDemo } from "../local-demo.ts";
+
+export async function runWorkerDemo(
+  flags: { accounts: number; seed: number; port: number },
+  io: { log(l: string): void; warn(l: string): void; tty: boolean },
+): Promise<void> {
+  const bar = io.tty
+    ? new SingleBar({
+        format: " sync {bar} {pages} pages, {records} records · {phase}",
+        hideCursor: true,
+      })
+    : undefined;
+  let shown = false;
+  let lastLine = "";
+  const progress = (s: DemoStatus) => {
+    const sync = s.syncs[0];
+    const phase = !sync
+      ? "queued"
+      : sync.status === "running"
+        ? "pulling"
+        : s.lastScore === null
+          ? "scoring"
+          : s.pendingWriteback > 0
+            ? "writing back"
+            : "done";
+    const payload = { pages: sync?.run_pages ?? 0, records: sync?.run_records ?? 0, phase };
+    if (bar) {
+      if (!shown) bar.start(1, 0, payload);
+      shown = true;
+      bar.update(phase === "done" ? 1 : 0, payload);
+    } else {
+      const line = `  ${phase}: ${payload.pages} pages, ${payload.records} records`;
+      if (line !== lastLine) io.log(line);
+      lastLine = line;
+    }
+  };
+  const demo = await startLocalDemo({ ...flags, log: io.log, onProgress: progress });
+  bar?.stop();
+  const s = demo.status;
+  const companies = [...demo.sandbox.state.objects.companies.values()];
+  const written = companies.filter((c) => c.properties.ebb_health_score != null).length;
+  const tasks = [...demo.sandbox.state.objects.tasks.values()].filter(
+    (t) => t.properties.ebb_dedupe_key,
+  );
+  const b = (k: string) => s.bands[k] ?? 0;
+  io.log("");
+  io.log(
+    `Synced ${s.syncs[0]?.records ?? 0} records in ${(demo.timings.syncMs / 1000).toFixed(1)} s (${demo.sandbox.callCount()} HubSpot API calls); scored ${s.lastScore?.accounts ?? 0} accounts in ${s.lastScore?.ms ?? 0} ms.`,
+  );
+  io.log(
+    `Portfolio: ${s.accounts} accounts — ${b("healthy")} healthy, ${b("watch")} watch, ${b("at_risk")} at risk, ${b("insufficient_data")} insufficient data${s.ended ? `; ${s.ended} churned earlier` : ""}.`,
+  );
+  io.log(
+    `Written back to the HubSpot sandbox: health fields on ${written} companies, ${tasks.length} follow-up tasks.`,
+  );
+  io.log("");
+  io.log(`At risk or decaying (${s.atRisk.length}), worst first:`);
+  for (const r of s.atRisk.slice(0, 5)) {
+    const top = [...r.snapshot.signals].sort((x, y) => y.risk * y.weight - x.risk * x.weight)[0];
+    io.log(
+      `  ${r.name}: ${r.snapshot.score} (${r.snapshot.band.replace("_", " ")}, ${r.snapshot.trend})${top ? ` — ${signalLabel(top.key as never)}: ${top.evidence}` : ""}`,
+    );
+  }
+  io.log("");
+  io.log(
+    `Admin (single-use sign-in link, ready ${(demo.timings.totalMs / 1000).toFixed(0)} s after start):`,
+  );
+  io.log(`  ${demo.adminUrl}`);
+  io.log("");
+  io.log("Running until Ctrl-C.");
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+  });
+  await demo.stop();
+}

@@ -1,0 +1,160 @@
+// The whole product on one machine, offline: a generated portfolio seeded into the HubSpot sandbox,
+// the Worker under `wrangler dev`, an install through the sandbox's OAuth consent, then the first
+// sync → score → writeback, waited for through the admin's own status API.
+
+import { seedPortal } from "../connectors/hubspot/sandbox/seed.ts";
+import { type HubSpotSandbox, startHubSpotSandbox } from "../connectors/hubspot/sandbox/server.ts";
+import { addDays } from "../core/day.ts";
+import { generatePortfolio } from "../core/generate/generate.ts";
+import { demoStateDir, type LocalWorker, startLocalWorker } from "./local-worker.ts";
+
+export interface DemoStatus {
+  accounts: number;
+  bands: Record<string, number>;
+  ended: number;
+  atRisk: {
+    name: string;
+    snapshot: {
+      accountId: string;
+      score: number;
+      band: string;
+      trend: string;
+      signals: { key: string; risk: number; weight: number; evidence: string }[];
+    };
+  }[];
+  syncs: {
+    status: string;
+    pages: number;
+    records: number;
+    run_pages: number;
+    run_records: number;
+    last_success_at: number | null;
+    last_error: string | null;
+  }[];
+  pendingWriteback: number;
+  lastScore: { accounts: number; account_days: number; ms: number; rows_written: number } | null;
+  connections: { status: string; last_error: string | null }[];
+}
+
+export interface LocalDemo {
+  worker: LocalWorker;
+  sandbox: HubSpotSandbox;
+  adminUrl: string;
+  status: DemoStatus;
+  timings: { startMs: number; installMs: number; syncMs: number; totalMs: number };
+  stop(): Promise<void>;
+}
+
+export interface DemoOptions {
+  accounts: number;
+  seed: number;
+  port: number;
+  stateName?: string;
+  log(line: string): void;
+  onProgress?(s: DemoStatus): void;
+  /** Sandbox limits (HubSpot's by default). */
+  burstPer10s?: number;
+  searchPerSecond?: number;
+}
+
+async function follow(
+  url: string,
+  cookie?: string,
+): Promise<{ location: string; cookie?: string }> {
+  const res = await fetch(url, { redirect: "manual", headers: cookie ? { cookie } : {} });
+  const location = res.headers.get("location");
+  if (!location) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  const set = res.headers.get("set-cookie")?.split(";")[0];
+  return { location: new URL(location, url).toString(), ...(set ? { cookie: set } : {}) };
+}
+
+export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
+  const t0 = Date.now();
+  const today = new Date().toISOString().slice(0, 10);
+  // Two years of history ending yesterday: the Worker scores through today.
+  const generated = generatePortfolio({
+    accounts: o.accounts,
+    seed: o.seed,
+    start: addDays(today, -730),
+    days: 730,
+  });
+  const seeded = seedPortal(generated.portfolio);
+  const sandbox = await startHubSpotSandbox({
+    state: seeded.state,
+    ...(o.burstPer10s ? { burstPer10s: o.burstPer10s } : {}),
+    ...(o.searchPerSecond ? { searchPerSecond: o.searchPerSecond } : {}),
+  });
+  o.log(
+    `HubSpot sandbox on ${sandbox.url}: ${o.accounts} companies with two years of tickets, engagements and usage`,
+  );
+  let worker: LocalWorker;
+  try {
+    worker = await startLocalWorker({
+      port: o.port,
+      hubspotUrl: sandbox.url,
+      stateDir: demoStateDir(o.stateName ?? "demo-state"),
+    });
+  } catch (e) {
+    await sandbox.close();
+    throw e;
+  }
+  const stop = async () => {
+    await worker.stop();
+    await sandbox.close();
+  };
+  try {
+    const started = Date.now();
+    o.log(`Worker under wrangler dev on ${worker.url} (local D1, Durable Objects, queue)`);
+    // Install as an admin would: Ebb → HubSpot consent (the sandbox approves) → Ebb's callback.
+    const consent = await follow(`${worker.url}/install/hubspot`);
+    const callback = await follow(consent.location);
+    const login = await follow(callback.location);
+    const signIn = await follow(login.location);
+    const cookie = signIn.cookie;
+    if (!cookie) throw new Error("the login link did not start a session");
+    const installed = Date.now();
+    o.log("Installed: tenant and HubSpot connection created, first full sync queued");
+    const status = async () => {
+      const res = await fetch(`${worker.url}/admin/api/status`, { headers: { cookie } });
+      if (!res.ok) throw new Error(`status: ${res.status} ${await res.text()}`);
+      return (await res.json()) as DemoStatus;
+    };
+    let s = await status();
+    for (;;) {
+      o.onProgress?.(s);
+      const sync = s.syncs[0];
+      if (sync?.last_success_at && s.lastScore && s.pendingWriteback === 0) break;
+      if (s.connections[0]?.status === "error")
+        throw new Error(`connection failed: ${s.connections[0].last_error}`);
+      if (Date.now() - installed > 15 * 60_000)
+        throw new Error("sync did not finish within 15 minutes");
+      await new Promise((r) => setTimeout(r, 500));
+      s = await status();
+    }
+    const synced = Date.now();
+    const session = (await (
+      await fetch(`${worker.url}/admin/api/session`, { headers: { cookie } })
+    ).json()) as { csrf: string };
+    const link = await fetch(`${worker.url}/admin/api/login-links`, {
+      method: "POST",
+      headers: { cookie, "x-csrf-token": session.csrf },
+    });
+    const { url: adminUrl } = (await link.json()) as { url: string };
+    return {
+      worker,
+      sandbox,
+      adminUrl,
+      status: s,
+      timings: {
+        startMs: started - t0,
+        installMs: installed - started,
+        syncMs: synced - installed,
+        totalMs: synced - t0,
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

@@ -1,0 +1,124 @@
+// Runs the Ebb Worker locally under `wrangler dev` (real workerd, local D1, Durable Objects and
+// queues), pointed at a HubSpot sandbox: the demo, the end-to-end test and the bench share it.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export interface LocalWorker {
+  url: string;
+  stop(): Promise<void>;
+  /** What wrangler printed (for diagnosing a failed start). */
+  output(): string;
+}
+
+export interface LocalWorkerOptions {
+  port: number;
+  hubspotUrl: string;
+  /** Local D1/DO/queue state; wiped first so every run starts clean. */
+  stateDir: string;
+  log?: (line: string) => void;
+}
+
+const quietEnv = () => ({
+  ...process.env,
+  CI: "1",
+  WRANGLER_SEND_METRICS: "false",
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+});
+
+export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWorker> {
+  rmSync(o.stateDir, { recursive: true, force: true });
+  const migrate = spawnSync(
+    process.execPath,
+    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", o.stateDir],
+    { cwd: ROOT, env: quietEnv(), encoding: "utf8" },
+  );
+  if (migrate.status !== 0)
+    throw new Error(`D1 migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+  const url = `http://127.0.0.1:${o.port}`;
+  const vars: Record<string, string> = {
+    PUBLIC_URL: url,
+    HUBSPOT_API_BASE: o.hubspotUrl,
+    HUBSPOT_AUTH_BASE: o.hubspotUrl,
+    HUBSPOT_CLIENT_ID: "sandbox-client",
+    HUBSPOT_CLIENT_SECRET: "sandbox-secret",
+    TOKEN_KEY: randomBytes(32).toString("base64"),
+  };
+  const args = [
+    WRANGLER,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(o.port),
+    "--inspector-port",
+    String(await freePort()),
+    "--persist-to",
+    o.stateDir,
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+  ];
+  let out = "";
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: quietEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: process.platform !== "win32",
+  });
+  const collect = (b: Buffer) => {
+    out = (out + b.toString()).slice(-20_000);
+    for (const line of b.toString().split("\n")) if (line.trim()) o.log?.(line);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const stop = () =>
+    new Promise<void>((ok) => {
+      if (child.exitCode !== null || child.signalCode !== null) return ok();
+      child.once("exit", () => ok());
+      try {
+        // wrangler starts workerd as a child: stop the whole group.
+        if (child.pid) process.kill(-child.pid, "SIGTERM");
+      } catch {
+        child.kill("SIGTERM");
+      }
+    });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${out}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not answer within 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, stop, output: () => out };
+}
+
+export const demoStateDir = (name: string) => join(ROOT, ".wrangler", name);

@@ -5,8 +5,12 @@
 import { seedPortal } from "../connectors/hubspot/sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "../connectors/hubspot/sandbox/server.ts";
 import { addDays } from "../core/day.ts";
+import { portfolioAsOf } from "../core/generate/as-of.ts";
 import { generatePortfolio } from "../core/generate/generate.ts";
 import { demoStateDir, type LocalWorker, startLocalWorker } from "./local-worker.ts";
+
+/** Days of the generated story that lie after today and are cut off. */
+const FUTURE_DAYS = 150;
 
 export interface DemoStatus {
   accounts: number;
@@ -71,14 +75,15 @@ async function follow(
 export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   const t0 = Date.now();
   const today = new Date().toISOString().slice(0, 10);
-  // Two years of history ending yesterday: the Worker scores through today.
+  // Two years of history ending yesterday (the Worker scores through today), cut from a longer
+  // generated story so that some accounts are decaying now rather than all having churned already.
   const generated = generatePortfolio({
     accounts: o.accounts,
     seed: o.seed,
     start: addDays(today, -730),
-    days: 730,
+    days: 730 + FUTURE_DAYS,
   });
-  const seeded = seedPortal(generated.portfolio);
+  const seeded = seedPortal(portfolioAsOf(generated.portfolio, today));
   const sandbox = await startHubSpotSandbox({
     state: seeded.state,
     ...(o.burstPer10s ? { burstPer10s: o.burstPer10s } : {}),

@@ -56,13 +56,20 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          // The HubSpot SDK is CommonJS requiring node-fetch: pre-bundled for workerd, as wrangler
+          // The HubSpot SDK's modules (connectors/hubspot/sdk.ts) are CommonJS requiring node-fetch: pre-bundled for workerd, as wrangler
           // bundles it, with Node's built-ins left to nodejs_compat.
           deps: {
             optimizer: {
               ssr: {
                 enabled: true,
-                include: ["@hubspot/api-client"],
+                include: [
+                  "@hubspot/api-client/lib/codegen/crm/associations/v4/index.js",
+                  "@hubspot/api-client/lib/codegen/crm/objects/index.js",
+                  "@hubspot/api-client/lib/codegen/crm/owners/index.js",
+                  "@hubspot/api-client/lib/codegen/crm/properties/index.js",
+                  "@hubspot/api-client/lib/codegen/oauth/index.js",
+                  "@hubspot/api-client/lib/src/configuration/ApiClientConfigurator.js",
+                ],
                 rolldownOptions: {
                   platform: "node",
                   external: [/^node:/, ...builtinModules],

@@ -1,6 +1,6 @@
 // The official HubSpot SDK, constructed once per invocation and called only through the shared
 // pacer: one function per endpoint, named by intent, each with its API reference above it.
-import { Client } from "@hubspot/api-client";
+
 import { z } from "zod";
 import type { ConnectorContext } from "../connector.ts";
 import { ConnectorError, codeForStatus } from "../errors.ts";
@@ -13,6 +13,7 @@ import {
   HubSpotOwners,
   HubSpotSearchPage,
 } from "./schemas.ts";
+import { createHubSpotSdk } from "./sdk.ts";
 
 /** Search pages are capped at 200 results; batch reads at 100 inputs; v4 association reads at 1,000. */
 export const SEARCH_PAGE = 200;
@@ -138,7 +139,7 @@ export function createHubSpotApi(
   retry: RetryOptions & { concurrency?: number } = {},
 ): HubSpotApi {
   // Retries, pacing and limits are ours (shared across invocations); the SDK's own are off.
-  const client = new Client({ basePath: ctx.baseUrl, numberOfApiCallRetries: 0 });
+  const client = createHubSpotSdk(ctx.baseUrl);
   const pacer = createPacer(ctx.budget, {
     ...retry,
     onRetry: (err, attempt, delayMs) =>

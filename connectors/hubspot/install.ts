@@ -1,10 +1,11 @@
 // Installing from the HubSpot marketplace: the authorize URL (with a `state` the caller checks),
 // code exchange and refresh through the official SDK, and a token keeper that refreshes ahead of
 // expiry, single-flight, so concurrent callers never race two refreshes.
-import { Client } from "@hubspot/api-client";
+
 import { z } from "zod";
 import { ConnectorError } from "../errors.ts";
 import { toConnectorError } from "./client.ts";
+import { createHubSpotSdk } from "./sdk.ts";
 
 /** The scopes Ebb uses, and no others (unused scopes fail marketplace review). */
 export const SCOPES = [
@@ -56,7 +57,7 @@ async function tokenCall(
   now: number,
   grant: { code: string } | { refreshToken: string },
 ): Promise<Tokens> {
-  const client = new Client({ basePath: app.apiBaseUrl, numberOfApiCallRetries: 0 });
+  const client = createHubSpotSdk(app.apiBaseUrl);
   try {
     // https://developers.hubspot.com/docs/api-reference/auth-oauth-v1/tokens/post-oauth-v1-token
     const res = await ("code" in grant
@@ -105,7 +106,7 @@ export async function tokenInfo(
   app: HubSpotApp,
   accessToken: string,
 ): Promise<{ portalId: string; user: string | undefined }> {
-  const client = new Client({ basePath: app.apiBaseUrl, numberOfApiCallRetries: 0 });
+  const client = createHubSpotSdk(app.apiBaseUrl);
   try {
     // https://developers.hubspot.com/docs/api-reference/auth-oauth-v1/access-tokens/get-oauth-v1-access-tokens-token
     const res = TokenInfo.safeParse(await client.oauth.accessTokensApi.get(accessToken));

@@ -37,6 +37,7 @@ export async function runSync(
   const ctx = gateContext(deps, conn.id, vendor);
   const started = deps.now();
   let pages = 0;
+  let storeMs = 0;
   try {
     if (!conn.setup_done) {
       await vendor.setup(ctx);
@@ -47,6 +48,7 @@ export async function runSync(
       vendor.settings,
       lease.cursorJson ? JSON.parse(lease.cursorJson) : undefined,
     )) {
+      const storeStarted = Date.now();
       const r = await store.applyPage(
         conn.id,
         vendor.id,
@@ -55,20 +57,27 @@ export async function runSync(
         page.cursor,
         deps.now(),
       );
+      storeMs += Date.now() - storeStarted;
       if (!r.stored) return { status: "busy" };
       pages++;
       if (page.done) break;
       if (pages >= budget.maxPages || deps.now() - started >= budget.maxMs) {
-        await store.endSync(conn.id, vendor.id, job.runId, { paused: true }, deps.now());
+        await store.endSync(conn.id, vendor.id, job.runId, { paused: true, storeMs }, deps.now());
         await deps.enqueue([job]);
         return { status: "continued", pages };
       }
     }
   } catch (e) {
-    await store.endSync(conn.id, vendor.id, job.runId, { error: (e as Error).message }, deps.now());
+    await store.endSync(
+      conn.id,
+      vendor.id,
+      job.runId,
+      { error: (e as Error).message, storeMs },
+      deps.now(),
+    );
     throw e;
   }
-  await store.endSync(conn.id, vendor.id, job.runId, {}, deps.now());
+  await store.endSync(conn.id, vendor.id, job.runId, { storeMs }, deps.now());
   const vendors = (
     await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" })
   ).map((c) => c.vendor);

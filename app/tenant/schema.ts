@@ -101,6 +101,8 @@ const STEPS: readonly string[] = [
      ms INTEGER NOT NULL,
      rows_written INTEGER NOT NULL
    );`,
+  // 2: time spent storing pages, measured by the consumer around each store call.
+  "ALTER TABLE sync_state ADD COLUMN store_ms INTEGER NOT NULL DEFAULT 0",
 ];
 
 export const TENANT_SCHEMA_VERSION = STEPS.length;

@@ -17,6 +17,7 @@ export type SyncState = {
   last_page_at: number | null;
   finished_at: number | null;
   last_success_at: number | null;
+  store_ms: number;
 };
 
 /** A run that has not stored a page for this long is taken to be dead; another run may take over. */
@@ -94,9 +95,14 @@ export function endRun(
   sql: SqlStorage,
   connectionId: string,
   runId: string,
-  outcome: { error?: string; paused?: boolean },
+  outcome: { error?: string; paused?: boolean; storeMs?: number },
   now: number,
 ): void {
+  sql.exec(
+    "UPDATE sync_state SET store_ms = store_ms + ? WHERE connection_id = ?",
+    Math.round(outcome.storeMs ?? 0),
+    connectionId,
+  );
   if (outcome.paused) {
     // Continued by the next message: keep the lease, mark the time.
     sql.exec(

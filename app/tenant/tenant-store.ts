@@ -96,7 +96,7 @@ export class TenantStore extends DurableObject<Env> {
     connectionId: string,
     vendor: string,
     runId: string,
-    outcome: { error?: string; paused?: boolean },
+    outcome: { error?: string; paused?: boolean; storeMs?: number },
     now: number,
   ): void {
     this.ctx.storage.transactionSync(() => {

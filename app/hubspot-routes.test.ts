@@ -63,7 +63,7 @@ beforeAll(async () => {
       usage: [{ accountId: `hs-company-${B_ONLY}`, day: today, activeUsers: 5, events: 50 }],
       deleted: [],
     },
-    { done: true },
+    { cursor: { done: true } },
     Date.now(),
   );
   await storeB.rescore(today, ["hubspot"]);

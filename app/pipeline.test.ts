@@ -24,7 +24,7 @@ interface Status {
   bands: Record<string, number>;
   ended: number;
   syncs: { status: string; last_success_at: number | null; pages: number; run_pages: number }[];
-  lastScore: { accounts: number } | null;
+  lastScore: { accounts: number; at: number } | null;
 }
 
 const status = async (cookie: string) =>
@@ -54,7 +54,7 @@ describe("the pipeline", () => {
     expect(tasks.results.filter((t) => t.properties.ebb_dedupe_key).length).toBeGreaterThan(0);
   });
 
-  it("cron plans an incremental sync that reads far less than the first", async () => {
+  it("cron plans an incremental sync that reads far less than the first, then rescores and writes back", async () => {
     const before = await status(cookie);
     const firstPages = before.syncs[0]?.pages ?? 0;
     const from = await callCount();
@@ -64,11 +64,9 @@ describe("the pipeline", () => {
     const after = await until("the cron sync", async () => {
       const x = await status(cookie);
       const s = x.syncs[0];
-      return s &&
-        s.status === "idle" &&
-        (s.last_success_at ?? 0) > (before.syncs[0]?.last_success_at ?? 0)
-        ? x
-        : undefined;
+      const newer = (s?.last_success_at ?? 0) > (before.syncs[0]?.last_success_at ?? 0);
+      const rescored = (x.lastScore?.at ?? 0) > (before.lastScore?.at ?? 0);
+      return s?.status === "idle" && newer && rescored && x.pendingWriteback === 0 ? x : undefined;
     });
     const runPages = after.syncs[0]?.run_pages ?? 0;
     expect(runPages).toBeGreaterThan(0);

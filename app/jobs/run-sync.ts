@@ -5,6 +5,7 @@
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
 import { vendorOf } from "../vendors.ts";
+import { sliceBatch } from "./chunk-batch.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { SyncJob } from "./messages.ts";
 
@@ -49,16 +50,23 @@ export async function runSync(
       lease.cursorJson ? JSON.parse(lease.cursorJson) : undefined,
     )) {
       const storeStarted = Date.now();
-      const r = await store.applyPage(
-        conn.id,
-        vendor.id,
-        job.runId,
-        page.records,
-        page.cursor,
-        deps.now(),
-      );
+      const slices = sliceBatch(page.records);
+      let stored = true;
+      for (const [k, slice] of slices.entries()) {
+        const last = k === slices.length - 1;
+        const r = await store.applyPage(
+          conn.id,
+          vendor.id,
+          job.runId,
+          slice,
+          last ? { cursor: page.cursor } : null,
+          deps.now(),
+        );
+        stored &&= r.stored;
+        if (!stored) break;
+      }
       storeMs += Date.now() - storeStarted;
-      if (!r.stored) return { status: "busy" };
+      if (!stored) return { status: "busy" };
       pages++;
       if (page.done) break;
       if (pages >= budget.maxPages || deps.now() - started >= budget.maxMs) {

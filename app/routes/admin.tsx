@@ -19,6 +19,7 @@ import { Dashboard } from "../views/dashboard.tsx";
 import { describeIssues, HttpProblem } from "./problem.ts";
 
 const COOKIE = "ebb_session";
+const AccountId = z.string().min(1).max(200, "account id is longer than 200 characters");
 
 type AdminEnv = { Bindings: Env; Variables: { session: Session } };
 
@@ -82,8 +83,11 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   r.get("/admin/accounts/:id", async (c) => {
     const d = deps(c);
     const s = c.get("session");
-    const view = await d.tenant(s.tenantId).account(c.req.param("id"));
-    if (!view) throw new HttpProblem(404, "no_account", `no account ${c.req.param("id")}`);
+    const id = AccountId.safeParse(c.req.param("id"));
+    if (!id.success)
+      throw new HttpProblem(400, "invalid_account_id", describeIssues(id.error.issues));
+    const view = await d.tenant(s.tenantId).account(id.data);
+    if (!view) throw new HttpProblem(404, "no_account", `no account ${id.data}`);
     const tenant = await getTenant(d.db, s.tenantId);
     return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} />);
   });

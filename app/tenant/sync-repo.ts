@@ -70,22 +70,22 @@ export function holdsLease(sql: SqlStorage, connectionId: string, runId: string)
   return s?.status === "running" && s.run_id === runId;
 }
 
+/** Count a stored slice; the page's last slice (`end`) also moves the cursor and the page count. */
 export function savePage(
   sql: SqlStorage,
   connectionId: string,
-  cursor: unknown,
+  end: { cursor: unknown } | null,
   records: number,
   now: number,
 ): void {
   sql.exec(
-    `UPDATE sync_state SET cursor = ?, lease_at = ?, last_page_at = ?,
-       pages = pages + 1, run_pages = run_pages + 1,
-       records = records + ?, run_records = run_records + ?
-     WHERE connection_id = ?`,
-    JSON.stringify(cursor),
+    `UPDATE sync_state SET cursor = CASE WHEN ?1 THEN ?2 ELSE cursor END, lease_at = ?3,
+       last_page_at = ?3, pages = pages + ?1, run_pages = run_pages + ?1,
+       records = records + ?4, run_records = run_records + ?4
+     WHERE connection_id = ?5`,
+    end ? 1 : 0,
+    end ? JSON.stringify(end.cursor) : null,
     now,
-    now,
-    records,
     records,
     connectionId,
   );

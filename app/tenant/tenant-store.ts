@@ -72,22 +72,23 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /**
-   * Store one pulled page and the cursor after it, in one transaction: a crash before this commits
-   * re-pulls the page; after, resumes behind it. A run that lost its lease stores nothing.
+   * Store (a slice of) one pulled page; the page's last slice carries the cursor after it, saved in
+   * the same transaction: a crash before that commits re-pulls the page, after it resumes behind
+   * it. A run that lost its lease stores nothing.
    */
   applyPage(
     connectionId: string,
     vendor: string,
     runId: string,
     records: RecordBatch,
-    cursor: unknown,
+    end: { cursor: unknown } | null,
     now: number,
   ): { stored: boolean; rows: number; accounts: number } {
     return this.ctx.storage.transactionSync(() => {
       if (!holdsLease(this.sql, connectionId, runId))
         return { stored: false, rows: 0, accounts: 0 };
       const { touched, rows } = applyRecords(this.sql, vendor, records);
-      savePage(this.sql, connectionId, cursor, rows, now);
+      savePage(this.sql, connectionId, end, rows, now);
       return { stored: true, rows, accounts: touched.size };
     });
   }

@@ -3,7 +3,7 @@
 import type { ConnectorContext } from "../connectors/connector.ts";
 import { ConnectorError } from "../connectors/errors.ts";
 import type { HubSpotApp } from "../connectors/hubspot/install.ts";
-import type { ConnectionGate } from "./gate/connection-gate.ts";
+import { type ConnectionGate, REFRESH_AHEAD_MS } from "./gate/connection-gate.ts";
 import type { Job } from "./jobs/messages.ts";
 import type { TenantStore } from "./tenant/tenant-store.ts";
 import { hubspotApp, type Vendor } from "./vendors.ts";
@@ -38,19 +38,28 @@ export function depsOf(env: Env): Deps {
 
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-/** A connector context whose tokens and request slots come from the connection's gate. */
+/**
+ * A connector context whose tokens and request slots come from the connection's gate. The token is
+ * kept for this invocation until it nears expiry, so a paced call is not delayed by a gate round
+ * trip between its slot and its request (a delay that could push calls into the next window).
+ */
 export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): ConnectorContext {
   const gate = deps.gate(connectionId);
+  let cached: { token: string; expiresAt: number } | undefined;
   return {
     baseUrl: deps.apiBaseUrl(vendor),
     async accessToken(o) {
-      const r = await gate.accessToken(o?.forceRefresh ?? false);
-      if (r.ok) return r.value;
-      throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
+      const force = o?.forceRefresh ?? false;
+      if (!force && cached && cached.expiresAt - deps.now() > REFRESH_AHEAD_MS) return cached.token;
+      const r = await gate.accessToken(force);
+      if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
+      cached = r.value;
+      return r.value.token;
     },
     budget: {
       async acquire(kind) {
-        const wait = await gate.reserve(kind);
+        const slot = await gate.reserve(kind);
+        const wait = slot - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       },
     },

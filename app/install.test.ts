@@ -72,7 +72,7 @@ describe("OAuth install", () => {
 
     const from = await callCount();
     const tokens = await Promise.all(Array.from({ length: 20 }, () => gate.accessToken(false)));
-    const values = new Set(tokens.map((t) => (t.ok ? t.value : t.message)));
+    const values = new Set(tokens.map((t) => (t.ok ? t.value.token : t.message)));
     expect(values.size).toBe(1);
     expect([...values][0]).toMatch(/^sandbox-token-/);
     const refreshCalls = (await callsSince(from)).filter((c) => c.path === "/oauth/v1/token");

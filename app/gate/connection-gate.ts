@@ -11,7 +11,7 @@ import { importTokenKey, open, seal } from "./token-crypto.ts";
 import { migrateGate, readTokens, writeTokens } from "./tokens-repo.ts";
 
 /** Refresh this long before expiry (HubSpot tokens live 30 minutes; refresh by expiry, not on 401). */
-const REFRESH_AHEAD_MS = 5 * 60_000;
+export const REFRESH_AHEAD_MS = 5 * 60_000;
 
 /** Errors cross the RPC boundary as data, so the caller can rebuild a ConnectorError. */
 export type GateResult<T> =
@@ -44,20 +44,21 @@ export class ConnectionGate extends DurableObject<Env> {
     );
   }
 
-  /** A valid access token: refreshed ahead of expiry, or now when the caller saw a 401. */
-  async accessToken(forceRefresh = false): Promise<GateResult<string>> {
+  /** A valid access token and its expiry: refreshed ahead of expiry, or now after a 401. */
+  async accessToken(
+    forceRefresh = false,
+  ): Promise<GateResult<{ token: string; expiresAt: number }>> {
     try {
       const row = readTokens(this.ctx.storage.sql);
       if (!row) throw new ConnectorError("auth", "connection has no tokens: install again");
-      if (this.refreshing !== undefined)
-        return { ok: true, value: (await this.refreshing).accessToken };
+      if (this.refreshing !== undefined) return { ok: true, value: issued(await this.refreshing) };
       const tokens = (await open(await this.tokenKey(), row, row.connection_id)) as Tokens;
       if (!forceRefresh && tokens.expiresAt - Date.now() > REFRESH_AHEAD_MS)
-        return { ok: true, value: tokens.accessToken };
+        return { ok: true, value: issued(tokens) };
       this.refreshing ??= this.refresh(row.connection_id, row.vendor, tokens).finally(() => {
         this.refreshing = undefined;
       });
-      return { ok: true, value: (await this.refreshing).accessToken };
+      return { ok: true, value: issued(await this.refreshing) };
     } catch (e) {
       return failure(e);
     }
@@ -75,13 +76,17 @@ export class ConnectionGate extends DurableObject<Env> {
     return next;
   }
 
-  /** Book the next slot for one call of `kind`; returns how many ms the caller waits before it. */
+  /**
+   * Book the next slot for one call of `kind`; returns the slot as a time (ms since the epoch), so
+   * the caller starts on time however long this answer took to reach it.
+   */
   reserve(kind: string): number {
     if (!this.planner) {
       const row = readTokens(this.ctx.storage.sql);
       this.planner = createSlotPlanner(vendorOf(row?.vendor ?? "hubspot").limits);
     }
-    return this.planner.reserve(kind, Date.now());
+    const now = Date.now();
+    return now + this.planner.reserve(kind, now);
   }
 
   /** For the admin page and tests: token expiry and how often it was refreshed (never the tokens). */
@@ -102,6 +107,8 @@ export class ConnectionGate extends DurableObject<Env> {
     return row && { iv: row.iv, data: row.data };
   }
 }
+
+const issued = (t: Tokens) => ({ token: t.accessToken, expiresAt: t.expiresAt });
 
 function failure(e: unknown): GateResult<never> {
   if (e instanceof ConnectorError)

@@ -11,7 +11,7 @@ import {
   usage,
   withIncident,
 } from "../tests/builders.ts";
-import { type AccountState, scorePortfolio } from "./engine.ts";
+import { type AccountState, rescoreAccounts, scorePortfolio } from "./engine.ts";
 import { type HealthSnapshot, SignalKey, type Task } from "./model.ts";
 import type { AccountRecords } from "./timeline.ts";
 
@@ -106,6 +106,37 @@ describe("scoring a portfolio", () => {
       { snapshot: (s) => second.push(s) },
     );
     expect([...first, ...second].sort(bySnapshotKey)).toEqual([...whole].sort(bySnapshotKey));
+  });
+
+  it("rescores only the planned accounts, each from its own state, and matches one whole run", () => {
+    const p = portfolioOf([decaying("sliding", 250), ...peers(3)]);
+    const whole = collect(p).snapshots;
+    const states = new Map<string, AccountState>();
+    const first: HealthSnapshot[] = [];
+    const keep = {
+      snapshot: (s: HealthSnapshot) => first.push(s),
+      accountDone: (id: string, st: AccountState) => states.set(id, structuredClone(st)),
+    };
+    scorePortfolio(p, { to: day(280) }, keep);
+    // One account was then scored further than the others (only it had changed).
+    rescoreAccounts(
+      p,
+      [{ accountId: "sliding", state: states.get("sliding") }],
+      { to: day(300) },
+      keep,
+    );
+    const second: HealthSnapshot[] = [];
+    const summary = rescoreAccounts(
+      p,
+      [...states].map(([accountId, state]) => ({ accountId, state })),
+      { to: day(DAYS) },
+      { snapshot: (s) => second.push(s) },
+    );
+    expect(summary.accountDays).toBe(DAYS - 300 + 3 * (DAYS - 280));
+    expect([...first, ...second].sort(bySnapshotKey)).toEqual([...whole].sort(bySnapshotKey));
+    // Accounts not planned are not scored at all.
+    const none = rescoreAccounts(p, [], { to: day(DAYS) });
+    expect(none.accountDays).toBe(0);
   });
 
   it("reports records naming an unknown account and scores the rest", () => {

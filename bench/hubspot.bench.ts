@@ -34,7 +34,7 @@ const counts = Object.fromEntries(
 const ceil = (n: number, per: number) => Math.max(1, Math.ceil(n / per));
 const minimum =
   1 + // owners
-  OBJECT_TYPES.reduce((n, t) => n + ceil(counts[t], 200), 0) + // searches
+  OBJECT_TYPES.reduce((n, t) => n + ceil(counts[t], t === "companies" ? 100 : 200), 0) + // searches
   ceil(counts.companies, 100) + // usage history batch reads
   ceil(counts.contacts, 1000) + // contact → company
   OBJECT_TYPES.filter((t) => t !== "companies" && t !== "contacts").reduce(

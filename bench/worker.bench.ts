@@ -3,6 +3,7 @@
 // at HubSpot's limits; then the card endpoint's latency under 200 signed requests per second from
 // an open-loop local load generator (requests leave on schedule whether or not earlier ones ended).
 
+import { appendFileSync } from "node:fs";
 import { startLocalDemo } from "../cli/local-demo.ts";
 import { freePort } from "../cli/local-worker.ts";
 import { signHubSpotRequest } from "../connectors/hubspot/verify.ts";
@@ -20,6 +21,12 @@ const demo = await startLocalDemo({
   port: await freePort(),
   stateName: "bench-state",
   log: () => {},
+  ...(process.env.EBB_BENCH_WORKER_LOG
+    ? {
+        workerLog: (l: string) =>
+          appendFileSync(process.env.EBB_BENCH_WORKER_LOG as string, `${l}\n`),
+      }
+    : {}),
 });
 try {
   const s = demo.status;

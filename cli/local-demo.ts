@@ -55,6 +55,8 @@ export interface DemoOptions {
   port: number;
   stateName?: string;
   log(line: string): void;
+  /** Where the Worker's own output goes (wrangler dev, console.log in the Worker); dropped if unset. */
+  workerLog?(line: string): void;
   onProgress?(s: DemoStatus): void;
   /** Sandbox limits (HubSpot's by default). */
   burstPer10s?: number;
@@ -98,6 +100,7 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
       port: o.port,
       hubspotUrl: sandbox.url,
       stateDir: demoStateDir(o.stateName ?? "demo-state"),
+      ...(o.workerLog ? { log: o.workerLog } : {}),
     });
   } catch (e) {
     await sandbox.close();

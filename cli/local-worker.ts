@@ -76,7 +76,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     o.stateDir,
     "--show-interactive-dev-session=false",
     "--log-level",
-    "warn",
+    o.log ? "info" : "warn",
     ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   let out = "";

@@ -95,11 +95,13 @@ export async function* pullHubSpot(
     const type = cursor.stage;
     const objects: HubSpotObject[] = [];
     let next: HubSpotCursor = cursor;
-    for (let k = 0; k < GROUP_PAGES; k++) {
+    const groups = type === "companies" ? 1 : GROUP_PAGES;
+    const size = pageSize(type);
+    for (let k = 0; k < groups; k++) {
       const page = await searchPage(api, type, next, s);
       objects.push(...page.results);
       const last = page.results[page.results.length - 1];
-      const more = page.results.length === SEARCH_PAGE && page.total > page.results.length;
+      const more = page.results.length === size && page.total > page.results.length;
       if (more && last) {
         next = { ...next, lastId: last.id };
         continue;
@@ -161,9 +163,18 @@ function searchPage(
     filterGroups: [{ filters }],
     sorts: [{ propertyName: "hs_object_id", direction: "ASCENDING" }],
     properties: propertiesFor(type, s),
-    limit: SEARCH_PAGE,
+    limit: pageSize(type),
   });
 }
+
+/**
+ * Companies come 100 to a page, each page its own yield: their usage history (hundreds of samples a
+ * company) makes a company page tens of thousands of records, and a Worker isolate has 128 MB. 100
+ * is also the batch-read size, so this costs one search call per 100 companies and nothing else.
+ */
+export const COMPANY_PAGE = BATCH_READ;
+const pageSize = (type: Exclude<Stage, "archived">) =>
+  type === "companies" ? COMPANY_PAGE : SEARCH_PAGE;
 
 function propertiesFor(type: Stage, s: HubSpotSettings): string[] {
   if (type === "companies")

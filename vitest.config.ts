@@ -6,6 +6,9 @@ import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+// Tests stay on 127.0.0.1: miniflare uses its default `request.cf` instead of fetching it.
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,

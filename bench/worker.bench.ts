@@ -47,6 +47,10 @@ try {
     ["install (OAuth through the sandbox)", `${fmt(demo.timings.installMs)} ms`],
     ["sync → score → writeback, wall", `${fmt(demo.timings.syncMs / 1000, 1)} s`],
     [
+      "429s by kind of call",
+      `${fmt(api.filter((c) => c.status === 429 && c.path.endsWith("/search")).length)} search, ${fmt(api.filter((c) => c.status === 429 && !c.path.endsWith("/search")).length)} other`,
+    ],
+    [
       "HubSpot API calls (reads + writes)",
       `${fmt(api.length)} (${fmt(api.filter((c) => c.method !== "GET" && !c.path.endsWith("/search") && !c.path.endsWith("/batch/read")).length)} writes), ${fmt(demo.sandbox.limitHits)} refused by the rate limit`,
     ],

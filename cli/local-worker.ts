@@ -41,6 +41,8 @@ const quietEnv = () => ({
   ...process.env,
   CI: "1",
   WRANGLER_SEND_METRICS: "false",
+  // Offline: miniflare's default `request.cf` instead of fetching workers.cloudflare.com/cf.json.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
   NO_COLOR: "1",
   FORCE_COLOR: "0",
 });

@@ -68,7 +68,14 @@ beforeAll(async () => {
   );
   await storeB.rescore(today, ["hubspot"]);
   const companies = await sandbox<{ results: { id: string }[] }>("/__sandbox/objects/companies");
-  companyA = companies.results[0]?.id ?? "";
+  // A company with something to say: scored, with reasons.
+  for (const c of companies.results) {
+    const card = await deps.tenant(a.tenantId).card("hubspot", c.id);
+    if (card.status === "scored" && card.reasons.length > 0 && card.series.length > 30) {
+      companyA = c.id;
+      break;
+    }
+  }
 });
 
 describe("the card endpoint", () => {

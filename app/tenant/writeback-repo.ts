@@ -30,6 +30,11 @@ export function pendingChanges(sql: SqlStorage, vendor: string, limit: number): 
        SELECT o.dedupe_key FROM tasks o JOIN tasks c ON c.dedupe_key = o.dedupe_key AND c.action = 'close'
        WHERE o.action = 'open' AND o.pushed_at IS NULL)`,
   );
+  // A customer who has churned needs no follow-up task from Ebb any more.
+  sql.exec(
+    `UPDATE tasks SET pushed_at = 0 WHERE pushed_at IS NULL AND action = 'open' AND account_id IN (
+       SELECT account_id FROM records WHERE kind = 'outcomes' AND json_extract(data, '$.kind') = 'churned')`,
+  );
   const out: AccountChange[] = [];
   for (const r of rows) {
     // Not known to this vendor (yet), or never scored: nothing to write there.

@@ -5,12 +5,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { createGunzip } from "node:zlib";
-import {
-  emptyPortfolio,
-  INTERCHANGE_FILES,
-  type Portfolio,
-  type RecordKind,
-} from "../core/model.ts";
+import { emptyPortfolio, INTERCHANGE_FILES, type Portfolio, RECORD_KINDS } from "../core/model.ts";
 import { parseLine, type RecordIssue } from "../core/ndjson.ts";
 import { CliError } from "./errors.ts";
 
@@ -29,7 +24,7 @@ export async function readInterchangeFolder(dir: string): Promise<FolderRead> {
   const portfolio = emptyPortfolio();
   const issues: RecordIssue[] = [];
   const files: FolderRead["files"] = [];
-  for (const kind of Object.keys(INTERCHANGE_FILES) as RecordKind[]) {
+  for (const kind of RECORD_KINDS) {
     const base = INTERCHANGE_FILES[kind].file;
     const name = present.has(base) ? base : present.has(`${base}.gz`) ? `${base}.gz` : undefined;
     if (!name) continue;

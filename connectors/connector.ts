@@ -22,6 +22,21 @@ export interface RecordBatch extends Portfolio {
   deleted: { kind: "accounts" | "stakeholders" | "tickets" | "engagements"; id: string }[];
 }
 
+/**
+ * A vendor's notice that a record changed (a webhook event): remembered until a sync has read past
+ * it; a deletion names the normalized record to remove at once.
+ */
+export interface ChangeMark {
+  eventId: string;
+  vendor: string;
+  objectType: string;
+  objectId: string;
+  change: string;
+  /** Milliseconds since the epoch. */
+  occurredAt: number;
+  deleted?: RecordBatch["deleted"][number];
+}
+
 /** One page of a pull: records plus the cursor to resume from after storing them. */
 export interface PullPage<Cursor> {
   records: RecordBatch;

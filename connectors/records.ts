@@ -1,7 +1,18 @@
-// Building blocks for record batches, shared by every connector.
+// Building blocks for record batches and push results, shared by every connector.
 import { emptyPortfolio } from "../core/model.ts";
-import type { RecordBatch } from "./connector.ts";
+import type { PushResult, RecordBatch } from "./connector.ts";
 
 export function emptyBatch(): RecordBatch {
   return { ...emptyPortfolio(), deleted: [] };
+}
+
+export function emptyPushResult(): PushResult {
+  return {
+    writeCalls: 0,
+    updatedRecords: 0,
+    tasksCreated: 0,
+    tasksCompleted: 0,
+    failures: [],
+    written: {},
+  };
 }

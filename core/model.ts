@@ -175,6 +175,9 @@ export const INTERCHANGE_FILES = {
 
 export type RecordKind = keyof typeof INTERCHANGE_FILES;
 
+/** Every kind of record, accounts first (what refers to an account comes after it). */
+export const RECORD_KINDS = Object.keys(INTERCHANGE_FILES) as RecordKind[];
+
 /** Every record of a portfolio, as plain arrays. */
 export interface Portfolio {
   accounts: Account[];

@@ -3,33 +3,24 @@
 // last slice carries the cursor, so a crash between slices re-pulls the page and the upserts,
 // being idempotent, simply happen again.
 import type { RecordBatch } from "../../connectors/connector.ts";
-import { emptyPortfolio } from "../../core/model.ts";
+import { emptyBatch } from "../../connectors/records.ts";
+import { RECORD_KINDS } from "../../core/model.ts";
 
 /** Rows per slice: well under 32 MiB at a few hundred bytes a record. */
 export const SLICE_ROWS = 20_000;
 
-const KINDS = [
-  "accounts",
-  "stakeholders",
-  "tickets",
-  "engagements",
-  "usage",
-  "milestones",
-  "outcomes",
-] as const;
-
 export function sliceBatch(batch: RecordBatch, maxRows = SLICE_ROWS): RecordBatch[] {
   const slices: RecordBatch[] = [];
-  let current: RecordBatch = { ...emptyPortfolio(), deleted: [] };
+  let current: RecordBatch = emptyBatch();
   let rows = 0;
   const flush = () => {
     if (rows === 0) return;
     slices.push(current);
-    current = { ...emptyPortfolio(), deleted: [] };
+    current = emptyBatch();
     rows = 0;
   };
   // Accounts go first, so later slices' records find their account already linked.
-  for (const kind of KINDS) {
+  for (const kind of RECORD_KINDS) {
     for (const r of batch[kind]) {
       (current[kind] as unknown[]).push(r);
       if (++rows >= maxRows) flush();
@@ -40,5 +31,5 @@ export function sliceBatch(batch: RecordBatch, maxRows = SLICE_ROWS): RecordBatc
     if (++rows >= maxRows) flush();
   }
   flush();
-  return slices.length ? slices : [{ ...emptyPortfolio(), deleted: [] }];
+  return slices.length ? slices : [emptyBatch()];
 }

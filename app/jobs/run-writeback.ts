@@ -1,6 +1,7 @@
 // One writeback message: push what the tenant store says is owed to the vendor, in batches, then
 // record what was written. A retried message finds tasks by their dedupe key and creates none twice.
 import type { PushResult } from "../../connectors/connector.ts";
+import { emptyPushResult } from "../../connectors/records.ts";
 import { getConnection } from "../db/directory-repo.ts";
 import { type Deps, gateContext } from "../deps.ts";
 import { vendorOf } from "../vendors.ts";
@@ -14,14 +15,7 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
   const conn = await getConnection(deps.db, job.connectionId);
   if (!conn || conn.tenant_id !== job.tenantId)
     throw new PoisonMessage(`no connection ${job.connectionId} for tenant ${job.tenantId}`);
-  const total: PushResult = {
-    writeCalls: 0,
-    updatedRecords: 0,
-    tasksCreated: 0,
-    tasksCompleted: 0,
-    failures: [],
-    written: {},
-  };
+  const total = emptyPushResult();
   if (conn.status !== "active") return total;
   const vendor = vendorOf(conn.vendor);
   const store = deps.tenant(conn.tenant_id);
@@ -36,9 +30,9 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
     total.tasksCreated += r.tasksCreated;
     total.tasksCompleted += r.tasksCompleted;
     total.failures.push(...r.failures);
+    Object.assign(total.written, r.written);
     // Failed accounts stay pending; the next writeback tries them again rather than this loop.
     if (changes.length < CHUNK || r.failures.length > 0) break;
   }
-  total.written = {};
   return total;
 }

@@ -2,17 +2,10 @@
 // Vendor records name accounts by the vendor's id; they are stored under Ebb's account id, found by
 // the vendor link first and by domain second.
 import type { RecordBatch } from "../../connectors/connector.ts";
-import { type Account, emptyPortfolio, type Portfolio } from "../../core/model.ts";
+import { type Account, emptyPortfolio, type Portfolio, RECORD_KINDS } from "../../core/model.ts";
 
 type RecordKind = Exclude<keyof Portfolio, "accounts">;
-const KINDS: readonly RecordKind[] = [
-  "stakeholders",
-  "tickets",
-  "engagements",
-  "usage",
-  "milestones",
-  "outcomes",
-];
+const KINDS = RECORD_KINDS.filter((k): k is RecordKind => k !== "accounts");
 
 /** Records that carry no id of their own are keyed by what makes them unique. */
 function keyOf(kind: RecordKind, r: Portfolio[RecordKind][number]): string {

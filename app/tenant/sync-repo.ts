@@ -1,5 +1,7 @@
 // Sync progress per connection in a tenant store: the saved cursor, a lease so one run at a time
 // pulls a connection, page and record counts, errors, and webhook marks waiting for the next sync.
+import type { ChangeMark } from "../../connectors/connector.ts";
+
 export type SyncState = {
   connection_id: string;
   vendor: string;
@@ -130,28 +132,22 @@ export function endRun(
   );
 }
 
-export function saveWebhookMark(
-  sql: SqlStorage,
-  m: {
-    eventId: string;
-    vendor: string;
-    objectType: string;
-    objectId: string;
-    change: string;
-    occurredAt: number;
-  },
-): boolean {
-  const before = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_marks").one().n;
-  sql.exec(
-    "INSERT OR IGNORE INTO webhook_marks (event_id, vendor, object_type, object_id, change, occurred_at) VALUES (?, ?, ?, ?, ?, ?)",
-    m.eventId,
-    m.vendor,
-    m.objectType,
-    m.objectId,
-    m.change,
-    m.occurredAt,
+/** Remember a change mark once per event id; false when it was already known (a redelivery). */
+export function saveWebhookMark(sql: SqlStorage, m: ChangeMark): boolean {
+  return (
+    sql
+      .exec(
+        `INSERT INTO webhook_marks (event_id, vendor, object_type, object_id, change, occurred_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+        m.eventId,
+        m.vendor,
+        m.objectType,
+        m.objectId,
+        m.change,
+        m.occurredAt,
+      )
+      .toArray().length > 0
   );
-  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_marks").one().n > before;
 }
 
 export function pendingMarks(sql: SqlStorage, vendor: string): number {

@@ -2,8 +2,14 @@
 // (idempotently, cursor in the same transaction), rescores changed accounts next to the data,
 // answers the card and the admin pages, and tracks what must be written back to each vendor.
 import { DurableObject } from "cloudflare:workers";
-import type { AccountChange, PushResult, RecordBatch } from "../../connectors/connector.ts";
+import type {
+  AccountChange,
+  ChangeMark,
+  PushResult,
+  RecordBatch,
+} from "../../connectors/connector.ts";
 import { buildCardResponse, type HubSpotCardResponse } from "../../connectors/hubspot/card.ts";
+import { emptyBatch } from "../../connectors/records.ts";
 import { addDays } from "../../core/day.ts";
 import { type RescorePlan, rescoreAccounts } from "../../core/engine.ts";
 import type { Account, HealthSnapshot } from "../../core/model.ts";
@@ -222,17 +228,7 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /** Webhook events: remembered (once per event id) until a sync has read past them. */
-  markChanges(
-    marks: {
-      eventId: string;
-      vendor: string;
-      objectType: string;
-      objectId: string;
-      change: string;
-      occurredAt: number;
-      deleted?: RecordBatch["deleted"][number];
-    }[],
-  ): { accepted: number; deleted: number } {
+  markChanges(marks: ChangeMark[]): { accepted: number; deleted: number } {
     return this.ctx.storage.transactionSync(() => {
       let accepted = 0;
       let deleted = 0;
@@ -240,16 +236,7 @@ export class TenantStore extends DurableObject<Env> {
         if (!saveWebhookMark(this.sql, m)) continue;
         accepted++;
         if (m.deleted) {
-          const batch: RecordBatch = {
-            accounts: [],
-            stakeholders: [],
-            tickets: [],
-            engagements: [],
-            usage: [],
-            milestones: [],
-            outcomes: [],
-            deleted: [m.deleted],
-          };
+          const batch = { ...emptyBatch(), deleted: [m.deleted] };
           deleted += applyRecords(this.sql, m.vendor, batch).rows;
         }
       }

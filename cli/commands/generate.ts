@@ -2,7 +2,7 @@
 // plus its ground truth (truth.ndjson).
 import { join } from "node:path";
 import { generatePortfolio } from "../../core/generate/generate.ts";
-import { INTERCHANGE_FILES, type RecordKind } from "../../core/model.ts";
+import { INTERCHANGE_FILES, RECORD_KINDS } from "../../core/model.ts";
 import { writeNdjson } from "../ndjson-writer.ts";
 
 export interface GenerateFlags {
@@ -19,7 +19,7 @@ export function runGenerate(
 ): void {
   const { portfolio, truth } = generatePortfolio(flags);
   let total = 0;
-  for (const kind of Object.keys(INTERCHANGE_FILES) as RecordKind[]) {
+  for (const kind of RECORD_KINDS) {
     total += writeNdjson(join(outDir, INTERCHANGE_FILES[kind].file), portfolio[kind]);
   }
   writeNdjson(join(outDir, "truth.ndjson"), truth);

@@ -2,6 +2,7 @@
 // task per opened episode — found again by its dedupe key before creating, so a retried push after
 // a crash creates nothing twice — completed when the episode closes.
 import type { AccountChange, ConnectorContext, PushResult } from "../connector.ts";
+import { emptyPushResult } from "../records.ts";
 import { createHubSpotApi, type HubSpotApi, type PropertyDefinition } from "./client.ts";
 import {
   DEDUPE_PROPERTY,
@@ -88,14 +89,7 @@ export async function pushHubSpot(
   changes: AccountChange[],
   api: HubSpotApi = createHubSpotApi(ctx),
 ): Promise<PushResult> {
-  const result: PushResult = {
-    writeCalls: 0,
-    updatedRecords: 0,
-    tasksCreated: 0,
-    tasksCompleted: 0,
-    failures: [],
-    written: {},
-  };
+  const result = emptyPushResult();
 
   // Fields: only values that differ from what was last written.
   const updates: { id: string; properties: Record<string, string> }[] = [];

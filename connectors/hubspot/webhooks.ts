@@ -2,7 +2,7 @@
 // each event means for Ebb — a record to look at in the next sync, or a record gone now.
 // https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide
 import { z } from "zod";
-import type { RecordBatch } from "../connector.ts";
+import type { ChangeMark, RecordBatch } from "../connector.ts";
 import { ebbId } from "./map.ts";
 
 export const HubSpotWebhookEvent = z.object({
@@ -25,7 +25,7 @@ const DELETED_KIND: Record<string, { kind: RecordBatch["deleted"][number]["kind"
   };
 
 /** One event as a change mark; deletions name the normalized record to remove. */
-export function toChangeMark(e: HubSpotWebhookEvent) {
+export function toChangeMark(e: HubSpotWebhookEvent): ChangeMark {
   const [object = "", change = ""] = e.subscriptionType.split(".");
   const gone = change === "deletion" ? DELETED_KIND[object] : undefined;
   return {

@@ -3,7 +3,7 @@
 import type { ConnectorContext } from "../connectors/connector.ts";
 import { ConnectorError } from "../connectors/errors.ts";
 import type { HubSpotApp } from "../connectors/hubspot/install.ts";
-import { type ConnectionGate, REFRESH_AHEAD_MS } from "./gate/connection-gate.ts";
+import type { ConnectionGate } from "./gate/connection-gate.ts";
 import type { Job } from "./jobs/messages.ts";
 import type { TenantStore } from "./tenant/tenant-store.ts";
 import { hubspotApp, type Vendor } from "./vendors.ts";
@@ -50,7 +50,8 @@ export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): C
     baseUrl: deps.apiBaseUrl(vendor),
     async accessToken(o) {
       const force = o?.forceRefresh ?? false;
-      if (!force && cached && cached.expiresAt - deps.now() > REFRESH_AHEAD_MS) return cached.token;
+      if (!force && cached && cached.expiresAt - deps.now() > vendor.refreshAheadMs)
+        return cached.token;
       const r = await gate.accessToken(force);
       if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
       cached = r.value;

@@ -4,9 +4,10 @@
 import type { Connector, ConnectorContext } from "../connectors/connector.ts";
 import { HUBSPOT_LIMITS } from "../connectors/hubspot/client.ts";
 import { hubspot } from "../connectors/hubspot/index.ts";
-import type { HubSpotApp, Tokens } from "../connectors/hubspot/install.ts";
+import { type HubSpotApp, REFRESH_AHEAD_MS } from "../connectors/hubspot/install.ts";
 import { DEFAULT_SETTINGS } from "../connectors/hubspot/settings.ts";
 import type { WindowLimit } from "../connectors/limits.ts";
+import type { Tokens } from "../connectors/tokens.ts";
 
 export type VendorId = "hubspot";
 
@@ -17,6 +18,8 @@ export interface Vendor {
   connector: Connector<any, any>;
   apiBaseUrl(env: Env): string;
   refresh(env: Env, refreshToken: string, now: number): Promise<Tokens>;
+  /** Tokens are refreshed this long before they expire. */
+  refreshAheadMs: number;
   /** One-time setup in the vendor (custom fields), idempotent. */
   setup(ctx: ConnectorContext): Promise<unknown>;
   /** The connector's settings (defaults until an admin changes them). */
@@ -41,6 +44,7 @@ export const VENDORS: Record<VendorId, Vendor> = {
     apiBaseUrl: (env) => env.HUBSPOT_API_BASE,
     refresh: (env, refreshToken, now) =>
       hubspot.install.refreshTokens(hubspotApp(env), refreshToken, now),
+    refreshAheadMs: REFRESH_AHEAD_MS,
     setup: (ctx) => hubspot.install.setup(ctx),
     settings: DEFAULT_SETTINGS,
   },

@@ -4,14 +4,11 @@
 // Worker invocation of that connection, not just inside one.
 import { DurableObject } from "cloudflare:workers";
 import { ConnectorError, type ConnectorErrorCode } from "../../connectors/errors.ts";
-import type { Tokens } from "../../connectors/hubspot/install.ts";
 import { createSlotPlanner } from "../../connectors/limits.ts";
+import { createTokenKeeper, type TokenKeeper, type Tokens } from "../../connectors/tokens.ts";
 import { vendorOf } from "../vendors.ts";
 import { importTokenKey, open, seal } from "./token-crypto.ts";
 import { migrateGate, readTokens, writeTokens } from "./tokens-repo.ts";
-
-/** Refresh this long before expiry (HubSpot tokens live 30 minutes; refresh by expiry, not on 401). */
-export const REFRESH_AHEAD_MS = 5 * 60_000;
 
 /** Errors cross the RPC boundary as data, so the caller can rebuild a ConnectorError. */
 export type GateResult<T> =
@@ -19,7 +16,7 @@ export type GateResult<T> =
   | { ok: false; code: ConnectorErrorCode; message: string; retryable: boolean };
 
 export class ConnectionGate extends DurableObject<Env> {
-  private refreshing: Promise<Tokens> | undefined;
+  private keeper: Promise<TokenKeeper> | undefined;
   private planner: ReturnType<typeof createSlotPlanner> | undefined;
   private key: Promise<CryptoKey> | undefined;
 
@@ -35,12 +32,17 @@ export class ConnectionGate extends DurableObject<Env> {
 
   /** Store a connection's first tokens (at install) or replace them (reinstall). */
   async install(connectionId: string, vendor: string, tokens: Tokens): Promise<void> {
+    await this.save(connectionId, vendor, tokens, false);
+    this.keeper = undefined;
+  }
+
+  private async save(connectionId: string, vendor: string, tokens: Tokens, refreshed: boolean) {
     const sealed = await seal(await this.tokenKey(), tokens, connectionId);
     writeTokens(
       this.ctx.storage.sql,
       { connectionId, vendor, ...sealed, expiresAt: tokens.expiresAt },
       Date.now(),
-      false,
+      refreshed,
     );
   }
 
@@ -49,31 +51,33 @@ export class ConnectionGate extends DurableObject<Env> {
     forceRefresh = false,
   ): Promise<GateResult<{ token: string; expiresAt: number }>> {
     try {
-      const row = readTokens(this.ctx.storage.sql);
-      if (!row) throw new ConnectorError("auth", "connection has no tokens: install again");
-      if (this.refreshing !== undefined) return { ok: true, value: issued(await this.refreshing) };
-      const tokens = (await open(await this.tokenKey(), row, row.connection_id)) as Tokens;
-      if (!forceRefresh && tokens.expiresAt - Date.now() > REFRESH_AHEAD_MS)
-        return { ok: true, value: issued(tokens) };
-      this.refreshing ??= this.refresh(row.connection_id, row.vendor, tokens).finally(() => {
-        this.refreshing = undefined;
-      });
-      return { ok: true, value: issued(await this.refreshing) };
+      const keeper = await this.tokenKeeper();
+      const token = await keeper.accessToken({ forceRefresh });
+      return { ok: true, value: { token, expiresAt: keeper.current().expiresAt } };
     } catch (e) {
       return failure(e);
     }
   }
 
-  private async refresh(connectionId: string, vendor: string, old: Tokens): Promise<Tokens> {
-    const next = await vendorOf(vendor).refresh(this.env, old.refreshToken, Date.now());
-    const sealed = await seal(await this.tokenKey(), next, connectionId);
-    writeTokens(
-      this.ctx.storage.sql,
-      { connectionId, vendor, ...sealed, expiresAt: next.expiresAt },
-      Date.now(),
-      true,
-    );
-    return next;
+  /** The keeper over the stored tokens: one per object, so refreshes are single-flight. */
+  private tokenKeeper(): Promise<TokenKeeper> {
+    this.keeper ??= (async () => {
+      const row = readTokens(this.ctx.storage.sql);
+      if (!row) throw new ConnectorError("auth", "connection has no tokens: install again");
+      const { connection_id: connectionId, vendor } = row;
+      const v = vendorOf(vendor);
+      return createTokenKeeper((await open(await this.tokenKey(), row, connectionId)) as Tokens, {
+        refresh: (refreshToken, now) => v.refresh(this.env, refreshToken, now),
+        aheadMs: v.refreshAheadMs,
+        now: () => Date.now(),
+        save: (t) => this.save(connectionId, vendor, t, true),
+      });
+    })();
+    // A failed start (no tokens yet) is not remembered.
+    this.keeper.catch(() => {
+      this.keeper = undefined;
+    });
+    return this.keeper;
   }
 
   /**
@@ -107,8 +111,6 @@ export class ConnectionGate extends DurableObject<Env> {
     return row && { iv: row.iv, data: row.data };
   }
 }
-
-const issued = (t: Tokens) => ({ token: t.accessToken, expiresAt: t.expiresAt });
 
 function failure(e: unknown): GateResult<never> {
   if (e instanceof ConnectorError)

@@ -217,3 +217,22 @@ export function dataAge(
 export function accountCount(sql: SqlStorage): number {
   return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM accounts").one().n;
 }
+
+export function clearDirty(sql: SqlStorage): void {
+  sql.exec("DELETE FROM dirty_accounts");
+}
+
+/** Ebb's account for a vendor's own id of it (a HubSpot company id), if this tenant has one. */
+export function accountIdByExternal(
+  sql: SqlStorage,
+  vendor: string,
+  externalId: string,
+): string | undefined {
+  return sql
+    .exec<{ account_id: string }>(
+      "SELECT account_id FROM account_links WHERE vendor = ? AND external_id = ? LIMIT 1",
+      vendor,
+      externalId,
+    )
+    .toArray()[0]?.account_id;
+}

@@ -50,12 +50,17 @@ export function saveLatest(sql: SqlStorage, s: HealthSnapshot, vendors: readonly
     s.trend,
     JSON.stringify(s),
   );
+  markPushNeeded(sql, s.accountId, vendors);
+}
+
+/** The account owes each of these vendors a writeback. */
+export function markPushNeeded(
+  sql: SqlStorage,
+  accountId: string,
+  vendors: readonly string[],
+): void {
   for (const v of vendors)
-    sql.exec(
-      "INSERT OR IGNORE INTO push_needed (account_id, vendor) VALUES (?, ?)",
-      s.accountId,
-      v,
-    );
+    sql.exec("INSERT OR IGNORE INTO push_needed (account_id, vendor) VALUES (?, ?)", accountId, v);
 }
 
 /** A task is raised once per (episode, action): scoring the same day again changes nothing. */
@@ -182,4 +187,33 @@ export function recentAlerts(sql: SqlStorage, limit: number) {
       limit,
     )
     .toArray();
+}
+
+export type ScoreRun = {
+  at: number;
+  to_day: string;
+  accounts: number;
+  account_days: number;
+  ms: number;
+  rows_written: number;
+};
+
+export function saveScoreRun(sql: SqlStorage, r: ScoreRun): void {
+  sql.exec(
+    "INSERT INTO score_runs (at, to_day, accounts, account_days, ms, rows_written) VALUES (?, ?, ?, ?, ?, ?)",
+    r.at,
+    r.to_day,
+    r.accounts,
+    r.account_days,
+    r.ms,
+    r.rows_written,
+  );
+}
+
+export function lastScoreRun(sql: SqlStorage): ScoreRun | undefined {
+  return sql
+    .exec<ScoreRun>(
+      "SELECT at, to_day, accounts, account_days, ms, rows_written FROM score_runs ORDER BY id DESC LIMIT 1",
+    )
+    .toArray()[0];
 }

@@ -150,10 +150,9 @@ export function saveWebhookMark(sql: SqlStorage, m: ChangeMark): boolean {
   );
 }
 
-export function pendingMarks(sql: SqlStorage, vendor: string): number {
-  return sql
-    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_marks WHERE vendor = ?", vendor)
-    .one().n;
+/** Webhook marks, from every vendor, not yet settled by a sync. */
+export function pendingMarks(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_marks").one().n;
 }
 
 /** A finished sync has read everything changed before it began: those marks are settled. */

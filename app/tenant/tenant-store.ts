@@ -15,7 +15,9 @@ import { type RescorePlan, rescoreAccounts } from "../../core/engine.ts";
 import type { Account, HealthSnapshot } from "../../core/model.ts";
 import {
   accountCount,
+  accountIdByExternal,
   applyRecords,
+  clearDirty,
   dataAge,
   dirtyAccounts,
   loadPortfolio,
@@ -25,14 +27,17 @@ import {
   atRisk,
   bandCounts,
   endedCount,
+  lastScoreRun,
   latestOf,
   loadStates,
+  markPushNeeded,
   openTasksOf,
   pruneSnapshots,
   recentAlerts,
   SNAPSHOT_KEEP_DAYS,
   saveAlert,
   saveLatest,
+  saveScoreRun,
   saveSnapshot,
   saveState,
   saveTask,
@@ -50,7 +55,7 @@ import {
   saveWebhookMark,
   takeLease,
 } from "./sync-repo.ts";
-import { pendingChanges, recordPush } from "./writeback-repo.ts";
+import { pendingChanges, pendingWritebackCount, recordPush } from "./writeback-repo.ts";
 
 export interface RescoreResult {
   accounts: number;
@@ -152,12 +157,7 @@ export class TenantStore extends DurableObject<Env> {
           },
           task: (t) => {
             saveTask(this.sql, t);
-            for (const v of vendors)
-              this.sql.exec(
-                "INSERT OR IGNORE INTO push_needed (account_id, vendor) VALUES (?, ?)",
-                t.accountId,
-                v,
-              );
+            markPushNeeded(this.sql, t.accountId, vendors);
             rows++;
           },
           accountDone: (id, state) => {
@@ -171,20 +171,19 @@ export class TenantStore extends DurableObject<Env> {
         rows++;
       }
       for (const a of s.alerts) saveAlert(this.sql, a);
-      this.sql.exec("DELETE FROM dirty_accounts");
+      clearDirty(this.sql);
       pruneSnapshots(this.sql, keepFrom);
       return s;
     });
     const ms = Date.now() - started;
-    this.sql.exec(
-      "INSERT INTO score_runs (at, to_day, accounts, account_days, ms, rows_written) VALUES (?, ?, ?, ?, ?, ?)",
-      started,
-      today,
-      summary.accounts,
-      summary.accountDays,
+    saveScoreRun(this.sql, {
+      at: started,
+      to_day: today,
+      accounts: summary.accounts,
+      account_days: summary.accountDays,
       ms,
-      rows,
-    );
+      rows_written: rows,
+    });
     return {
       accounts: summary.accounts,
       accountDays: summary.accountDays,
@@ -207,7 +206,7 @@ export class TenantStore extends DurableObject<Env> {
 
   /** The card's answer for a vendor's record of an account, from this tenant's data only. */
   card(vendor: string, externalId: string): HubSpotCardResponse {
-    const id = this.accountIdOf(vendor, externalId);
+    const id = accountIdByExternal(this.sql, vendor, externalId);
     if (!id) return { status: "not_scored", companyId: externalId };
     const latest = latestOf(this.sql, id);
     const series = seriesOf(this.sql, id, 90).map(
@@ -215,16 +214,6 @@ export class TenantStore extends DurableObject<Env> {
     );
     const snapshots = latest ? [...series.filter((s) => s.day < latest.day), latest] : series;
     return buildCardResponse(externalId, snapshots, openTasksOf(this.sql, id));
-  }
-
-  private accountIdOf(vendor: string, externalId: string): string | undefined {
-    return this.sql
-      .exec<{ account_id: string }>(
-        "SELECT account_id FROM account_links WHERE vendor = ? AND external_id = ? LIMIT 1",
-        vendor,
-        externalId,
-      )
-      .toArray()[0]?.account_id;
   }
 
   /** Webhook events: remembered (once per event id) until a sync has read past them. */
@@ -246,18 +235,6 @@ export class TenantStore extends DurableObject<Env> {
 
   /** Everything the admin dashboard shows; accounts not scored through `today` count as ended. */
   overview(today: string) {
-    const lastRun = this.sql
-      .exec<{
-        at: number;
-        to_day: string;
-        accounts: number;
-        account_days: number;
-        ms: number;
-        rows_written: number;
-      }>(
-        "SELECT at, to_day, accounts, account_days, ms, rows_written FROM score_runs ORDER BY id DESC LIMIT 1",
-      )
-      .toArray()[0];
     return {
       accounts: accountCount(this.sql),
       bands: bandCounts(this.sql, today),
@@ -266,10 +243,9 @@ export class TenantStore extends DurableObject<Env> {
       alerts: recentAlerts(this.sql, 5),
       syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined })),
       dataAge: this.dataAge(),
-      pendingMarks: pendingMarks(this.sql, "hubspot"),
-      pendingWriteback: this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM push_needed").one()
-        .n,
-      lastScore: lastRun ?? null,
+      pendingMarks: pendingMarks(this.sql),
+      pendingWriteback: pendingWritebackCount(this.sql),
+      lastScore: lastScoreRun(this.sql) ?? null,
     };
   }
 

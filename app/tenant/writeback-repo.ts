@@ -93,3 +93,7 @@ export function recordPush(
       sql.exec("DELETE FROM push_needed WHERE account_id = ? AND vendor = ?", accountId, vendor);
   }
 }
+
+export function pendingWritebackCount(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM push_needed").one().n;
+}

@@ -4,6 +4,11 @@
 
 import { z } from "zod";
 import { ConnectorError } from "../errors.ts";
+import {
+  createTokenKeeper as createSharedKeeper,
+  type TokenKeeper,
+  type Tokens,
+} from "../tokens.ts";
 import { toConnectorError } from "./client.ts";
 import { createHubSpotSdk } from "./sdk.ts";
 
@@ -29,12 +34,7 @@ export const HubSpotApp = z.object({
 });
 export type HubSpotApp = z.infer<typeof HubSpotApp>;
 
-export interface Tokens {
-  accessToken: string;
-  refreshToken: string;
-  /** Milliseconds since the epoch. */
-  expiresAt: number;
-}
+export type { Tokens };
 
 const TokenResponse = z.object({
   accessToken: z.string().min(1),
@@ -121,40 +121,15 @@ export async function tokenInfo(
 /** Refresh this long before expiry (HubSpot tokens live 30 minutes). */
 export const REFRESH_AHEAD_MS = 5 * 60_000;
 
-/**
- * Keeps one connection's tokens: hands out a valid access token, refreshing by `expiresAt` (not on
- * a 401), one refresh at a time however many callers ask at once. `save` persists new tokens (the
- * ConnectionGate encrypts them at rest) before anyone uses them.
- */
+/** The shared token keeper, refreshing through HubSpot's token endpoint. */
 export function createTokenKeeper(
   app: HubSpotApp,
   initial: Tokens,
   options: { now: () => number; save?: (t: Tokens) => Promise<void> },
-): { accessToken(o?: { forceRefresh?: boolean }): Promise<string>; refreshes(): number } {
-  let tokens = initial;
-  let inFlight: Promise<Tokens> | undefined;
-  let count = 0;
-  const refresh = () => {
-    inFlight ??= (async () => {
-      try {
-        count++;
-        const next = await refreshTokens(app, tokens.refreshToken, options.now());
-        await options.save?.(next);
-        tokens = next;
-        return next;
-      } finally {
-        inFlight = undefined;
-      }
-    })();
-    return inFlight;
-  };
-  return {
-    async accessToken(o) {
-      if (inFlight !== undefined) return (await inFlight).accessToken;
-      if (o?.forceRefresh || tokens.expiresAt - options.now() <= REFRESH_AHEAD_MS)
-        return (await refresh()).accessToken;
-      return tokens.accessToken;
-    },
-    refreshes: () => count,
-  };
+): TokenKeeper {
+  return createSharedKeeper(initial, {
+    ...options,
+    aheadMs: REFRESH_AHEAD_MS,
+    refresh: (refreshToken, now) => refreshTokens(app, refreshToken, now),
+  });
 }

@@ -137,10 +137,36 @@ export function scorePortfolio(
   options: ScoreOptions = {},
   sink: ScoreSink = {},
 ): ScoreSummary {
+  return scoreGroups(
+    p,
+    (groups, ctx) => {
+      const fromDay = options.from ? toDayNumber(options.from) : ctx.firstDay;
+      return groups.map((g) => ({ g, fromDay, state: options.resume?.(g.account.id) }));
+    },
+    options.to,
+    withoutResume(options),
+    sink,
+  );
+}
+
+/**
+ * The one loop both entry points share: group the records, build the portfolio context from every
+ * account, score the runs `plan` picks (each clipped at its account's churn), and raise the
+ * product-wide incidents that overlap the days scored.
+ */
+function scoreGroups(
+  p: Portfolio,
+  plan: (
+    groups: AccountRecords[],
+    ctx: PortfolioContext,
+  ) => { g: AccountRecords; fromDay: number; state: AccountState | undefined }[],
+  toOption: string | undefined,
+  options: Omit<ScoreOptions, "resume">,
+  sink: ScoreSink,
+): ScoreSummary {
   const { groups, orphans, churnDay } = groupByAccount(p);
   const ctx = buildPortfolioContext(groups);
-  const from = options.from ? toDayNumber(options.from) : ctx.firstDay;
-  const to = options.to ? toDayNumber(options.to) : ctx.lastDay;
+  const to = toOption ? toDayNumber(toOption) : ctx.lastDay;
   const buffers = new TimelineBuffers();
   const summary: ScoreSummary = {
     accounts: 0,
@@ -150,18 +176,14 @@ export function scorePortfolio(
     alerts: [],
     orphans,
   };
-  for (const g of groups) {
+  let from = to;
+  for (const { g, fromDay, state } of plan(groups, ctx)) {
+    from = Math.min(from, fromDay);
     const churn = churnDay.get(g.account.id);
-    const resume = options.resume?.(g.account.id);
     const r = scoreAccount(
       g,
       ctx,
-      {
-        ...withoutResume(options),
-        fromDay: from,
-        toDay: churn === undefined ? to : Math.min(to, churn - 1),
-        state: resume,
-      },
+      { ...options, fromDay, toDay: churn === undefined ? to : Math.min(to, churn - 1), state },
       sink,
       buffers,
     );
@@ -343,46 +365,17 @@ export function rescoreAccounts(
   options: Omit<ScoreOptions, "resume" | "from"> & { to: string },
   sink: ScoreSink = {},
 ): ScoreSummary {
-  const { groups, orphans, churnDay } = groupByAccount(p);
-  const ctx = buildPortfolioContext(groups);
-  const byId = new Map(groups.map((g) => [g.account.id, g]));
-  const to = toDayNumber(options.to);
-  const buffers = new TimelineBuffers();
-  const summary: ScoreSummary = {
-    accounts: 0,
-    accountDays: 0,
-    tasksOpened: 0,
-    tasksClosed: 0,
-    alerts: [],
-    orphans,
-  };
-  let from = to;
-  for (const plan of plans) {
-    const g = byId.get(plan.accountId);
-    if (!g) continue;
-    const fromDay = plan.state ? toDayNumber(plan.state.day) + 1 : ctx.firstDay;
-    from = Math.min(from, fromDay);
-    const churn = churnDay.get(plan.accountId);
-    const r = scoreAccount(
-      g,
-      ctx,
-      {
-        ...options,
-        fromDay,
-        toDay: churn === undefined ? to : Math.min(to, churn - 1),
-        state: plan.state,
-      },
-      sink,
-      buffers,
-    );
-    if (r.days > 0) summary.accounts++;
-    summary.accountDays += r.days;
-    summary.tasksOpened += r.opened;
-    summary.tasksClosed += r.closed;
-  }
-  for (const incident of ctx.incidents) {
-    if (incident.to < toDayString(from) || incident.from > options.to) continue;
-    summary.alerts.push(incidentAlert(incident));
-  }
-  return summary;
+  return scoreGroups(
+    p,
+    (groups, ctx) => {
+      const byId = new Map(groups.map((g) => [g.account.id, g]));
+      return plans.flatMap(({ accountId, state }) => {
+        const g = byId.get(accountId);
+        return g ? [{ g, fromDay: state ? toDayNumber(state.day) + 1 : ctx.firstDay, state }] : [];
+      });
+    },
+    options.to,
+    options,
+    sink,
+  );
 }

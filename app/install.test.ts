@@ -11,8 +11,17 @@ import {
   worker,
 } from "./test-support/helpers.ts";
 
-const installs = async () =>
-  (await env.DB.prepare("SELECT COUNT(*) AS n FROM installs").first<{ n: number }>())?.n ?? 0;
+/** What an install writes: tenants, connections, installs and the admin's login link. */
+const written = async () => {
+  const count = async (table: string) =>
+    (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>())?.n ?? 0;
+  return {
+    tenants: await count("tenants"),
+    connections: await count("connections"),
+    installs: await count("installs"),
+    loginLinks: await count("login_links"),
+  };
+};
 
 describe("OAuth install", () => {
   it("redirects to HubSpot with Ebb's scopes and a state, and ends signed in", async () => {
@@ -31,20 +40,23 @@ describe("OAuth install", () => {
   });
 
   it("refuses an unknown or reused state and writes nothing", async () => {
-    const before = await installs();
+    const before = await written();
     const forged = await worker(
       "/oauth/hubspot/callback?code=sandbox-code&state=forged-state-value",
     );
     expect(forged.status).toBe(400);
     expect(await forged.json()).toMatchObject({ error: "invalid_state" });
+    expect(await written()).toEqual(before);
 
     const start = await worker("/install/hubspot");
     const state = new URL(start.headers.get("location") ?? "").searchParams.get("state");
     const first = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`);
     expect(first.status).toBe(302);
+    const afterFirst = await written();
+    expect(afterFirst.loginLinks).toBe(before.loginLinks + 1);
     const again = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`);
     expect(again.status).toBe(400);
-    expect(await installs()).toBe(Math.max(before, 1));
+    expect(await written()).toEqual(afterFirst);
     const missing = await worker("/oauth/hubspot/callback?state=abc");
     expect(missing.status).toBe(400);
   });

@@ -1,6 +1,7 @@
 // Scoring: every account, every day, in one pass over records grouped and sorted once. Each account's
 // timeline is built once and its days scored in order, carrying trend and episode state from day to day.
 import { toDayNumber, toDayString } from "./day.ts";
+import { type AccountFacts, FACTS_BATCH, FactsPool, spanOfFacts } from "./facts.ts";
 import type { Account, Band, HealthSnapshot, Portfolio, SignalResult, Task } from "./model.ts";
 import {
   type DayVerdict,
@@ -10,19 +11,14 @@ import {
   startEpisodes,
   stepEpisode,
 } from "./playbooks.ts";
-import {
-  accountSpan,
-  buildPortfolioContext,
-  type Incident,
-  type PortfolioContext,
-} from "./portfolio.ts";
+import { ContextBuilder, type Incident, type PortfolioContext } from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
 import {
   type AccountRecords,
-  buildTimeline,
   emptyRecords,
   LOOKBACK_DAYS,
   TimelineBuffers,
+  timelineOf,
 } from "./timeline.ts";
 import {
   advanceTrend,
@@ -165,7 +161,14 @@ function scoreGroups(
   sink: ScoreSink,
 ): ScoreSummary {
   const { groups, orphans, churnDay } = groupByAccount(p);
-  const ctx = buildPortfolioContext(groups);
+  // Records are read into compact facts a batch of accounts at a time: once for the portfolio
+  // context, once more for scoring. Nothing is kept for the whole portfolio but the context.
+  const pool = new FactsPool();
+  const builder = new ContextBuilder();
+  for (let k = 0; k < groups.length; k += FACTS_BATCH) {
+    for (const f of pool.fill(groups.slice(k, k + FACTS_BATCH))) builder.add(f);
+  }
+  const ctx = builder.finish();
   const to = toOption ? toDayNumber(toOption) : ctx.lastDay;
   const buffers = new TimelineBuffers();
   const summary: ScoreSummary = {
@@ -177,20 +180,26 @@ function scoreGroups(
     orphans,
   };
   let from = to;
-  for (const { g, fromDay, state } of plan(groups, ctx)) {
-    from = Math.min(from, fromDay);
-    const churn = churnDay.get(g.account.id);
-    const r = scoreAccount(
-      g,
-      ctx,
-      { ...options, fromDay, toDay: churn === undefined ? to : Math.min(to, churn - 1), state },
-      sink,
-      buffers,
-    );
-    if (r.days > 0) summary.accounts++;
-    summary.accountDays += r.days;
-    summary.tasksOpened += r.opened;
-    summary.tasksClosed += r.closed;
+  const runs = plan(groups, ctx);
+  for (let k = 0; k < runs.length; k += FACTS_BATCH) {
+    const batch = runs.slice(k, k + FACTS_BATCH);
+    const facts = pool.fill(batch.map((r) => r.g));
+    for (let j = 0; j < batch.length; j++) {
+      const { g, fromDay, state } = batch[j]!;
+      from = Math.min(from, fromDay);
+      const churn = churnDay.get(g.account.id);
+      const r = scoreAccount(
+        facts[j]!,
+        ctx,
+        { ...options, fromDay, toDay: churn === undefined ? to : Math.min(to, churn - 1), state },
+        sink,
+        buffers,
+      );
+      if (r.days > 0) summary.accounts++;
+      summary.accountDays += r.days;
+      summary.tasksOpened += r.opened;
+      summary.tasksClosed += r.closed;
+    }
   }
   for (const incident of ctx.incidents) {
     if (incident.to < toDayString(from) || incident.from > toDayString(to)) continue;
@@ -218,7 +227,7 @@ interface AccountRun {
 
 /** Score one account over [fromDay, toDay] (day numbers), clipped to its life. */
 export function scoreAccount(
-  g: AccountRecords,
+  facts: AccountFacts,
   ctx: PortfolioContext,
   run: Omit<ScoreOptions, "resume"> & AccountRun,
   sink: ScoreSink,
@@ -226,13 +235,14 @@ export function scoreAccount(
 ): { days: number; opened: number; closed: number } {
   // An account with no records at all is still scored (as insufficient data) from its contract start:
   // silence must show up as "we don't know", not vanish from the portfolio.
-  const span = ctx.spanOf(g.account.id) ?? accountSpan(g);
+  const g = facts.records;
+  const span = ctx.spanOf(g.account.id) ?? spanOfFacts(facts);
   const first = Number.isFinite(span.first) ? span.first : run.fromDay;
   const start = Math.max(run.fromDay, first);
   const end = run.toDay;
   if (end < start) return { days: 0, opened: 0, closed: 0 };
   const origin = Math.max(start - LOOKBACK_DAYS, Math.min(first, start));
-  const t = buildTimeline(g, origin, end - origin + 1, ctx.isIncident, buffers);
+  const t = timelineOf(facts, origin, end - origin + 1, ctx.isIncident, buffers);
   const weights = run.weights ?? DEFAULT_WEIGHTS;
   const trendOptions = run.trend ?? DEFAULT_TREND;
   const explain = run.explain ?? true;

@@ -1,8 +1,17 @@
 // What the whole portfolio says on each day: which sources are fresh, the usual rates, portfolio-wide
 // usage dips, and product-wide incidents (many accounts filing on one topic at once).
-import { timeToDayNumber, toDayNumber, toDayString } from "./day.ts";
+import { toDayNumber, toDayString } from "./day.ts";
+import {
+  type AccountFacts,
+  E_CUSTOMER_SPOKE,
+  factsOf,
+  factsOfAll,
+  spanOfFacts,
+  T_BAD,
+  T_ESCALATED,
+  T_NEGATIVE,
+} from "./facts.ts";
 import type { PortfolioView } from "./signals/signal.ts";
-import { isNegativeTicket } from "./text/sentiment.ts";
 import type { AccountRecords } from "./timeline.ts";
 
 /** A product-wide incident: reported once for the portfolio, not as a task per account. */
@@ -33,193 +42,252 @@ const INCIDENT_MIN_HISTORY_DAYS = 30;
 
 /** First and last day an account has records (scoring starts at its first record). */
 export function accountSpan(r: AccountRecords): { first: number; last: number } {
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  const see = (d: number) => {
-    if (d < first) first = d;
-    if (d > last) last = d;
-  };
-  for (const t of r.tickets) see(timeToDayNumber(t.createdAt));
-  for (const e of r.engagements) see(timeToDayNumber(e.at));
-  for (const u of r.usage) see(toDayNumber(u.day));
-  // Without any record, the account's life is known only from its contract start.
-  if (!Number.isFinite(first) && r.account.customerSince)
-    first = toDayNumber(r.account.customerSince);
-  return { first, last };
+  return spanOfFacts(factsOf(r));
 }
 
 export function buildPortfolioContext(groups: readonly AccountRecords[]): PortfolioContext {
-  let firstDay = Number.POSITIVE_INFINITY;
-  let lastDay = Number.NEGATIVE_INFINITY;
-  const spanById = new Map<string, { first: number; last: number }>();
-  const spans = groups.map((g) => {
-    const s = accountSpan(g);
-    spanById.set(g.account.id, s);
-    // The portfolio's span is that of its records; a contract date alone does not stretch it.
-    if (Number.isFinite(s.last)) {
-      if (s.first < firstDay) firstDay = s.first;
-      if (s.last > lastDay) lastDay = s.last;
-    }
-    return s;
-  });
-  if (!Number.isFinite(firstDay)) firstDay = lastDay = 0;
-  if (!Number.isFinite(lastDay)) lastDay = firstDay;
-  const length = lastDay - firstDay + 1;
+  const builder = new ContextBuilder();
+  for (const f of factsOfAll(groups)) builder.add(f);
+  return builder.finish();
+}
 
-  const source = {
+/**
+ * Counts per calendar day, for days not known in advance: the context is built account by account,
+ * before the portfolio's span is known. Index 0 of `data` is day `base`.
+ */
+class DayCounts {
+  private base = 0;
+  private data = new Float64Array(0);
+
+  add(day: number, v: number): void {
+    if (this.data.length === 0) {
+      this.base = day - 32;
+      this.data = new Float64Array(64);
+    }
+    let i = day - this.base;
+    if (i < 0 || i >= this.data.length) {
+      const lo = Math.min(this.base, day);
+      const hi = Math.max(this.base + this.data.length, day + 1);
+      const size = Math.max(hi - lo, this.data.length * 2);
+      const next = new Float64Array(size);
+      const base = i < 0 ? hi - size : lo;
+      next.set(this.data, this.base - base);
+      this.base = base;
+      this.data = next;
+      i = day - base;
+    }
+    this.data[i]! += v;
+  }
+
+  /** Counts of days [from, from + length) at offsets [shift, shift + length) of a new array of `size`. */
+  range(from: number, length: number, size: number, shift: number): Float64Array {
+    const out = new Float64Array(size);
+    for (let k = 0; k < length; k++) {
+      const i = from + k - this.base;
+      if (i >= 0 && i < this.data.length) out[k + shift] = this.data[i]!;
+    }
+    return out;
+  }
+}
+
+/**
+ * The portfolio context, built from one account's facts at a time (so a large portfolio never needs
+ * every account's facts at once) and finished when all have been added.
+ */
+export class ContextBuilder {
+  private firstDay = Number.POSITIVE_INFINITY;
+  private lastDay = Number.NEGATIVE_INFINITY;
+  private readonly spanById = new Map<string, { first: number; last: number }>();
+  private readonly source = {
     tickets: { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY },
     engagements: { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY },
     usage: { first: Number.POSITIVE_INFINITY, last: Number.NEGATIVE_INFINITY },
   };
-  const seeSource = (k: keyof typeof source, d: number) => {
-    const s = source[k];
+  // Usage level per alive account per day (alive: between its first and last usage day).
+  private readonly users = new DayCounts();
+  private readonly events = new DayCounts();
+  private readonly alive = new DayCounts();
+  /** Accounts between their first and last record, as +1/-1 steps. */
+  private readonly spanSteps = new DayCounts();
+  // Customer contacts per day (tickets, inbound or answered engagements), across the portfolio.
+  private readonly contacts = new DayCounts();
+  /** Per tag: accounts filing on it each day. */
+  private readonly tagAccounts = new Map<string, DayCounts>();
+  /** Every ticket's day, account and tags, for counting an incident's tickets once it is known. */
+  private readonly ticketDays: number[] = [];
+  private readonly ticketAccounts: string[] = [];
+  private readonly ticketTags: string[][] = [];
+  private tickets = 0;
+  private trouble = 0;
+  private accountDays = 0;
+
+  private seeSource(k: keyof ContextBuilder["source"], d: number): void {
+    const s = this.source[k];
     if (d < s.first) s.first = d;
     if (d > s.last) s.last = d;
-  };
+  }
 
-  // Usage level per alive account per day (alive: between its first and last usage day).
-  const users = new Float64Array(length + 1);
-  const events = new Float64Array(length + 1);
-  const alive = new Float64Array(length + 2);
-  // Customer contacts per day (tickets, inbound or answered engagements), across the portfolio.
-  const contacts = new Float64Array(length + 1);
-  const tagAccounts = new Map<string, Float64Array>();
-  let tickets = 0;
-  let trouble = 0;
-  let accountDays = 0;
-  for (let g = 0; g < groups.length; g++) {
-    const r = groups[g]!;
-    const span = spans[g]!;
-    if (Number.isFinite(span.first) && Number.isFinite(span.last))
-      accountDays += span.last - span.first + 1;
+  add(r: AccountFacts): void {
+    const id = r.records.account.id;
+    const span = spanOfFacts(r);
+    this.spanById.set(id, span);
+    // The portfolio's span is that of its records; a contract date alone does not stretch it.
+    if (Number.isFinite(span.last)) {
+      if (span.first < this.firstDay) this.firstDay = span.first;
+      if (span.last > this.lastDay) this.lastDay = span.last;
+    }
+    if (Number.isFinite(span.first) && Number.isFinite(span.last)) {
+      this.accountDays += span.last - span.first + 1;
+      this.spanSteps.add(span.first, 1);
+      this.spanSteps.add(span.last + 1, -1);
+    }
+    const c = r.columns;
     const seen = new Set<string>();
-    for (const t of r.tickets) {
-      const d = timeToDayNumber(t.createdAt);
-      seeSource("tickets", d);
-      tickets++;
-      trouble +=
-        (t.satisfaction === "bad" ? 1.5 : 0) +
-        (t.escalated ? 1.5 : 0) +
-        0.75 * (t.reopens ?? 0) +
-        (isNegativeTicket(t.subject, t.text) ? 1 : 0);
-      for (const tag of t.tags) {
+    for (let k = 0; k < r.records.tickets.length; k++) {
+      const row = r.ticketFrom + k;
+      const d = c.ticketDay[row]!;
+      const flags = c.ticketFlags[row]!;
+      const tags = r.records.tickets[k]!.tags;
+      this.seeSource("tickets", d);
+      this.tickets++;
+      this.trouble +=
+        (flags & T_BAD ? 1.5 : 0) +
+        (flags & T_ESCALATED ? 1.5 : 0) +
+        0.75 * c.ticketReopens[row]! +
+        (flags & T_NEGATIVE ? 1 : 0);
+      for (const tag of tags) {
         const key = `${d}|${tag}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        let a = tagAccounts.get(tag);
+        let a = this.tagAccounts.get(tag);
         if (!a) {
-          a = new Float64Array(length + 1);
-          tagAccounts.set(tag, a);
+          a = new DayCounts();
+          this.tagAccounts.set(tag, a);
         }
-        a[d - firstDay + 1]! += 1;
+        a.add(d, 1);
+      }
+      this.contacts.add(d, 1);
+      this.ticketDays.push(d);
+      this.ticketAccounts.push(id);
+      this.ticketTags.push(tags);
+    }
+    const engagementTo = r.engagementFrom + r.records.engagements.length;
+    for (let row = r.engagementFrom; row < engagementTo; row++) {
+      const d = c.engagementDay[row]!;
+      this.seeSource("engagements", d);
+      if (c.engagementFlags[row]! & E_CUSTOMER_SPOKE) this.contacts.add(d, 1);
+    }
+    const usageTo = r.usageFrom + r.records.usage.length;
+    for (let row = r.usageFrom; row < usageTo; row++) {
+      const d = c.usageDay[row]!;
+      const au = c.usageUsers[row]!;
+      const ev = c.usageEvents[row]!;
+      if (!Number.isNaN(au)) this.users.add(d, au);
+      if (!Number.isNaN(ev)) this.events.add(d, ev);
+    }
+    if (Number.isFinite(r.usageFirst)) {
+      this.seeSource("usage", r.usageFirst);
+      this.seeSource("usage", r.usageLast);
+      this.alive.add(r.usageFirst, 1);
+      this.alive.add(r.usageLast + 1, -1);
+    }
+  }
+
+  finish(): PortfolioContext {
+    let { firstDay, lastDay } = this;
+    if (!Number.isFinite(firstDay)) firstDay = lastDay = 0;
+    if (!Number.isFinite(lastDay)) lastDay = firstDay;
+    const length = lastDay - firstDay + 1;
+    const { source, spanById, tickets, trouble, accountDays } = this;
+
+    // Day i of the portfolio at index i + 1: ready to become prefix sums.
+    const users = this.users.range(firstDay, length, length + 1, 1);
+    const events = this.events.range(firstDay, length, length + 1, 1);
+    const contacts = this.contacts.range(firstDay, length, length + 1, 1);
+    const alive = this.alive.range(firstDay, length + 1, length + 2, 0);
+    const tagAccounts = new Map<string, Float64Array>();
+    for (const [tag, counts] of this.tagAccounts)
+      tagAccounts.set(tag, counts.range(firstDay, length, length + 1, 1));
+    for (let i = 1; i <= length; i++) alive[i]! += alive[i - 1]!;
+    for (let i = 1; i <= length; i++) {
+      users[i]! += users[i - 1]!;
+      events[i]! += events[i - 1]!;
+    }
+    const aliveSum = new Float64Array(length + 1);
+    for (let i = 0; i < length; i++) aliveSum[i + 1] = aliveSum[i]! + alive[i]!;
+    const win = (a: Float64Array, lo: number, hi: number) => {
+      const l = Math.max(0, lo - firstDay);
+      const h = Math.min(length - 1, hi - firstDay);
+      return h < l ? 0 : a[h + 1]! - a[l]!;
+    };
+    const perAlive = (lo: number, hi: number) => {
+      const n = win(aliveSum, lo, hi);
+      return n > 0 ? (win(users, lo, hi) + win(events, lo, hi) / 10) / n : 0;
+    };
+    const ratioCache = new Map<number, number>();
+    const usageRatio = (d: number): number => {
+      let r = ratioCache.get(d);
+      if (r === undefined) {
+        const recent = perAlive(d - 13, d);
+        const usual = perAlive(d - 104, d - 14);
+        r = usual > 0 && recent > 0 ? recent / usual : 1;
+        ratioCache.set(d, r);
+      }
+      return r;
+    };
+
+    const aliveAccounts = this.spanSteps.range(firstDay, length, length, 0);
+    for (let i = 1; i < length; i++) aliveAccounts[i]! += aliveAccounts[i - 1]!;
+    const spanAlive = new Float64Array(length + 1);
+    for (let i = 0; i < length; i++) spanAlive[i + 1] = spanAlive[i]! + aliveAccounts[i]!;
+    for (let i = 1; i <= length; i++) contacts[i]! += contacts[i - 1]!;
+    const contactCache = new Map<number, number>();
+    const contactRatio = (d: number): number => {
+      let r = contactCache.get(d);
+      if (r === undefined) {
+        const perAccount = (lo: number, hi: number) => {
+          const n = win(spanAlive, lo, hi);
+          return n > 0 ? win(contacts, lo, hi) / n : 0;
+        };
+        const recent = perAccount(d - 44, d);
+        const usual = perAccount(d - 224, d - 45);
+        r = usual > 0 && recent > 0 ? recent / usual : 1;
+        contactCache.set(d, r);
+      }
+      return r;
+    };
+    const incidents = detectIncidents(tagAccounts, aliveAccounts, firstDay, {
+      days: this.ticketDays,
+      accounts: this.ticketAccounts,
+      tags: this.ticketTags,
+    });
+    const windows = new Map<string, { from: number; to: number }[]>();
+    for (const inc of incidents) {
+      for (const tag of inc.tags) {
+        const list = windows.get(tag) ?? [];
+        list.push({ from: toDayNumber(inc.from), to: toDayNumber(inc.to) });
+        windows.set(tag, list);
       }
     }
-    for (const t of r.tickets) contacts[timeToDayNumber(t.createdAt) - firstDay + 1]! += 1;
-    for (const e of r.engagements) {
-      const d = timeToDayNumber(e.at);
-      seeSource("engagements", d);
-      if (
-        e.direction === "inbound" ||
-        e.outcome === "replied" ||
-        (e.kind === "meeting" && e.outcome === "completed")
-      )
-        contacts[d - firstDay + 1]! += 1;
-    }
-    let uFirst = Number.POSITIVE_INFINITY;
-    let uLast = Number.NEGATIVE_INFINITY;
-    for (const u of r.usage) {
-      const d = toDayNumber(u.day);
-      if (d < uFirst) uFirst = d;
-      if (d > uLast) uLast = d;
-      const i = d - firstDay + 1;
-      users[i]! += u.activeUsers ?? 0;
-      events[i]! += u.events ?? 0;
-    }
-    if (Number.isFinite(uFirst)) {
-      seeSource("usage", uFirst);
-      seeSource("usage", uLast);
-      alive[uFirst - firstDay]! += 1;
-      alive[uLast - firstDay + 1]! -= 1;
-    }
+    const per30 = accountDays > 0 ? 30 / accountDays : 0;
+    return {
+      spanOf: (id) => spanById.get(id),
+      firstDay,
+      lastDay,
+      troublePer30: trouble * per30,
+      ticketsPer30: tickets * per30,
+      troublePerTicket: tickets > 0 ? trouble / tickets : 0,
+      usageRatio,
+      contactRatio,
+      incidents,
+      isIncident: (tag, day) =>
+        windows.get(tag)?.some((w) => day >= w.from && day <= w.to) ?? false,
+      sourceFresh: (kind, day) => {
+        const s = source[kind];
+        return day >= s.first && day - s.last <= STALE_DAYS[kind];
+      },
+    };
   }
-  for (let i = 1; i <= length; i++) alive[i]! += alive[i - 1]!;
-  for (let i = 1; i <= length; i++) {
-    users[i]! += users[i - 1]!;
-    events[i]! += events[i - 1]!;
-  }
-  const aliveSum = new Float64Array(length + 1);
-  for (let i = 0; i < length; i++) aliveSum[i + 1] = aliveSum[i]! + alive[i]!;
-  const win = (a: Float64Array, lo: number, hi: number) => {
-    const l = Math.max(0, lo - firstDay);
-    const h = Math.min(length - 1, hi - firstDay);
-    return h < l ? 0 : a[h + 1]! - a[l]!;
-  };
-  const perAlive = (lo: number, hi: number) => {
-    const n = win(aliveSum, lo, hi);
-    return n > 0 ? (win(users, lo, hi) + win(events, lo, hi) / 10) / n : 0;
-  };
-  const ratioCache = new Map<number, number>();
-  const usageRatio = (d: number): number => {
-    let r = ratioCache.get(d);
-    if (r === undefined) {
-      const recent = perAlive(d - 13, d);
-      const usual = perAlive(d - 104, d - 14);
-      r = usual > 0 && recent > 0 ? recent / usual : 1;
-      ratioCache.set(d, r);
-    }
-    return r;
-  };
-
-  const aliveAccounts = new Float64Array(length);
-  for (const s of spans) {
-    if (!Number.isFinite(s.first)) continue;
-    for (let d = Math.max(s.first, firstDay); d <= Math.min(s.last, lastDay); d++)
-      aliveAccounts[d - firstDay]! += 1;
-  }
-  const spanAlive = new Float64Array(length + 1);
-  for (let i = 0; i < length; i++) spanAlive[i + 1] = spanAlive[i]! + aliveAccounts[i]!;
-  for (let i = 1; i <= length; i++) contacts[i]! += contacts[i - 1]!;
-  const contactCache = new Map<number, number>();
-  const contactRatio = (d: number): number => {
-    let r = contactCache.get(d);
-    if (r === undefined) {
-      const perAccount = (lo: number, hi: number) => {
-        const n = win(spanAlive, lo, hi);
-        return n > 0 ? win(contacts, lo, hi) / n : 0;
-      };
-      const recent = perAccount(d - 44, d);
-      const usual = perAccount(d - 224, d - 45);
-      r = usual > 0 && recent > 0 ? recent / usual : 1;
-      contactCache.set(d, r);
-    }
-    return r;
-  };
-  const incidents = detectIncidents(tagAccounts, aliveAccounts, firstDay, groups);
-  const windows = new Map<string, { from: number; to: number }[]>();
-  for (const inc of incidents) {
-    for (const tag of inc.tags) {
-      const list = windows.get(tag) ?? [];
-      list.push({ from: toDayNumber(inc.from), to: toDayNumber(inc.to) });
-      windows.set(tag, list);
-    }
-  }
-  const per30 = accountDays > 0 ? 30 / accountDays : 0;
-  return {
-    spanOf: (id) => spanById.get(id),
-    firstDay,
-    lastDay,
-    troublePer30: trouble * per30,
-    ticketsPer30: tickets * per30,
-    troublePerTicket: tickets > 0 ? trouble / tickets : 0,
-    usageRatio,
-    contactRatio,
-    incidents,
-    isIncident: (tag, day) => windows.get(tag)?.some((w) => day >= w.from && day <= w.to) ?? false,
-    sourceFresh: (kind, day) => {
-      const s = source[kind];
-      return day >= s.first && day - s.last <= STALE_DAYS[kind];
-    },
-  };
 }
 
 /**
@@ -230,7 +298,7 @@ function detectIncidents(
   tagAccounts: Map<string, Float64Array>,
   aliveAccounts: Float64Array,
   firstDay: number,
-  groups: readonly AccountRecords[],
+  allTickets: { days: number[]; accounts: string[]; tags: string[][] },
 ): Incident[] {
   const found: { tag: string; from: number; to: number }[] = [];
   for (const [tag, counts] of tagAccounts) {
@@ -277,13 +345,11 @@ function detectIncidents(
   return merged.map(({ tags, from, to }) => {
     let tickets = 0;
     const accounts = new Set<string>();
-    for (const g of groups) {
-      for (const t of g.tickets) {
-        const d = timeToDayNumber(t.createdAt) - firstDay;
-        if (d >= from && d <= to && t.tags.some((tag) => tags.includes(tag))) {
-          tickets++;
-          accounts.add(g.account.id);
-        }
+    for (let k = 0; k < allTickets.days.length; k++) {
+      const d = allTickets.days[k]! - firstDay;
+      if (d >= from && d <= to && allTickets.tags[k]!.some((tag) => tags.includes(tag))) {
+        tickets++;
+        accounts.add(allTickets.accounts[k]!);
       }
     }
     return {

@@ -1,6 +1,20 @@
 // One account's records laid out as daily prefix sums over typed arrays, so that every signal reads
 // any window in O(1) and scoring day D+1 reuses what was built for day D.
 import { timeToDayNumber, toDayNumber } from "./day.ts";
+import {
+  type AccountFacts,
+  E_CUSTOMER_SPOKE,
+  E_INTERNAL,
+  E_OUTBOUND,
+  E_UNANSWERED,
+  factsOf,
+  NO_PERSONA,
+  PERSONAS,
+  T_BAD,
+  T_ESCALATED,
+  T_GOOD,
+  T_NEGATIVE,
+} from "./facts.ts";
 import type {
   Account,
   Engagement,
@@ -10,7 +24,6 @@ import type {
   Ticket,
   UsageSample,
 } from "./model.ts";
-import { isNegativeTicket } from "./text/sentiment.ts";
 
 /** The records of one account (any array may be empty). */
 export interface AccountRecords {
@@ -184,35 +197,48 @@ export function buildTimeline(
   isIncident: IncidentLookup = () => false,
   buffers: TimelineBuffers = new TimelineBuffers(),
 ): Timeline {
+  return timelineOf(factsOf(records), origin, length, isIncident, buffers);
+}
+
+/** `buildTimeline` from an account's facts (read once by `factsOf`). */
+export function timelineOf(
+  facts: AccountFacts,
+  origin: number,
+  length: number,
+  isIncident: IncidentLookup = () => false,
+  buffers: TimelineBuffers = new TimelineBuffers(),
+): Timeline {
+  const records = facts.records;
   const { series, lastInbound } = buffers.take(length);
   const s = series;
-  const personaById = new Map<string, Persona | undefined>();
-  for (const st of records.stakeholders) personaById.set(st.id, st.persona);
-  const contactSeries: Record<Persona, Float64Array> = {
-    executive: s.contactExecutive,
-    champion: s.contactChampion,
-    influencer: s.contactInfluencer,
-    end_user: s.contactEnd_user,
-  };
-  let first = Number.POSITIVE_INFINITY;
+  // By persona index (facts.ts PERSONAS order).
+  const contactSeries = [
+    s.contactExecutive,
+    s.contactChampion,
+    s.contactInfluencer,
+    s.contactEnd_user,
+  ];
+  const first = facts.first;
+  const c = facts.columns;
 
   const tagSeries = new Map<string, Float64Array>();
   const tickets: TicketFact[] = [];
-  for (const t of records.tickets) {
-    const day = timeToDayNumber(t.createdAt);
-    first = Math.min(first, day);
+  for (let k = 0; k < records.tickets.length; k++) {
+    const row = facts.ticketFrom + k;
+    const day = c.ticketDay[row]!;
     const i = clampIndex(day, origin, length);
     if (i < 0) continue;
+    const t = records.tickets[k]!;
     const incident = t.tags.some((tag) => isIncident(tag, day));
-    const neg = isNegativeTicket(t.subject, t.text);
+    const flags = c.ticketFlags[row]!;
     const fact: TicketFact = {
       at: t.createdAt,
       id: t.id,
       dayIndex: i,
-      negative: neg,
-      bad: t.satisfaction === "bad",
-      escalated: t.escalated === true,
-      reopens: t.reopens ?? 0,
+      negative: (flags & T_NEGATIVE) !== 0,
+      bad: (flags & T_BAD) !== 0,
+      escalated: (flags & T_ESCALATED) !== 0,
+      reopens: c.ticketReopens[row]!,
       tags: t.tags,
       requesterId: t.requesterId,
       incident,
@@ -220,16 +246,16 @@ export function buildTimeline(
     tickets.push(fact);
     // Contact from the customer, incident or not: they are reaching out.
     s.inbound[i + 1]! += 1;
-    const persona = t.requesterId ? personaById.get(t.requesterId) : undefined;
-    if (persona) contactSeries[persona][i + 1]! += 1;
+    const persona = c.ticketPersona[row]!;
+    if (persona !== NO_PERSONA) contactSeries[persona]![i + 1]! += 1;
     if (incident) {
       s.incidentTickets[i + 1]! += 1;
       continue;
     }
     s.tickets[i + 1]! += 1;
-    if (neg) s.negative[i + 1]! += 1;
+    if (fact.negative) s.negative[i + 1]! += 1;
     if (fact.bad) s.bad[i + 1]! += 1;
-    if (t.satisfaction === "good") s.good[i + 1]! += 1;
+    if (flags & T_GOOD) s.good[i + 1]! += 1;
     if (fact.reopens) s.reopens[i + 1]! += fact.reopens;
     if (fact.escalated) s.escalations[i + 1]! += 1;
     for (const tag of t.tags) {
@@ -240,10 +266,11 @@ export function buildTimeline(
       }
       ts[i + 1]! += 1;
     }
-    if (t.solvedAt && t.resolutionMinutes !== undefined) {
-      const j = clampIndex(timeToDayNumber(t.solvedAt), origin, length);
+    const solvedDay = c.ticketSolvedDay[row]!;
+    if (!Number.isNaN(solvedDay)) {
+      const j = clampIndex(solvedDay, origin, length);
       if (j >= 0) {
-        s.resolutionMinutes[j + 1]! += t.resolutionMinutes;
+        s.resolutionMinutes[j + 1]! += c.ticketResolutionMinutes[row]!;
         s.resolved[j + 1]! += 1;
       }
     }
@@ -252,44 +279,44 @@ export function buildTimeline(
   tickets.sort((a, b) => a.dayIndex - b.dayIndex || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 
   const engagements: EngagementFact[] = [];
-  for (const e of records.engagements) {
-    const day = timeToDayNumber(e.at);
-    first = Math.min(first, day);
-    const i = clampIndex(day, origin, length);
-    if (i < 0 || e.direction === "internal") continue;
-    const persona = e.stakeholderId ? personaById.get(e.stakeholderId) : undefined;
-    const unanswered = e.outcome === "unanswered" || e.outcome === "no_show";
-    // A replied outreach or a completed meeting is the customer answering: that is inbound contact.
-    const customerSpoke =
-      e.direction === "inbound" ||
-      e.outcome === "replied" ||
-      (e.kind === "meeting" && e.outcome === "completed");
-    if (customerSpoke) s.inbound[i + 1]! += 1;
-    if (e.direction === "outbound") s.outbound[i + 1]! += 1;
+  for (let k = 0; k < records.engagements.length; k++) {
+    const row = facts.engagementFrom + k;
+    const i = clampIndex(c.engagementDay[row]!, origin, length);
+    const flags = c.engagementFlags[row]!;
+    if (i < 0 || flags & E_INTERNAL) continue;
+    const spoke = (flags & E_CUSTOMER_SPOKE) !== 0;
+    const unanswered = (flags & E_UNANSWERED) !== 0;
+    if (spoke) s.inbound[i + 1]! += 1;
+    if (flags & E_OUTBOUND) s.outbound[i + 1]! += 1;
     if (unanswered) s.unanswered[i + 1]! += 1;
-    if (persona && customerSpoke) contactSeries[persona][i + 1]! += 1;
+    const persona = c.engagementPersona[row]!;
+    if (persona !== NO_PERSONA && spoke) contactSeries[persona]![i + 1]! += 1;
+    const e = records.engagements[k]!;
     engagements.push({
       id: e.id,
       dayIndex: i,
       at: e.at,
       direction: e.direction,
       unanswered,
-      persona,
+      persona: persona === NO_PERSONA ? undefined : PERSONAS[persona],
     });
   }
   engagements.sort((a, b) => a.dayIndex - b.dayIndex || (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 
-  for (const u of records.usage) {
-    const day = toDayNumber(u.day);
-    first = Math.min(first, day);
-    const i = clampIndex(day, origin, length);
+  const usageUsers = s.usageUsers;
+  const usageEvents = s.usageEvents;
+  const usageDays = s.usageDays;
+  const usageTo = facts.usageFrom + records.usage.length;
+  for (let row = facts.usageFrom; row < usageTo; row++) {
+    const i = clampIndex(c.usageDay[row]!, origin, length);
     if (i < 0) continue;
     // Several features may share a day: events add up; active users of the account are at least
     // those of its busiest feature, so take the maximum rather than double-count.
-    if (u.activeUsers !== undefined)
-      s.usageUsers[i + 1] = Math.max(s.usageUsers[i + 1]!, u.activeUsers);
-    if (u.events !== undefined) s.usageEvents[i + 1]! += u.events;
-    s.usageDays[i + 1] = 1;
+    const au = c.usageUsers[row]!;
+    if (!Number.isNaN(au) && au > usageUsers[i + 1]!) usageUsers[i + 1] = au;
+    const ev = c.usageEvents[row]!;
+    if (!Number.isNaN(ev)) usageEvents[i + 1]! += ev;
+    usageDays[i + 1] = 1;
   }
 
   for (const name of SERIES) {
@@ -310,7 +337,7 @@ export function buildTimeline(
     : undefined;
   // History starts at the first record: a contract signed years before the data began says nothing
   // about what happened in between.
-  if (!Number.isFinite(first) && since !== undefined) first = since;
+  const firstDay = !Number.isFinite(first) && since !== undefined ? since : first;
   const renewal = records.account.renewalAt ? toDayNumber(records.account.renewalAt) : undefined;
   return {
     account: records.account,
@@ -343,7 +370,7 @@ export function buildTimeline(
       dueIndex: toDayNumber(m.dueAt) - origin,
       doneIndex: m.doneAt ? toDayNumber(m.doneAt) - origin : Number.POSITIVE_INFINITY,
     })),
-    firstIndex: Number.isFinite(first) ? first - origin : length,
+    firstIndex: Number.isFinite(firstDay) ? firstDay - origin : length,
     customerSinceIndex: since === undefined ? undefined : since - origin,
     renewalIndex: renewal === undefined ? undefined : renewal - origin,
   };

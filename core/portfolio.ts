@@ -4,8 +4,9 @@ import { toDayNumber, toDayString } from "./day.ts";
 import {
   type AccountFacts,
   E_CUSTOMER_SPOKE,
+  FACTS_BATCH,
+  FactsPool,
   factsOf,
-  factsOfAll,
   spanOfFacts,
   T_BAD,
   T_ESCALATED,
@@ -47,7 +48,9 @@ export function accountSpan(r: AccountRecords): { first: number; last: number } 
 
 export function buildPortfolioContext(groups: readonly AccountRecords[]): PortfolioContext {
   const builder = new ContextBuilder();
-  for (const f of factsOfAll(groups)) builder.add(f);
+  const pool = new FactsPool();
+  for (let k = 0; k < groups.length; k += FACTS_BATCH)
+    for (const f of pool.fill(groups.slice(k, k + FACTS_BATCH))) builder.add(f);
   return builder.finish();
 }
 

@@ -12,21 +12,11 @@ const BASELINE_DAYS = 180;
 const KEY_PERSONAS: readonly Persona[] = ["executive", "champion", "end_user"];
 const NONE: readonly { id: string; dayIndex: number; requesterId: string }[] = [];
 
-function personaSeries(t: SignalInput["timeline"]): Record<Persona, Float64Array> {
-  const s = t.series;
-  return {
-    executive: s.contactExecutive,
-    champion: s.contactChampion,
-    influencer: s.contactInfluencer,
-    end_user: s.contactEnd_user,
-  };
-}
-
 export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
     return { risk: 0, status: "no_data", evidence: explain ? "No stakeholders on record." : "" };
   }
-  const contact = personaSeries(t);
+  const contact = t.series;
   // Champions: who left recently, and whether another champion is still around and talking.
   let departed: { name: string; daysAgo: number; id: string } | undefined;
   let knownChampions = 0;
@@ -43,7 +33,7 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
     }
     knownChampions++;
   }
-  const championTalking = sum(contact.champion, i - WINDOW_DAYS + 1, i) > 0;
+  const championTalking = sum(contact.contactChampion, i - WINDOW_DAYS + 1, i) > 0;
   const championRisk =
     departed && !(knownChampions > 0 && championTalking)
       ? 0.8 * (1 - ramp(departed.daysAgo, 120, CHAMPION_GRACE_DAYS))
@@ -57,7 +47,12 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   for (const p of KEY_PERSONAS) {
     if (!t.personas.has(p)) continue;
     present++;
-    const series = contact[p];
+    const series =
+      p === "executive"
+        ? contact.contactExecutive
+        : p === "champion"
+          ? contact.contactChampion
+          : contact.contactEnd_user;
     if (sum(series, i - WINDOW_DAYS + 1, i) > 0) engagedNow++;
     const before = sum(series, i - 2 * WINDOW_DAYS + 1, i - WINDOW_DAYS);
     if (before > 0) engagedBefore++;
@@ -70,28 +65,44 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
     ? ramp(engagedBefore - engagedNow, 1, 2) * 0.5 * ramp(contactsBefore, 4, 12)
     : 0;
 
-  // Negativity across people: irritated tickets from several distinct requesters.
-  // against how many usually are, per 60 days, over the half-year before.
-  const unhappy = new Set<string>();
-  const unhappyBefore = new Set<string>();
-  const unhappyTickets: string[] = [];
+  // Negativity across people: irritated tickets from several distinct requesters in the last 60 days,
+  // against how many usually are, per 60 days, over the half-year before. This runs for every account
+  // every day: the tickets are sorted by day, so only those in the window are visited, and people are
+  // told apart with small arrays rather than a set and a string key per ticket.
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
-  for (const tk of t.unhappyTickets.length ? t.unhappyTickets : NONE) {
+  const list = t.unhappyTickets.length ? t.unhappyTickets : NONE;
+  const unhappy: string[] = [];
+  const before: string[] = [];
+  const beforeWindow: number[] = [];
+  const unhappyTickets: string[] = [];
+  for (let k = firstAtOrAfter(list, baselineFrom); k < list.length; k++) {
+    const tk = list[k]!;
     if (tk.dayIndex > i) break;
-    if (tk.dayIndex < baselineFrom) continue;
     if (tk.dayIndex <= i - NEGATIVITY_DAYS) {
-      unhappyBefore.add(`${tk.requesterId}/${Math.floor((i - tk.dayIndex) / NEGATIVITY_DAYS)}`);
+      // One person counts once per 60-day window of the baseline.
+      const w = Math.floor((i - tk.dayIndex) / NEGATIVITY_DAYS);
+      let seen = false;
+      for (let j = 0; j < before.length; j++) {
+        if (beforeWindow[j] === w && before[j] === tk.requesterId) {
+          seen = true;
+          break;
+        }
+      }
+      if (!seen) {
+        before.push(tk.requesterId);
+        beforeWindow.push(w);
+      }
       continue;
     }
-    unhappy.add(tk.requesterId);
+    if (!unhappy.includes(tk.requesterId)) unhappy.push(tk.requesterId);
     unhappyTickets.push(tk.id);
   }
   const baselineWindows = Math.max(1, (i - NEGATIVITY_DAYS + 1 - baselineFrom) / NEGATIVITY_DAYS);
-  const usualUnhappy = unhappyBefore.size / baselineWindows;
+  const usualUnhappy = before.length / baselineWindows;
   // People come in counts: the bar rises with the square root of the usual number (Poisson noise).
   const spreadRisk =
     ramp(
-      unhappy.size - usualUnhappy,
+      unhappy.length - usualUnhappy,
       1 + 1.5 * Math.sqrt(usualUnhappy),
       4 + 2 * Math.sqrt(usualUnhappy),
     ) * 0.7;
@@ -109,9 +120,9 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   parts.push(
     `${engagedNow} of ${present} key personas in contact in ${WINDOW_DAYS} days${haveHistory ? ` (was ${engagedBefore})` : ""}`,
   );
-  if (unhappy.size >= 2)
+  if (unhappy.length >= 2)
     parts.push(
-      `${unhappy.size} different people sent irritated tickets in ${NEGATIVITY_DAYS} days`,
+      `${unhappy.length} different people sent irritated tickets in ${NEGATIVITY_DAYS} days`,
     );
   const ids = [
     ...(departed && championRisk > 0 ? [departed.id] : []),
@@ -123,4 +134,16 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
     evidence: `${parts.join("; ")}.`,
     ...(ids.length ? { evidenceIds: ids } : {}),
   };
+}
+
+/** Index of the first ticket on or after day index `day` (the list is sorted by day). */
+function firstAtOrAfter(list: readonly { dayIndex: number }[], day: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.dayIndex < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -16,9 +16,13 @@ export function anyOf(...risks: number[]): number {
   return 1 - keep;
 }
 
+/** Strings of the small whole numbers evidence sentences use most (every account, every day). */
+const SMALL = Array.from({ length: 1024 }, (_, k) => String(k));
+
 /** A number for a sentence: integers as is, others with one decimal. */
 export function num(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+  if (Number.isInteger(x)) return x >= 0 && x < SMALL.length ? SMALL[x]! : String(x);
+  return x.toFixed(1);
 }
 
 /** "1 escalation", "3 escalations". */

@@ -59,7 +59,7 @@ function runProcess(accounts: number, mode: "explained" | "numbers-only"): Run {
 // JIT and the memory layout land), and a shared machine drifts over minutes. So every size runs in
 // several fresh processes, the sizes taking turns, and a size's figure is the median of its
 // processes' best runs.
-const ROUNDS = Number(process.env.EBB_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.EBB_BENCH_ROUNDS ?? 5);
 
 function measure(mode: "explained" | "numbers-only"): Row[] {
   const runs = new Map<number, Run[]>();

@@ -2,7 +2,15 @@
 // timeline is built once and its days scored in order, carrying trend and episode state from day to day.
 import { toDayNumber, toDayString } from "./day.ts";
 import { type AccountFacts, FACTS_BATCH, FactsPool, spanOfFacts } from "./facts.ts";
-import type { Account, Band, HealthSnapshot, Portfolio, SignalResult, Task } from "./model.ts";
+import type {
+  Account,
+  Band,
+  HealthSnapshot,
+  Portfolio,
+  SignalResult,
+  Stage,
+  Task,
+} from "./model.ts";
 import {
   type DayVerdict,
   type EpisodeState,
@@ -244,6 +252,10 @@ export function scoreAccount(
   const origin = Math.max(start - LOOKBACK_DAYS, Math.min(first, start));
   const t = timelineOf(facts, origin, end - origin + 1, ctx.isIncident, buffers);
   const weights = run.weights ?? DEFAULT_WEIGHTS;
+  // Each stage's weights in SIGNALS order: the daily loop reads them by index, not by key.
+  const rows = {} as Record<Stage, number[]>;
+  for (const stage of Object.keys(weights) as Stage[])
+    rows[stage] = SIGNALS.map((d) => weights[stage][d.key] ?? 0);
   const trendOptions = run.trend ?? DEFAULT_TREND;
   const explain = run.explain ?? true;
   const account = g.account;
@@ -260,7 +272,9 @@ export function scoreAccount(
   const input: SignalInput = { timeline: t, i: 0, portfolio: ctx, explain };
   for (let i = start - origin; i <= end - origin; i++) {
     const day = origin + i;
-    const stageWeights = weights[stageOn(t, i)];
+    const stage = stageOn(t, i);
+    const stageWeights = weights[stage];
+    const row = rows[stage];
     let keep = 1;
     let covered = 0;
     let applicable = 0;
@@ -269,7 +283,7 @@ export function scoreAccount(
       const def = SIGNALS[k]!;
       const v = def.compute(input);
       values[k] = v;
-      const w = stageWeights[def.key];
+      const w = row[k]!;
       if (v.status === "not_applicable" || w === 0) continue;
       applicable += w;
       if (v.status === "ok") {
@@ -293,9 +307,7 @@ export function scoreAccount(
     }
     sink.day?.(account.id, day, score, band, episode.open !== null);
     if (sink.snapshot)
-      sink.snapshot(
-        snapshotOf(account, day, score, band, trend.trend, coverage, values, stageWeights),
-      );
+      sink.snapshot(snapshotOf(account, day, score, band, trend.trend, coverage, values, row));
   }
   if (trend) sink.accountDone?.(account.id, { day: toDayString(end), trend, episode });
   return { days: end - start + 1, opened, closed };
@@ -309,7 +321,8 @@ function snapshotOf(
   trend: HealthSnapshot["trend"],
   coverage: number,
   values: SignalValue[],
-  weights: Record<string, number>,
+  /** The stage's weights in SIGNALS order. */
+  weights: readonly number[],
 ): HealthSnapshot {
   const signals: SignalResult[] = new Array(SIGNALS.length);
   for (let k = 0; k < SIGNALS.length; k++) {
@@ -318,7 +331,7 @@ function snapshotOf(
     const s: SignalResult = {
       key,
       risk: Math.round(v.risk * 1000) / 1000,
-      weight: v.status === "not_applicable" ? 0 : (weights[key] ?? 0),
+      weight: v.status === "not_applicable" ? 0 : weights[k]!,
       evidence: v.evidence,
     };
     if (v.evidenceIds && v.evidenceIds.length > 0) s.evidenceIds = v.evidenceIds;

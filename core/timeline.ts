@@ -114,6 +114,9 @@ export interface Timeline {
   series: Record<SeriesName, Float64Array>;
   /** Per tag: prefix sums of the account's own (non-incident) tickets with that tag. */
   tagSeries: Map<string, Float64Array>;
+  /** The same, as two parallel arrays (tags in first-seen order), for the daily loop. */
+  tags: string[];
+  tagArrays: Float64Array[];
   /** Index of the last day ≤ i with inbound contact (a ticket, an inbound or replied engagement); -1 if none. */
   lastInbound: Int32Array;
   tickets: TicketFact[];
@@ -345,6 +348,8 @@ export function timelineOf(
     length,
     series,
     tagSeries,
+    tags: [...tagSeries.keys()],
+    tagArrays: [...tagSeries.values()],
     lastInbound,
     tickets,
     engagements,
@@ -382,4 +387,30 @@ export function sum(series: Float64Array, a: number, b: number): number {
   const hi = b >= series.length - 1 ? series.length - 2 : b;
   if (hi < lo) return 0;
   return series[hi + 1]! - series[lo]!;
+}
+
+/**
+ * The items of a day-sorted list (tickets, engagements) on day indices a..b: a slice found by binary
+ * search, so evidence lists cost what is in the window, not the account's whole history.
+ */
+export function within<T extends { dayIndex: number }>(
+  list: readonly T[],
+  a: number,
+  b: number,
+): T[] {
+  const lo = firstAtOrAfter(list, a);
+  const hi = firstAtOrAfter(list, b + 1);
+  return list.slice(lo, hi);
+}
+
+/** Index of the first item on or after day index `day` in a day-sorted list. */
+export function firstAtOrAfter(list: readonly { dayIndex: number }[], day: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.dayIndex < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -1,7 +1,7 @@
 // Going dark: the customer talks to us far less than their own usual, goes silent for much longer
 // than their usual gap, and outreach goes unanswered. A quiet account that is always quiet is not
 // flagged for being quiet.
-import { sum } from "../timeline.ts";
+import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { anyOf, count, num, ramp } from "./util.ts";
 
@@ -66,7 +66,7 @@ export function goingDark({ timeline: t, i, portfolio, explain }: SignalInput): 
     evidence += ` ${num(unanswered)} of ${count(outbound, "outreach attempt")} in ${OUTREACH_DAYS} days unanswered or no-show.`;
   const evidenceIds =
     outreachRisk > 0
-      ? t.engagements
+      ? within(t.engagements, i - OUTREACH_DAYS + 1, i)
           .filter((e) => e.unanswered && e.dayIndex > i - OUTREACH_DAYS && e.dayIndex <= i)
           .map((e) => e.id)
       : undefined;

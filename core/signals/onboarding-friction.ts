@@ -1,5 +1,5 @@
 // Onboarding friction: irritation or confusion from the customer right out of the gate (first 90 days).
-import { sum } from "../timeline.ts";
+import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { count, num, ramp } from "./util.ts";
 
@@ -46,7 +46,7 @@ export function onboardingFriction({
       : `${parts.join(", ")} in the last ${days} days of onboarding (day ${day}); a typical account has ${num(Math.round(expected * 10) / 10)}.`;
   const evidenceIds =
     risk > 0
-      ? t.tickets
+      ? within(t.tickets, a, b)
           .filter(
             (x) =>
               x.dayIndex >= a &&

@@ -1,7 +1,7 @@
 // Stakeholder coverage: champion loss, fewer personas engaged than before, and negativity spreading
 // across several people at the customer.
 import type { Persona } from "../model.ts";
-import { sum } from "../timeline.ts";
+import { firstAtOrAfter, sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { anyOf, ramp } from "./util.ts";
 
@@ -134,16 +134,4 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
     evidence: `${parts.join("; ")}.`,
     ...(ids.length ? { evidenceIds: ids } : {}),
   };
-}
-
-/** Index of the first ticket on or after day index `day` (the list is sorted by day). */
-function firstAtOrAfter(list: readonly { dayIndex: number }[], day: number): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]!.dayIndex < day) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,6 +1,6 @@
 // Support experience: bad ratings, reopens, escalations, irritated tickets and slow resolution,
 // against the account's own last six months first and the portfolio second.
-import { sum } from "../timeline.ts";
+import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { anyOf, count, num, ramp } from "./util.ts";
 
@@ -74,7 +74,7 @@ export function supportExperience({
     evidence += ` Resolution takes ${num(Math.round(slowRatio * 10) / 10)}× as long as usual.`;
   const evidenceIds =
     troubleRisk > 0
-      ? t.tickets
+      ? within(t.tickets, a, i)
           .filter(
             (x) =>
               x.dayIndex >= a &&

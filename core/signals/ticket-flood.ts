@@ -1,6 +1,6 @@
 // Ticket flood: a burst of tickets around one feature (tag) against the account's own usual rate for
 // it. Tickets of a product-wide incident are left to the one portfolio alert.
-import { sum } from "../timeline.ts";
+import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
 import { count, num, ramp } from "./util.ts";
 
@@ -26,7 +26,9 @@ export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput)
   let worstTag = "";
   let worstCount = 0;
   let worstExpected = 0;
-  for (const [tag, series] of t.tagSeries) {
+  for (let k = 0; k < t.tags.length; k++) {
+    const tag = t.tags[k]!;
+    const series = t.tagArrays[k]!;
     const c = sum(series, a, i);
     if (c < 3) continue;
     // Own rate for this tag first; without enough history, the portfolio's ticket rate spread over a few topics.
@@ -58,7 +60,7 @@ export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput)
   const evidence = `${count(worstCount, "ticket")} tagged "${worstTag}" in the last ${RECENT_DAYS} days; usual is ${num(Math.round(worstExpected * 10) / 10)} a fortnight.${incidentNote}`;
   const evidenceIds =
     worst > 0
-      ? t.tickets
+      ? within(t.tickets, a, i)
           .filter(
             (x) => x.dayIndex >= a && x.dayIndex <= i && !x.incident && x.tags.includes(worstTag),
           )

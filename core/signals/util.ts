@@ -22,12 +22,19 @@ const SMALL = Array.from({ length: 1024 }, (_, k) => String(k));
 /** A number for a sentence: integers as is, others with one decimal. */
 export function num(x: number): string {
   if (Number.isInteger(x)) return x >= 0 && x < SMALL.length ? SMALL[x]! : String(x);
-  return x.toFixed(1);
+  // Callers mostly pass a value already rounded to tenths: when x is exactly the double nearest k/10,
+  // toFixed(1) would print k's digits with a point before the last, so print them without the slow
+  // general conversion. Anything else goes to toFixed.
+  const k = Math.round(x * 10);
+  if (k / 10 !== x || Math.abs(k) >= 1e15) return x.toFixed(1);
+  const a = Math.abs(k);
+  const whole = Math.floor(a / 10);
+  return `${k < 0 ? "-" : ""}${whole < SMALL.length ? SMALL[whole] : String(whole)}.${SMALL[a % 10]}`;
 }
 
 /** "1 escalation", "3 escalations". */
-export function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${num(n)} ${n === 1 ? singular : plural}`;
+export function count(n: number, singular: string, plural?: string): string {
+  return `${num(n)} ${n === 1 ? singular : (plural ?? `${singular}s`)}`;
 }
 
 export function pct(x: number): string {

@@ -19,7 +19,7 @@ import {
   startEpisodes,
   stepEpisode,
 } from "./playbooks.ts";
-import { ContextBuilder, type Incident, type PortfolioContext } from "./portfolio.ts";
+import { buildPortfolioContext, type Incident, type PortfolioContext } from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
 import {
   type AccountRecords,
@@ -172,11 +172,7 @@ function scoreGroups(
   // Records are read into compact facts a batch of accounts at a time: once for the portfolio
   // context, once more for scoring. Nothing is kept for the whole portfolio but the context.
   const pool = new FactsPool();
-  const builder = new ContextBuilder();
-  for (let k = 0; k < groups.length; k += FACTS_BATCH) {
-    for (const f of pool.fill(groups.slice(k, k + FACTS_BATCH))) builder.add(f);
-  }
-  const ctx = builder.finish();
+  const ctx = buildPortfolioContext(groups, pool);
   const to = toOption ? toDayNumber(toOption) : ctx.lastDay;
   const buffers = new TimelineBuffers();
   const summary: ScoreSummary = {

@@ -98,14 +98,9 @@ function fillAll(groups: readonly AccountRecords[], columns: FactColumns): Accou
   return out;
 }
 
-/** Read these accounts' records once into fresh columns of their own. */
-export function factsOfAll(groups: readonly AccountRecords[]): AccountFacts[] {
-  return fillAll(groups, columnsFor(...rowsOf(groups)));
-}
-
 /** One account's facts (its own small columns). */
 export function factsOf(records: AccountRecords): AccountFacts {
-  return factsOfAll([records])[0]!;
+  return fillAll([records], columnsFor(...rowsOf([records])))[0]!;
 }
 
 /**

@@ -46,9 +46,15 @@ export function accountSpan(r: AccountRecords): { first: number; last: number } 
   return spanOfFacts(factsOf(r));
 }
 
-export function buildPortfolioContext(groups: readonly AccountRecords[]): PortfolioContext {
+/**
+ * The portfolio context from every account's records, read a batch of accounts at a time into
+ * `pool` (which the caller may reuse afterwards for its own batches).
+ */
+export function buildPortfolioContext(
+  groups: readonly AccountRecords[],
+  pool: FactsPool = new FactsPool(),
+): PortfolioContext {
   const builder = new ContextBuilder();
-  const pool = new FactsPool();
   for (let k = 0; k < groups.length; k += FACTS_BATCH)
     for (const f of pool.fill(groups.slice(k, k + FACTS_BATCH))) builder.add(f);
   return builder.finish();
@@ -97,7 +103,7 @@ class DayCounts {
  * The portfolio context, built from one account's facts at a time (so a large portfolio never needs
  * every account's facts at once) and finished when all have been added.
  */
-export class ContextBuilder {
+class ContextBuilder {
   private firstDay = Number.POSITIVE_INFINITY;
   private lastDay = Number.NEGATIVE_INFINITY;
   private readonly spanById = new Map<string, { first: number; last: number }>();

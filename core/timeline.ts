@@ -112,10 +112,9 @@ export interface Timeline {
   /** Number of days covered. */
   length: number;
   series: Record<SeriesName, Float64Array>;
-  /** Per tag: prefix sums of the account's own (non-incident) tickets with that tag. */
-  tagSeries: Map<string, Float64Array>;
-  /** The same, as two parallel arrays (tags in first-seen order), for the daily loop. */
+  /** The tags of the account's own (non-incident) tickets, in first-seen order… */
   tags: string[];
+  /** …and for each, the prefix sums of those tickets carrying it. */
   tagArrays: Float64Array[];
   /** Index of the last day ≤ i with inbound contact (a ticket, an inbound or replied engagement); -1 if none. */
   lastInbound: Int32Array;
@@ -347,7 +346,6 @@ export function timelineOf(
     origin,
     length,
     series,
-    tagSeries,
     tags: [...tagSeries.keys()],
     tagArrays: [...tagSeries.values()],
     lastInbound,

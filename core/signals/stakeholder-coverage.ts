@@ -10,7 +10,6 @@ const CHAMPION_GRACE_DAYS = 180;
 const NEGATIVITY_DAYS = 60;
 const BASELINE_DAYS = 180;
 const KEY_PERSONAS: readonly Persona[] = ["executive", "champion", "end_user"];
-const NONE: readonly { id: string; dayIndex: number; requesterId: string }[] = [];
 
 export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
@@ -70,7 +69,7 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   // every day: the tickets are sorted by day, so only those in the window are visited, and people are
   // told apart with small arrays rather than a set and a string key per ticket.
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
-  const list = t.unhappyTickets.length ? t.unhappyTickets : NONE;
+  const list = t.unhappyTickets;
   const unhappy: string[] = [];
   const before: string[] = [];
   const beforeWindow: number[] = [];

@@ -32,9 +32,9 @@ interface Row extends Run {
 }
 
 function runProcess(accounts: number, mode: "explained" | "numbers-only"): Run {
-  // Small portfolios score in a fraction of a second: more runs, so warm-up and noise wash out.
-  const runs =
-    process.env.EBB_BENCH_REPEAT ?? String(accounts <= 100 ? 10 : accounts <= 1000 ? 3 : 2);
+  // The same number of runs for every size: a best of ten against a best of two would favour the
+  // small sizes in the comparison below.
+  const runs = process.env.EBB_BENCH_REPEAT ?? "3";
   const out = execFileSync(
     process.execPath,
     [

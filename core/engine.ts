@@ -246,7 +246,7 @@ export function scoreAccount(
   const end = run.toDay;
   if (end < start) return { days: 0, opened: 0, closed: 0 };
   const origin = Math.max(start - LOOKBACK_DAYS, Math.min(first, start));
-  const t = timelineOf(facts, origin, end - origin + 1, ctx.isIncident, buffers);
+  const t = timelineOf(facts, origin, end - origin + 1, ctx, buffers);
   const weights = run.weights ?? DEFAULT_WEIGHTS;
   // Each stage's weights in SIGNALS order: the daily loop reads them by index, not by key.
   const rows = {} as Record<Stage, number[]>;

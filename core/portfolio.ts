@@ -233,16 +233,10 @@ class ContextBuilder {
       const n = win(aliveSum, lo, hi);
       return n > 0 ? (win(users, lo, hi) + win(events, lo, hi) / 10) / n : 0;
     };
-    const ratioCache = new Map<number, number>();
-    const usageRatio = (d: number): number => {
-      let r = ratioCache.get(d);
-      if (r === undefined) {
-        const recent = perAlive(d - 13, d);
-        const usual = perAlive(d - 104, d - 14);
-        r = usual > 0 && recent > 0 ? recent / usual : 1;
-        ratioCache.set(d, r);
-      }
-      return r;
+    const usageRatioAt = (d: number): number => {
+      const recent = perAlive(d - 13, d);
+      const usual = perAlive(d - 104, d - 14);
+      return usual > 0 && recent > 0 ? recent / usual : 1;
     };
 
     const aliveAccounts = this.spanSteps.range(firstDay, length, length, 0);
@@ -250,20 +244,14 @@ class ContextBuilder {
     const spanAlive = new Float64Array(length + 1);
     for (let i = 0; i < length; i++) spanAlive[i + 1] = spanAlive[i]! + aliveAccounts[i]!;
     for (let i = 1; i <= length; i++) contacts[i]! += contacts[i - 1]!;
-    const contactCache = new Map<number, number>();
-    const contactRatio = (d: number): number => {
-      let r = contactCache.get(d);
-      if (r === undefined) {
-        const perAccount = (lo: number, hi: number) => {
-          const n = win(spanAlive, lo, hi);
-          return n > 0 ? win(contacts, lo, hi) / n : 0;
-        };
-        const recent = perAccount(d - 44, d);
-        const usual = perAccount(d - 224, d - 45);
-        r = usual > 0 && recent > 0 ? recent / usual : 1;
-        contactCache.set(d, r);
-      }
-      return r;
+    const perAccount = (lo: number, hi: number) => {
+      const n = win(spanAlive, lo, hi);
+      return n > 0 ? win(contacts, lo, hi) / n : 0;
+    };
+    const contactRatioAt = (d: number): number => {
+      const recent = perAccount(d - 44, d);
+      const usual = perAccount(d - 224, d - 45);
+      return usual > 0 && recent > 0 ? recent / usual : 1;
     };
     const incidents = detectIncidents(tagAccounts, aliveAccounts, firstDay, {
       days: this.ticketDays,
@@ -279,23 +267,103 @@ class ContextBuilder {
       }
     }
     const per30 = accountDays > 0 ? 30 / accountDays : 0;
-    return {
-      spanOf: (id) => spanById.get(id),
+    return new Context({
       firstDay,
       lastDay,
       troublePer30: trouble * per30,
       ticketsPer30: tickets * per30,
       troublePerTicket: tickets > 0 ? trouble / tickets : 0,
-      usageRatio,
-      contactRatio,
       incidents,
-      isIncident: (tag, day) =>
-        windows.get(tag)?.some((w) => day >= w.from && day <= w.to) ?? false,
-      sourceFresh: (kind, day) => {
-        const s = source[kind];
-        return day >= s.first && day - s.last <= STALE_DAYS[kind];
-      },
-    };
+      spans: spanById,
+      windows,
+      source,
+      usageRatioAt,
+      contactRatioAt,
+    });
+  }
+}
+
+/**
+ * The finished context. A class rather than an object of closures: every portfolio scored shares
+ * its methods, so the daily loop's calls into it stay on one target from one run to the next
+ * (fresh closures per run made V8 throw away and recompile the signals' optimised code each time).
+ * The daily ratios are tabled once for the portfolio's span instead of looked up in a cache.
+ */
+class Context implements PortfolioContext {
+  readonly firstDay: number;
+  readonly lastDay: number;
+  readonly troublePer30: number;
+  readonly ticketsPer30: number;
+  readonly troublePerTicket: number;
+  readonly incidents: readonly Incident[];
+  private readonly spans: Map<string, { first: number; last: number }>;
+  private readonly windows: Map<string, { from: number; to: number }[]>;
+  private readonly source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>;
+  /** Ratios for the days of the span (index 0 is firstDay); other days are computed when asked. */
+  private readonly usageRatios: Float64Array;
+  private readonly contactRatios: Float64Array;
+  private readonly usageRatioAt: (d: number) => number;
+  private readonly contactRatioAt: (d: number) => number;
+
+  constructor(c: {
+    firstDay: number;
+    lastDay: number;
+    troublePer30: number;
+    ticketsPer30: number;
+    troublePerTicket: number;
+    incidents: Incident[];
+    spans: Map<string, { first: number; last: number }>;
+    windows: Map<string, { from: number; to: number }[]>;
+    source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>;
+    usageRatioAt: (d: number) => number;
+    contactRatioAt: (d: number) => number;
+  }) {
+    this.firstDay = c.firstDay;
+    this.lastDay = c.lastDay;
+    this.troublePer30 = c.troublePer30;
+    this.ticketsPer30 = c.ticketsPer30;
+    this.troublePerTicket = c.troublePerTicket;
+    this.incidents = c.incidents;
+    this.spans = c.spans;
+    this.windows = c.windows;
+    this.source = c.source;
+    this.usageRatioAt = c.usageRatioAt;
+    this.contactRatioAt = c.contactRatioAt;
+    const length = c.lastDay - c.firstDay + 1;
+    this.usageRatios = new Float64Array(length);
+    this.contactRatios = new Float64Array(length);
+    for (let i = 0; i < length; i++) {
+      this.usageRatios[i] = c.usageRatioAt(c.firstDay + i);
+      this.contactRatios[i] = c.contactRatioAt(c.firstDay + i);
+    }
+  }
+
+  spanOf(accountId: string): { first: number; last: number } | undefined {
+    return this.spans.get(accountId);
+  }
+
+  usageRatio(d: number): number {
+    const i = d - this.firstDay;
+    return i >= 0 && i < this.usageRatios.length ? this.usageRatios[i]! : this.usageRatioAt(d);
+  }
+
+  contactRatio(d: number): number {
+    const i = d - this.firstDay;
+    return i >= 0 && i < this.contactRatios.length
+      ? this.contactRatios[i]!
+      : this.contactRatioAt(d);
+  }
+
+  isIncident(tag: string, day: number): boolean {
+    const list = this.windows.get(tag);
+    if (list === undefined) return false;
+    for (const w of list) if (day >= w.from && day <= w.to) return true;
+    return false;
+  }
+
+  sourceFresh(kind: keyof typeof STALE_DAYS, day: number): boolean {
+    const s = this.source[kind];
+    return day >= s.first && day - s.last <= STALE_DAYS[kind];
   }
 }
 

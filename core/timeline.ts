@@ -132,8 +132,12 @@ export interface Timeline {
   renewalIndex: number | undefined;
 }
 
-/** Which ticket tags are part of a product-wide incident on a given day number. */
-export type IncidentLookup = (tag: string, dayNumber: number) => boolean;
+/** Which ticket tags are part of a product-wide incident on a given day number (the portfolio context). */
+export interface IncidentLookup {
+  isIncident(tag: string, dayNumber: number): boolean;
+}
+
+const NO_INCIDENTS: IncidentLookup = { isIncident: () => false };
 
 /** History loaded before the first scored day: a year plus two quarters, for seasonal baselines. */
 export const LOOKBACK_DAYS = 364 + 14 + 180;
@@ -196,10 +200,10 @@ export function buildTimeline(
   records: AccountRecords,
   origin: number,
   length: number,
-  isIncident: IncidentLookup = () => false,
+  incidents: IncidentLookup = NO_INCIDENTS,
   buffers: TimelineBuffers = new TimelineBuffers(),
 ): Timeline {
-  return timelineOf(factsOf(records), origin, length, isIncident, buffers);
+  return timelineOf(factsOf(records), origin, length, incidents, buffers);
 }
 
 /** `buildTimeline` from an account's facts (read once by `factsOf`). */
@@ -207,7 +211,7 @@ export function timelineOf(
   facts: AccountFacts,
   origin: number,
   length: number,
-  isIncident: IncidentLookup = () => false,
+  incidents: IncidentLookup = NO_INCIDENTS,
   buffers: TimelineBuffers = new TimelineBuffers(),
 ): Timeline {
   const records = facts.records;
@@ -231,7 +235,12 @@ export function timelineOf(
     const i = clampIndex(day, origin, length);
     if (i < 0) continue;
     const t = records.tickets[k]!;
-    const incident = t.tags.some((tag) => isIncident(tag, day));
+    let incident = false;
+    for (const tag of t.tags)
+      if (incidents.isIncident(tag, day)) {
+        incident = true;
+        break;
+      }
     const flags = c.ticketFlags[row]!;
     const fact: TicketFact = {
       at: t.createdAt,

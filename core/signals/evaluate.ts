@@ -24,6 +24,6 @@ export function evaluateSignal(
   const d = toDayNumber(day);
   const span = accountSpan(records);
   const origin = Math.min(Number.isFinite(span.first) ? span.first : d, d) - 400;
-  const t = buildTimeline(records, origin, d - origin + 1, ctx.isIncident);
+  const t = buildTimeline(records, origin, d - origin + 1, ctx);
   return def.compute({ timeline: t, i: d - origin, portfolio: ctx, explain: true });
 }

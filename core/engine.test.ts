@@ -11,7 +11,7 @@ import {
   usage,
   withIncident,
 } from "../tests/builders.ts";
-import { type AccountState, rescoreAccounts, scorePortfolio } from "./engine.ts";
+import { type AccountState, groupByAccount, rescoreAccounts, scorePortfolio } from "./engine.ts";
 import { type HealthSnapshot, SignalKey, type Task } from "./model.ts";
 import type { AccountRecords } from "./timeline.ts";
 
@@ -137,6 +137,44 @@ describe("scoring a portfolio", () => {
     // Accounts not planned are not scored at all.
     const none = rescoreAccounts(p, [], { to: day(DAYS) });
     expect(none.accountDays).toBe(0);
+  });
+
+  it("groups records by account whether they arrive account by account or interleaved", () => {
+    const grouped = portfolioOf(peers(3));
+    // The same records dealt out round-robin across accounts, with an unknown account's ticket in
+    // the middle of a run and records of one account split into several runs.
+    const deal = <T extends { accountId: string }>(rows: T[]): T[] => {
+      const byAccount = new Map<string, T[]>();
+      for (const r of rows) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
+      const out: T[] = [];
+      for (let k = 0; out.length < rows.length; k++)
+        for (const list of byAccount.values()) {
+          const row = list[k];
+          if (row) out.push(row);
+        }
+      return out;
+    };
+    const interleaved = {
+      ...grouped,
+      tickets: deal(grouped.tickets),
+      engagements: deal(grouped.engagements),
+      usage: deal(grouped.usage),
+    };
+    const ghost = ticket("ghost", 10);
+    interleaved.tickets.splice(4, 0, ghost);
+    const a = groupByAccount(grouped);
+    const b = groupByAccount(interleaved);
+    expect(b.orphans).toEqual([{ kind: "tickets", id: ghost.id, accountId: "ghost" }]);
+    expect(a.orphans).toEqual([]);
+    expect(b.groups.map((g) => g.account.id)).toEqual(a.groups.map((g) => g.account.id));
+    for (const [k, g] of a.groups.entries()) {
+      const h = b.groups[k]!;
+      expect(h.tickets.length).toBeGreaterThan(0);
+      // Each account's records in the order they arrived in.
+      expect(h.tickets).toEqual(g.tickets);
+      expect(h.engagements).toEqual(g.engagements);
+      expect(h.usage).toEqual(g.usage);
+    }
   });
 
   it("reports records naming an unknown account and scores the rest", () => {

@@ -104,15 +104,28 @@ export function groupByAccount(p: Portfolio): {
     kind: K,
     rows: AccountRecords[K],
   ) => {
-    for (const row of rows) {
-      const g = byId.get(row.accountId);
-      if (g) (g[kind] as (typeof row)[]).push(row);
-      else
-        orphans.push({
-          kind,
-          id: "id" in row ? row.id : `${row.accountId}@${"day" in row ? row.day : ""}`,
-          accountId: row.accountId,
-        });
+    // Readers and generators write an account's records together: take each run of rows for one
+    // account as one slice, looking the account up once per run rather than once per record.
+    for (let k = 0; k < rows.length; ) {
+      const accountId = rows[k]!.accountId;
+      let end = k + 1;
+      while (end < rows.length && rows[end]!.accountId === accountId) end++;
+      const g = byId.get(accountId);
+      if (g) {
+        const list = g[kind] as (typeof rows)[number][];
+        if (list.length === 0) g[kind] = rows.slice(k, end) as AccountRecords[K];
+        else for (let j = k; j < end; j++) list.push(rows[j]!);
+      } else {
+        for (let j = k; j < end; j++) {
+          const row = rows[j]!;
+          orphans.push({
+            kind,
+            id: "id" in row ? row.id : `${row.accountId}@${"day" in row ? row.day : ""}`,
+            accountId: row.accountId,
+          });
+        }
+      }
+      k = end;
     }
   };
   put("stakeholders", p.stakeholders);

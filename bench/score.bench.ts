@@ -32,9 +32,9 @@ interface Row extends Run {
 }
 
 function runProcess(accounts: number, mode: "explained" | "numbers-only"): Run {
-  // The same number of runs for every size: a best of ten against a best of two would favour the
-  // small sizes in the comparison below.
-  const runs = process.env.EBB_BENCH_REPEAT ?? "3";
+  // The same number of timed samples for every size, each the same amount of work (score-one.ts): a
+  // best of ten against a best of two, or of short samples against long ones, would favour the small
+  // sizes in the comparison below.
   const out = execFileSync(
     process.execPath,
     [
@@ -49,7 +49,7 @@ function runProcess(accounts: number, mode: "explained" | "numbers-only"): Run {
     ],
     {
       encoding: "utf8",
-      env: { ...process.env, EBB_BENCH_REPEAT: runs },
+      env: { ...process.env, EBB_BENCH_REPEAT: String(REPEAT), EBB_BENCH_WORK: String(WORK) },
     },
   );
   return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Run;
@@ -60,6 +60,10 @@ function runProcess(accounts: number, mode: "explained" | "numbers-only"): Run {
 // several fresh processes, the sizes taking turns, and a size's figure is the median of its
 // processes' best runs.
 const ROUNDS = Number(process.env.EBB_BENCH_ROUNDS ?? 5);
+/** Timed samples per process, and accounts scored per sample. */
+const REPEAT = Number(process.env.EBB_BENCH_REPEAT ?? 2);
+const WORK = Number(process.env.EBB_BENCH_WORK ?? 10_000);
+const fmt = (n: number) => n.toLocaleString("en-US");
 
 function measure(mode: "explained" | "numbers-only"): Row[] {
   const runs = new Map<number, Run[]>();
@@ -67,6 +71,10 @@ function measure(mode: "explained" | "numbers-only"): Row[] {
     for (const n of SIZES) {
       const r = runProcess(n, mode);
       runs.set(n, [...(runs.get(n) ?? []), r]);
+      // A full run takes about twenty minutes: say where it is.
+      process.stderr.write(
+        `  ${mode} ${fmt(n)}, process ${round + 1} of ${ROUNDS}: best ${(r.scoreMs / 1000).toFixed(2)} s, median ${(r.medianMs / 1000).toFixed(2)} s\n`,
+      );
     }
   }
   return SIZES.map((n) => {
@@ -88,7 +96,6 @@ function measure(mode: "explained" | "numbers-only"): Row[] {
   });
 }
 
-const fmt = (n: number) => n.toLocaleString("en-US");
 console.log("Scoring (core/engine.ts, one thread): every account, every day, all seven signals");
 console.log(
   "mode          accounts  account-days   records  best s  median s  account-days/s  records/s   rss in/peak MB",
@@ -107,7 +114,7 @@ console.log(
   "explained: snapshots with evidence sentences and ids (what `ebb score` writes); numbers-only: what `ebb backtest` needs.",
 );
 console.log(
-  `node --max-semi-space-size=${SEMI_SPACE_MB}; each size ran in ${ROUNDS} fresh processes, sizes taking turns; best = fastest run of all, median = median of the processes' best runs (speeds are from the median); rss in = after generating the portfolio in memory, peak = process high-water mark.`,
+  `node --max-semi-space-size=${SEMI_SPACE_MB}; each size ran in ${ROUNDS} fresh processes, sizes taking turns, each timing ${REPEAT} samples of ${fmt(WORK)} accounts' scoring (${SIZES.map((n) => `${fmt(Math.max(1, Math.round(WORK / n)))} pass(es) over ${fmt(n)}`).join(", ")}; a run's time is its sample's over its passes); best = fastest run of all, median = median of the processes' best runs (speeds are from the median); rss in = after generating the portfolio in memory, peak = process high-water mark.`,
 );
 for (const r of rows)
   console.log(

@@ -285,9 +285,10 @@ class ContextBuilder {
 
 /**
  * The finished context. A class rather than an object of closures: every portfolio scored shares
- * its methods, so the daily loop's calls into it stay on one target from one run to the next
- * (fresh closures per run made V8 throw away and recompile the signals' optimised code each time).
- * The daily ratios are tabled once for the portfolio's span instead of looked up in a cache.
+ * its methods, so the daily loop's calls into it keep one target from one run to the next (fresh
+ * closures gave every run new call targets for the optimised signals to be deoptimised over).
+ * The daily ratios are tabled once for the portfolio's span; days outside it (scoring past the
+ * last record) are computed when asked.
  */
 class Context implements PortfolioContext {
   readonly firstDay: number;

@@ -281,9 +281,7 @@ export function scoreAccount(
   const input: SignalInput = { timeline: t, i: 0, portfolio: ctx, explain };
   for (let i = start - origin; i <= end - origin; i++) {
     const day = origin + i;
-    const stage = stageOn(t, i);
-    const stageWeights = weights[stage];
-    const row = rows[stage];
+    const row = rows[stageOn(t, i)];
     let keep = 1;
     let covered = 0;
     let applicable = 0;
@@ -306,7 +304,7 @@ export function scoreAccount(
     trend = trend ? advanceTrend(trend, score, trendOptions) : startTrend(score);
     // Reasons are only read when a task opens: build them only then.
     const opening = episode.open === null && isAlert({ band, trend: trend.trend, score });
-    const reasons = opening ? reasonsOf(values, stageWeights) : NO_REASONS;
+    const reasons = opening ? reasonsOf(values, row) : NO_REASONS;
     const verdict: DayVerdict = { day, score, band, trend: trend.trend, reasons };
     const task = stepEpisode(episode, account, verdict);
     if (task) {
@@ -364,13 +362,12 @@ function tagList(tags: string[]): string {
 const NO_REASONS: Reason[] = [];
 
 /** The signals pulling the score down, strongest first. */
-function reasonsOf(values: SignalValue[], weights: Record<string, number>): Reason[] {
+function reasonsOf(values: SignalValue[], weights: readonly number[]): Reason[] {
   const reasons: Reason[] = [];
   for (let k = 0; k < SIGNALS.length; k++) {
     const v = values[k]!;
-    const key = SIGNALS[k]!.key;
-    const pull = v.status === "ok" ? (weights[key] ?? 0) * v.risk : 0;
-    if (pull > 0) reasons.push({ key, pull, evidence: v.evidence });
+    const pull = v.status === "ok" ? weights[k]! * v.risk : 0;
+    if (pull > 0) reasons.push({ key: SIGNALS[k]!.key, pull, evidence: v.evidence });
   }
   return reasons.sort((a, b) => b.pull - a.pull);
 }

@@ -235,12 +235,7 @@ export function timelineOf(
     const i = clampIndex(day, origin, length);
     if (i < 0) continue;
     const t = records.tickets[k]!;
-    let incident = false;
-    for (const tag of t.tags)
-      if (incidents.isIncident(tag, day)) {
-        incident = true;
-        break;
-      }
+    const incident = t.tags.some((tag) => incidents.isIncident(tag, day));
     const flags = c.ticketFlags[row]!;
     const fact: TicketFact = {
       at: t.createdAt,

@@ -67,7 +67,7 @@ export function goingDark({ timeline: t, i, portfolio, explain }: SignalInput): 
   const evidenceIds =
     outreachRisk > 0
       ? within(t.engagements, i - OUTREACH_DAYS + 1, i)
-          .filter((e) => e.unanswered && e.dayIndex > i - OUTREACH_DAYS && e.dayIndex <= i)
+          .filter((e) => e.unanswered)
           .map((e) => e.id)
       : undefined;
   return { risk, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };

@@ -47,13 +47,7 @@ export function onboardingFriction({
   const evidenceIds =
     risk > 0
       ? within(t.tickets, a, b)
-          .filter(
-            (x) =>
-              x.dayIndex >= a &&
-              x.dayIndex <= b &&
-              !x.incident &&
-              (x.negative || x.escalated || x.bad || x.reopens > 0),
-          )
+          .filter((x) => !x.incident && (x.negative || x.escalated || x.bad || x.reopens > 0))
           .map((x) => x.id)
       : undefined;
   return { risk, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };

@@ -75,13 +75,7 @@ export function supportExperience({
   const evidenceIds =
     troubleRisk > 0
       ? within(t.tickets, a, i)
-          .filter(
-            (x) =>
-              x.dayIndex >= a &&
-              x.dayIndex <= i &&
-              !x.incident &&
-              (x.bad || x.escalated || x.reopens > 0 || x.negative),
-          )
+          .filter((x) => !x.incident && (x.bad || x.escalated || x.reopens > 0 || x.negative))
           .map((x) => x.id)
       : undefined;
   return { risk, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };

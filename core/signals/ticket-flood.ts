@@ -61,9 +61,7 @@ export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput)
   const evidenceIds =
     worst > 0
       ? within(t.tickets, a, i)
-          .filter(
-            (x) => x.dayIndex >= a && x.dayIndex <= i && !x.incident && x.tags.includes(worstTag),
-          )
+          .filter((x) => !x.incident && x.tags.includes(worstTag))
           .map((x) => x.id)
       : undefined;
   return { risk: worst, status: "ok", evidence, ...(evidenceIds ? { evidenceIds } : {}) };

@@ -7,13 +7,6 @@ const accounts = Number(process.argv[2]);
 const explain = process.argv[3] !== "numbers-only";
 const seed = 2026;
 
-// Optionally keep other accounts' records alive in the heap without scoring them, to separate what
-// grows with the portfolio from what grows with the heap (GC and memory effects).
-const ballastAccounts = Number(process.env.EBB_BENCH_BALLAST ?? 0);
-const ballast =
-  ballastAccounts > 0
-    ? generatePortfolio({ accounts: ballastAccounts, seed: seed + 1, days: 730 })
-    : undefined;
 // Warm the JIT the same way for every size, on a small portfolio of its own, so that compiling the
 // scoring code is not part of the timed runs (it would weigh on 100 accounts, not on 10,000).
 const warm = generatePortfolio({ accounts: 100, seed: seed + 7, days: 730 }).portfolio;
@@ -34,7 +27,7 @@ globalThis.gc?.();
 const rssBefore = process.memoryUsage().rss;
 
 // The machine is shared and noisy: score several times and report the best and the median run.
-const repeat = Number(process.env.EBB_BENCH_REPEAT ?? 3);
+const repeat = Number(process.env.EBB_BENCH_REPEAT ?? 2);
 // Every timed sample does the same amount of work whatever the size: a small portfolio is scored
 // back to back until it adds up to EBB_BENCH_WORK accounts (10,000 by default: 100 passes over 100
 // accounts, 10 over 1,000, one over 10,000), and its time is the sample's divided by the passes. The
@@ -79,7 +72,6 @@ const accountDays = summary?.accountDays ?? 0;
 process.stdout.write(
   `${JSON.stringify({
     accounts,
-    ballastAccounts: ballast ? ballastAccounts : 0,
     explain,
     accountDays,
     records,

@@ -21,6 +21,7 @@ import {
 } from "./playbooks.ts";
 import { buildPortfolioContext, type Incident, type PortfolioContext } from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
+import { Sentences } from "./signals/util.ts";
 import {
   type AccountRecords,
   emptyRecords,
@@ -278,7 +279,14 @@ export function scoreAccount(
   let closed = 0;
   const values: SignalValue[] = new Array(SIGNALS.length);
   // One input object for the whole account, its day moved forward: no allocation per signal call.
-  const input: SignalInput = { timeline: t, i: 0, portfolio: ctx, explain };
+  // The sentences are this account's own: a fresh set per account.
+  const input: SignalInput = {
+    timeline: t,
+    i: 0,
+    portfolio: ctx,
+    explain,
+    said: explain ? new Sentences() : undefined,
+  };
   for (let i = start - origin; i <= end - origin; i++) {
     const day = origin + i;
     const row = rows[stageOn(t, i)];

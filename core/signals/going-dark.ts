@@ -9,7 +9,7 @@ const RECENT_DAYS = 45;
 const BASELINE_DAYS = 180;
 const OUTREACH_DAYS = 30;
 
-export function goingDark({ timeline: t, i, portfolio, explain }: SignalInput): SignalValue {
+export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalInput): SignalValue {
   const day = t.origin + i;
   if (!portfolio.sourceFresh("engagements", day) && !portfolio.sourceFresh("tickets", day)) {
     return {
@@ -59,11 +59,20 @@ export function goingDark({ timeline: t, i, portfolio, explain }: SignalInput): 
     outbound >= 3 ? ramp(unanswered / outbound, 0.5, 0.9) * ramp(unanswered, 2, 5) * quieter : 0;
   const risk = anyOf(rateRisk, gapRisk, outreachRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };
-  let evidence = `Last heard from ${count(gap, "day")} ago; usual gap is ${num(Math.round(cadence))} days.`;
-  if (expected > 0)
-    evidence += ` ${count(recent, "contact")} in ${RECENT_DAYS} days; usual is ${num(Math.round(expected * 10) / 10)}.`;
-  if (outbound > 0)
-    evidence += ` ${num(unanswered)} of ${count(outbound, "outreach attempt")} in ${OUTREACH_DAYS} days unanswered or no-show.`;
+  // The first sentence changes every quiet day (the gap grows); the rest is kept while its numbers hold.
+  const expected10 = expected > 0 ? Math.round(expected * 10) / 10 : -1;
+  const memo = said?.goingDark;
+  let rest: string;
+  if (memo?.same("", expected10, recent, outbound, unanswered)) rest = memo.text;
+  else {
+    rest = "";
+    if (expected > 0)
+      rest += ` ${count(recent, "contact")} in ${RECENT_DAYS} days; usual is ${num(expected10)}.`;
+    if (outbound > 0)
+      rest += ` ${num(unanswered)} of ${count(outbound, "outreach attempt")} in ${OUTREACH_DAYS} days unanswered or no-show.`;
+    if (memo) memo.text = rest;
+  }
+  const evidence = `Last heard from ${count(gap, "day")} ago; usual gap is ${num(Math.round(cadence))} days.${rest}`;
   const evidenceIds =
     outreachRisk > 0
       ? within(t.engagements, i - OUTREACH_DAYS + 1, i)

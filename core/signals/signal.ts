@@ -2,6 +2,7 @@
 import type { SignalKey } from "../model.ts";
 import type { Incident } from "../portfolio.ts";
 import type { Timeline } from "../timeline.ts";
+import type { Sentences } from "./util.ts";
 
 /**
  * `ok`: the signal had data. `no_data`: it applies but its source is missing or stale (lowers
@@ -43,6 +44,11 @@ export interface SignalInput {
   portfolio: PortfolioView;
   /** Build evidence sentences and ids (off in backtests, which need only the numbers). */
   explain: boolean;
+  /**
+   * Sentences kept for this account from the day before, reused while their numbers are unchanged.
+   * Optional: without it every sentence is written afresh (same text, more work).
+   */
+  said?: Sentences;
 }
 
 export type Signal = (input: SignalInput) => SignalValue;

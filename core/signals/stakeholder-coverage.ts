@@ -11,7 +11,7 @@ const NEGATIVITY_DAYS = 60;
 const BASELINE_DAYS = 180;
 const KEY_PERSONAS: readonly Persona[] = ["executive", "champion", "end_user"];
 
-export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): SignalValue {
+export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
     return { risk: 0, status: "no_data", evidence: explain ? "No stakeholders on record." : "" };
   }
@@ -70,10 +70,15 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
   // told apart with small arrays rather than a set and a string key per ticket.
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
   const list = t.unhappyTickets;
-  const unhappy: string[] = [];
-  const before: string[] = [];
-  const beforeWindow: number[] = [];
-  const unhappyTickets: string[] = [];
+  const unhappy = UNHAPPY;
+  const before = BEFORE;
+  const beforeWindow = BEFORE_WINDOW;
+  unhappy.length = 0;
+  before.length = 0;
+  beforeWindow.length = 0;
+  // The window's tickets are list[recentFrom..recentTo) (the list is sorted by day).
+  let recentFrom = -1;
+  let recentTo = -1;
   for (let k = firstAtOrAfter(list, baselineFrom); k < list.length; k++) {
     const tk = list[k]!;
     if (tk.dayIndex > i) break;
@@ -93,8 +98,9 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
       }
       continue;
     }
+    if (recentFrom < 0) recentFrom = k;
+    recentTo = k + 1;
     if (!unhappy.includes(tk.requesterId)) unhappy.push(tk.requesterId);
-    unhappyTickets.push(tk.id);
   }
   const baselineWindows = Math.max(1, (i - NEGATIVITY_DAYS + 1 - baselineFrom) / NEGATIVITY_DAYS);
   const usualUnhappy = before.length / baselineWindows;
@@ -108,29 +114,49 @@ export function stakeholderCoverage({ timeline: t, i, explain }: SignalInput): S
 
   const risk = anyOf(championRisk, breadthRisk, spreadRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };
-  const parts: string[] = [];
-  if (departed) {
+  const memo = said?.stakeholders;
+  let evidence: string;
+  const daysAgo = departed ? departed.daysAgo : -1;
+  const spread = unhappy.length >= 2 ? unhappy.length : 0;
+  const was = haveHistory ? engagedBefore : -1;
+  if (
+    memo?.same(
+      departed ? departed.name : "",
+      daysAgo,
+      championRisk > 0 ? 1 : 0,
+      knownChampions > 0 ? 1 : 0,
+      present,
+      engagedNow,
+      was,
+      spread,
+    )
+  )
+    evidence = memo.text;
+  else {
+    const parts: string[] = [];
+    if (departed) {
+      parts.push(
+        `Champion ${departed.name} left ${departed.daysAgo} days ago${championRisk > 0 ? (knownChampions ? " and no other champion has been in touch" : " and there is no other champion") : ""}`,
+      );
+    } else if (knownChampions === 0 && present > 0) {
+      parts.push("No champion on record");
+    }
     parts.push(
-      `Champion ${departed.name} left ${departed.daysAgo} days ago${championRisk > 0 ? (knownChampions ? " and no other champion has been in touch" : " and there is no other champion") : ""}`,
+      `${engagedNow} of ${present} key personas in contact in ${WINDOW_DAYS} days${haveHistory ? ` (was ${engagedBefore})` : ""}`,
     );
-  } else if (knownChampions === 0 && present > 0) {
-    parts.push("No champion on record");
+    if (spread > 0)
+      parts.push(`${spread} different people sent irritated tickets in ${NEGATIVITY_DAYS} days`);
+    evidence = `${parts.join("; ")}.`;
+    if (memo) memo.text = evidence;
   }
-  parts.push(
-    `${engagedNow} of ${present} key personas in contact in ${WINDOW_DAYS} days${haveHistory ? ` (was ${engagedBefore})` : ""}`,
-  );
-  if (unhappy.length >= 2)
-    parts.push(
-      `${unhappy.length} different people sent irritated tickets in ${NEGATIVITY_DAYS} days`,
-    );
-  const ids = [
-    ...(departed && championRisk > 0 ? [departed.id] : []),
-    ...(spreadRisk > 0 ? unhappyTickets : []),
-  ];
-  return {
-    risk,
-    status: "ok",
-    evidence: `${parts.join("; ")}.`,
-    ...(ids.length ? { evidenceIds: ids } : {}),
-  };
+  if (!(departed && championRisk > 0) && !(spreadRisk > 0 && recentTo > recentFrom))
+    return { risk, status: "ok", evidence };
+  const ids: string[] = departed && championRisk > 0 ? [departed.id] : [];
+  if (spreadRisk > 0) for (let k = recentFrom; k < recentTo; k++) ids.push(list[k]!.id);
+  return { risk, status: "ok", evidence, evidenceIds: ids };
 }
+
+/** Scratch lists for the daily count of distinct people (reused: this runs every account, every day). */
+const UNHAPPY: string[] = [];
+const BEFORE: string[] = [];
+const BEFORE_WINDOW: number[] = [];

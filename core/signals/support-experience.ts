@@ -14,6 +14,7 @@ export function supportExperience({
   i,
   portfolio,
   explain,
+  said,
 }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
     return { risk: 0, status: "no_data", evidence: explain ? "No recent support data." : "" };
@@ -60,18 +61,26 @@ export function supportExperience({
   }
   const risk = anyOf(troubleRisk, slowRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };
-  const parts = [
-    bad && count(bad, "bad rating"),
-    escalations && count(escalations, "escalation"),
-    reopens && count(reopens, "reopen"),
-    negative && count(negative, "irritated ticket"),
-  ].filter(Boolean);
-  let evidence =
-    parts.length === 0
-      ? `No bad ratings, escalations or reopens in the last ${RECENT_DAYS} days.`
-      : `${parts.join(", ")} in the last ${RECENT_DAYS} days; usual for ${count(recentTickets, "ticket")} would be ${num(Math.round(expected * 10) / 10)}.`;
-  if (slowRisk > 0)
-    evidence += ` Resolution takes ${num(Math.round(slowRatio * 10) / 10)}× as long as usual.`;
+  const expected10 = Math.round(expected * 10) / 10;
+  const slow10 = slowRisk > 0 ? Math.round(slowRatio * 10) / 10 : -1;
+  const memo = said?.support;
+  let evidence: string;
+  if (memo?.same("", bad, escalations, reopens, negative, recentTickets, expected10, slow10))
+    evidence = memo.text;
+  else {
+    const parts = [
+      bad && count(bad, "bad rating"),
+      escalations && count(escalations, "escalation"),
+      reopens && count(reopens, "reopen"),
+      negative && count(negative, "irritated ticket"),
+    ].filter(Boolean);
+    evidence =
+      parts.length === 0
+        ? `No bad ratings, escalations or reopens in the last ${RECENT_DAYS} days.`
+        : `${parts.join(", ")} in the last ${RECENT_DAYS} days; usual for ${count(recentTickets, "ticket")} would be ${num(expected10)}.`;
+    if (slowRisk > 0) evidence += ` Resolution takes ${num(slow10)}× as long as usual.`;
+    if (memo) memo.text = evidence;
+  }
   const evidenceIds =
     troubleRisk > 0
       ? within(t.tickets, a, i)

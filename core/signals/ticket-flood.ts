@@ -7,7 +7,13 @@ import { count, num, ramp } from "./util.ts";
 const RECENT_DAYS = 14;
 const BASELINE_DAYS = 180;
 
-export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput): SignalValue {
+export function ticketFlood({
+  timeline: t,
+  i,
+  portfolio,
+  explain,
+  said,
+}: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
     return { risk: 0, status: "no_data", evidence: explain ? "No recent support data." : "" };
   }
@@ -46,18 +52,22 @@ export function ticketFlood({ timeline: t, i, portfolio, explain }: SignalInput)
   }
   if (!explain) return { risk: worst, status: "ok", evidence: "" };
   const incidentTickets = sum(t.series.incidentTickets, a, i);
-  const incidentNote =
-    incidentTickets > 0
-      ? ` ${count(incidentTickets, "more ticket")} belong to a product-wide incident, reported once for the portfolio.`
-      : "";
-  if (worstCount === 0) {
-    return {
-      risk: 0,
-      status: "ok",
-      evidence: `No burst of tickets on one topic in the last ${RECENT_DAYS} days.${incidentNote}`,
-    };
+  const expected10 = Math.round(worstExpected * 10) / 10;
+  const memo = said?.flood;
+  let evidence: string;
+  if (memo?.same(worstTag, incidentTickets, worstCount, expected10)) evidence = memo.text;
+  else {
+    const incidentNote =
+      incidentTickets > 0
+        ? ` ${count(incidentTickets, "more ticket")} belong to a product-wide incident, reported once for the portfolio.`
+        : "";
+    evidence =
+      worstCount === 0
+        ? `No burst of tickets on one topic in the last ${RECENT_DAYS} days.${incidentNote}`
+        : `${count(worstCount, "ticket")} tagged "${worstTag}" in the last ${RECENT_DAYS} days; usual is ${num(expected10)} a fortnight.${incidentNote}`;
+    if (memo) memo.text = evidence;
   }
-  const evidence = `${count(worstCount, "ticket")} tagged "${worstTag}" in the last ${RECENT_DAYS} days; usual is ${num(Math.round(worstExpected * 10) / 10)} a fortnight.${incidentNote}`;
+  if (worstCount === 0) return { risk: 0, status: "ok", evidence };
   const evidenceIds =
     worst > 0
       ? within(t.tickets, a, i)

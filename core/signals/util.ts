@@ -40,3 +40,60 @@ export function count(n: number, singular: string, plural?: string): string {
 export function pct(x: number): string {
   return `${Math.round(x * 100)}%`;
 }
+
+/**
+ * One signal's sentence for one account, kept from one day to the next with the numbers (and the one
+ * name) it was written from. Most days those have not changed, and writing the sentence again is most
+ * of what explaining costs, every account, every day. A key must determine the sentence exactly:
+ * pass every value the sentence prints, in the form it prints it (rounded as it is rounded).
+ */
+export class Sentence {
+  private name = "";
+  private k0 = Number.NaN;
+  private k1 = Number.NaN;
+  private k2 = Number.NaN;
+  private k3 = Number.NaN;
+  private k4 = Number.NaN;
+  private k5 = Number.NaN;
+  private k6 = Number.NaN;
+  private k7 = Number.NaN;
+  /** The sentence last written; valid when `same` has just returned true. */
+  text = "";
+
+  /**
+   * True when the last sentence was written from exactly these values: reuse `text`. Otherwise the
+   * values are remembered and the caller writes the sentence into `text`. NaN never matches.
+   */
+  same(name: string, k0: number, k1 = 0, k2 = 0, k3 = 0, k4 = 0, k5 = 0, k6 = 0, k7 = 0): boolean {
+    if (
+      k0 === this.k0 &&
+      k1 === this.k1 &&
+      k2 === this.k2 &&
+      k3 === this.k3 &&
+      k4 === this.k4 &&
+      k5 === this.k5 &&
+      k6 === this.k6 &&
+      k7 === this.k7 &&
+      name === this.name
+    )
+      return true;
+    this.name = name;
+    this.k0 = k0;
+    this.k1 = k1;
+    this.k2 = k2;
+    this.k3 = k3;
+    this.k4 = k4;
+    this.k5 = k5;
+    this.k6 = k6;
+    this.k7 = k7;
+    return false;
+  }
+}
+
+/** The sentences the costlier signals keep for one account (see `Sentence`). */
+export class Sentences {
+  readonly support = new Sentence();
+  readonly flood = new Sentence();
+  readonly goingDark = new Sentence();
+  readonly stakeholders = new Sentence();
+}

@@ -50,12 +50,14 @@ describe("kept sentences", () => {
           const a = def.compute(withMemo);
           const b = def.compute(fresh);
           if (a.evidence !== b.evidence)
-            throw new Error(`${g.account.id} ${def.key} day ${i}: "${a.evidence}" ≠ "${b.evidence}"`);
+            throw new Error(
+              `${g.account.id} ${def.key} day ${i}: "${a.evidence}" ≠ "${b.evidence}"`,
+            );
           expect(a.evidenceIds).toEqual(b.evidenceIds);
           compared++;
         }
       }
-      for (const s of [said.support, said.flood, said.goingDark, said.stakeholders])
+      for (const s of [said.support, said.flood, said.goingDark, said.stakeholders, said.usage])
         if (s.text !== "") kept++;
     }
     expect(compared).toBeGreaterThan(100_000);

@@ -70,12 +70,13 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
   // told apart with small arrays rather than a set and a string key per ticket.
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
   const list = t.unhappyTickets;
+  // People are told apart in reused scratch lists, each filled from the start: only the first
+  // `nUnhappy` / `nBefore` entries are this day's.
   const unhappy = UNHAPPY;
   const before = BEFORE;
   const beforeWindow = BEFORE_WINDOW;
-  unhappy.length = 0;
-  before.length = 0;
-  beforeWindow.length = 0;
+  let nUnhappy = 0;
+  let nBefore = 0;
   // The window's tickets are list[recentFrom..recentTo) (the list is sorted by day).
   let recentFrom = -1;
   let recentTo = -1;
@@ -86,28 +87,36 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
       // One person counts once per 60-day window of the baseline.
       const w = Math.floor((i - tk.dayIndex) / NEGATIVITY_DAYS);
       let seen = false;
-      for (let j = 0; j < before.length; j++) {
+      for (let j = 0; j < nBefore; j++) {
         if (beforeWindow[j] === w && before[j] === tk.requesterId) {
           seen = true;
           break;
         }
       }
       if (!seen) {
-        before.push(tk.requesterId);
-        beforeWindow.push(w);
+        before[nBefore] = tk.requesterId;
+        beforeWindow[nBefore] = w;
+        nBefore++;
       }
       continue;
     }
     if (recentFrom < 0) recentFrom = k;
     recentTo = k + 1;
-    if (!unhappy.includes(tk.requesterId)) unhappy.push(tk.requesterId);
+    let known = false;
+    for (let j = 0; j < nUnhappy; j++) {
+      if (unhappy[j] === tk.requesterId) {
+        known = true;
+        break;
+      }
+    }
+    if (!known) unhappy[nUnhappy++] = tk.requesterId;
   }
   const baselineWindows = Math.max(1, (i - NEGATIVITY_DAYS + 1 - baselineFrom) / NEGATIVITY_DAYS);
-  const usualUnhappy = before.length / baselineWindows;
+  const usualUnhappy = nBefore / baselineWindows;
   // People come in counts: the bar rises with the square root of the usual number (Poisson noise).
   const spreadRisk =
     ramp(
-      unhappy.length - usualUnhappy,
+      nUnhappy - usualUnhappy,
       1 + 1.5 * Math.sqrt(usualUnhappy),
       4 + 2 * Math.sqrt(usualUnhappy),
     ) * 0.7;
@@ -117,7 +126,7 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
   const memo = said?.stakeholders;
   let evidence: string;
   const daysAgo = departed ? departed.daysAgo : -1;
-  const spread = unhappy.length >= 2 ? unhappy.length : 0;
+  const spread = nUnhappy >= 2 ? nUnhappy : 0;
   const was = haveHistory ? engagedBefore : -1;
   if (
     memo?.same(

@@ -2,7 +2,7 @@
 // the whole portfolio dips (holidays) or the account dipped the same way a year ago (its season).
 import { sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { num, pct, ramp } from "./util.ts";
+import { num, ramp } from "./util.ts";
 
 const RECENT_DAYS = 14;
 const QUARTER_DAYS = 90;
@@ -10,32 +10,31 @@ const YEAR_DAYS = 364;
 /** How many events count as one user-day when judging noise on event counts alone. */
 const EVENTS_PER_USER_DAY = 20;
 
-interface Level {
-  users: number;
-  events: number;
-}
-
-export function usageDrop({ timeline: t, i, portfolio, explain }: SignalInput): SignalValue {
+export function usageDrop({ timeline: t, i, portfolio, explain, said }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("usage", t.origin + i)) {
     return { risk: 0, status: "no_data", evidence: explain ? "No recent usage data." : "" };
   }
-  const now = against(t, i);
-  if (!now) {
+  const ratio = against(t, i);
+  if (Number.isNaN(ratio)) {
     return {
       risk: 0,
       status: "no_data",
       evidence: explain ? "Not enough usage history for a baseline yet." : "",
     };
   }
-  const { recent, usual, ratio } = now;
+  // The levels `against` measured for today, before the call for a year ago overwrites them.
+  const recentUsers = LEVEL[0]!;
+  const recentEvents = LEVEL[1]!;
+  const usualUsers = LEVEL[2]!;
+  const usualEvents = LEVEL[3]!;
   // Portfolio-wide dip on the same days (holidays, an outage): only the part beyond it is the account's.
   const portfolioRatio = Math.min(1, portfolio.usageRatio(t.origin + i));
   let adjusted = Math.min(1, ratio / Math.max(portfolioRatio, 0.05));
   // The account's own season: the same weeks a year ago, measured the same way.
   let seasonal = false;
-  const lastYear = i - YEAR_DAYS >= t.firstIndex ? against(t, i - YEAR_DAYS) : undefined;
-  if (lastYear && lastYear.ratio < 0.85 && adjusted < 1) {
-    adjusted = Math.min(1, adjusted / Math.max(lastYear.ratio, 0.05));
+  const lastYear = i - YEAR_DAYS >= t.firstIndex ? against(t, i - YEAR_DAYS) : Number.NaN;
+  if (lastYear < 0.85 && adjusted < 1) {
+    adjusted = Math.min(1, adjusted / Math.max(lastYear, 0.05));
     seasonal = true;
   }
   const drop = 1 - adjusted;
@@ -43,62 +42,68 @@ export function usageDrop({ timeline: t, i, portfolio, explain }: SignalInput): 
   // shortfall must also be large against Poisson noise on the user-days (or, without user counts,
   // on events, which scatter far more than people do).
   const expected =
-    usual.users > 0
-      ? usual.users * RECENT_DAYS
-      : (usual.events * RECENT_DAYS) / EVENTS_PER_USER_DAY;
+    usualUsers > 0 ? usualUsers * RECENT_DAYS : (usualEvents * RECENT_DAYS) / EVENTS_PER_USER_DAY;
   const observed = expected * adjusted;
   const z = (expected - observed) / Math.sqrt(Math.max(expected, 1));
   const risk = ramp(drop, 0.3, 0.7) * ramp(z, 2, 4);
   if (!explain) return { risk, status: "ok", evidence: "" };
-  const useUsers = usual.users > 0;
+  const useUsers = usualUsers > 0;
+  const r = useUsers ? recentUsers : recentEvents;
+  const u = useUsers ? usualUsers : usualEvents;
+  const r10 = Math.round(r * 10) / 10;
+  const u10 = Math.round(u * 10) / 10;
+  const down = r < u ? Math.round((1 - r / u) * 100) : -1;
+  const portfolioPct = portfolioRatio < 0.9 ? Math.round(portfolioRatio * 100) : -1;
+  const memo = said?.usage;
+  if (memo?.same("", useUsers ? 1 : 0, r10, u10, down, portfolioPct, seasonal ? 1 : 0))
+    return { risk, status: "ok", evidence: memo.text };
   const what = useUsers ? "Active users" : "Events";
-  const r = useUsers ? recent.users : recent.events;
-  const u = useUsers ? usual.users : usual.events;
-  const change = r < u ? `down ${pct(1 - r / u)} from` : `against`;
-  let evidence = `${what} averaged ${num(Math.round(r * 10) / 10)} a day over the last ${RECENT_DAYS} days, ${change} the usual ${num(Math.round(u * 10) / 10)}.`;
-  if (portfolioRatio < 0.9)
-    evidence += ` The whole portfolio is at ${pct(portfolioRatio)} of its usual level, so only the difference counts.`;
+  const change = down >= 0 ? `down ${down}% from` : `against`;
+  let evidence = `${what} averaged ${num(r10)} a day over the last ${RECENT_DAYS} days, ${change} the usual ${num(u10)}.`;
+  if (portfolioPct >= 0)
+    evidence += ` The whole portfolio is at ${portfolioPct}% of its usual level, so only the difference counts.`;
   if (seasonal) evidence += " A similar dip a year ago suggests a seasonal pattern.";
+  if (memo) memo.text = evidence;
   return { risk, status: "ok", evidence };
 }
 
+/** Scratch for `against`: recent users and events a day, then usual users and events a day. */
+const LEVEL = new Float64Array(4);
+
 /**
- * Recent level against the usual one on day index `i`. The usual level is the better of the last two
- * quarters before the recent window, so a slow slide is measured against where the account was, not
- * against the slide itself. Undefined without a quarter of history.
+ * Recent level against the usual one on day index `i`: their ratio, with the levels left in `LEVEL`.
+ * The usual level is the better of the last two quarters before the recent window, so a slow slide is
+ * measured against where the account was, not against the slide itself. NaN without a quarter of
+ * history.
  */
-function against(
-  t: SignalInput["timeline"],
-  i: number,
-): { recent: Level; usual: Level; ratio: number } | undefined {
+function against(t: SignalInput["timeline"], i: number): number {
   const s = t.series;
   const q1From = i - RECENT_DAYS - QUARTER_DAYS + 1;
-  const q1 = level(t, q1From, i - RECENT_DAYS);
+  const q1Days = QUARTER_DAYS;
+  const q1Users = sum(s.usageUsers, q1From, i - RECENT_DAYS) / q1Days;
+  const q1Events = sum(s.usageEvents, q1From, i - RECENT_DAYS) / q1Days;
   if (
     q1From < t.firstIndex - 30 ||
     sum(s.usageDays, q1From, i - RECENT_DAYS) < 20 ||
-    (q1.users === 0 && q1.events === 0)
+    (q1Users === 0 && q1Events === 0)
   )
-    return undefined;
+    return Number.NaN;
   const q2From = q1From - QUARTER_DAYS;
-  const q2 = level(t, q2From, q1From - 1);
+  const q2Users = sum(s.usageUsers, q2From, q1From - 1) / QUARTER_DAYS;
+  const q2Events = sum(s.usageEvents, q2From, q1From - 1) / QUARTER_DAYS;
   const q2Usable = sum(s.usageDays, q2From, q1From - 1) >= 20;
-  const usual = q2Usable && q2.users + q2.events > q1.users + q1.events ? q2 : q1;
-  const recent = level(t, i - RECENT_DAYS + 1, i);
-  return { recent, usual, ratio: levelRatio(recent, usual) };
-}
-
-function level(t: SignalInput["timeline"], a: number, b: number): Level {
-  const days = b - a + 1;
-  return {
-    users: sum(t.series.usageUsers, a, b) / days,
-    events: sum(t.series.usageEvents, a, b) / days,
-  };
-}
-
-function levelRatio(recent: Level, usual: Level): number {
-  const ru = usual.users > 0 ? recent.users / usual.users : Number.NaN;
-  const re = usual.events > 0 ? recent.events / usual.events : Number.NaN;
+  const useQ2 = q2Usable && q2Users + q2Events > q1Users + q1Events;
+  const usualUsers = useQ2 ? q2Users : q1Users;
+  const usualEvents = useQ2 ? q2Events : q1Events;
+  const recentUsers = sum(s.usageUsers, i - RECENT_DAYS + 1, i) / RECENT_DAYS;
+  const recentEvents = sum(s.usageEvents, i - RECENT_DAYS + 1, i) / RECENT_DAYS;
+  LEVEL[0] = recentUsers;
+  LEVEL[1] = recentEvents;
+  LEVEL[2] = usualUsers;
+  LEVEL[3] = usualEvents;
+  // Users and events each against their usual level, averaged when both are known.
+  const ru = usualUsers > 0 ? recentUsers / usualUsers : Number.NaN;
+  const re = usualEvents > 0 ? recentEvents / usualEvents : Number.NaN;
   if (Number.isNaN(ru)) return Number.isNaN(re) ? 1 : re;
   if (Number.isNaN(re)) return ru;
   return (ru + re) / 2;

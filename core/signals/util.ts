@@ -96,4 +96,5 @@ export class Sentences {
   readonly flood = new Sentence();
   readonly goingDark = new Sentence();
   readonly stakeholders = new Sentence();
+  readonly usage = new Sentence();
 }

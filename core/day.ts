@@ -42,16 +42,33 @@ export function timeToDayNumber(time: string): number {
   return Number.isNaN(ms) ? Number.NaN : Math.floor(ms / MS_PER_DAY);
 }
 
+// Every snapshot names its day, so this runs for every account every day: days from 2000 to 2054 are
+// kept in an array (an index, not a hash lookup), any other day in a map.
+const DAY_STRINGS_FROM = 10_957; // 2000-01-01
+const dayStrings: (string | undefined)[] = new Array(20_000).fill(undefined);
 const dayStringCache = new Map<number, string>();
 
 /** `YYYY-MM-DD` of a day number (cached: a backtest asks for the same few hundred days often). */
 export function toDayString(dayNumber: number): string {
+  const k = dayNumber - DAY_STRINGS_FROM;
+  if (k >= 0 && k < dayStrings.length && Number.isInteger(k)) {
+    let s = dayStrings[k];
+    if (s === undefined) {
+      s = formatDay(dayNumber);
+      dayStrings[k] = s;
+    }
+    return s;
+  }
   let s = dayStringCache.get(dayNumber);
   if (s === undefined) {
-    s = new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+    s = formatDay(dayNumber);
     if (dayStringCache.size < 100_000) dayStringCache.set(dayNumber, s);
   }
   return s;
+}
+
+function formatDay(dayNumber: number): string {
+  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
 /** ISO time at midnight UTC of a day number plus `minutes`. */

@@ -59,7 +59,7 @@ export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalIn
     outbound >= 3 ? ramp(unanswered / outbound, 0.5, 0.9) * ramp(unanswered, 2, 5) * quieter : 0;
   const risk = anyOf(rateRisk, gapRisk, outreachRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };
-  // The first sentence changes every quiet day (the gap grows); the rest is kept while its numbers hold.
+  // The first sentence changes every quiet day (the gap grows), so the rest is kept on its own.
   const expected10 = expected > 0 ? Math.round(expected * 10) / 10 : -1;
   const memo = said?.goingDark;
   let rest: string;
@@ -72,7 +72,14 @@ export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalIn
       rest += ` ${num(unanswered)} of ${count(outbound, "outreach attempt")} in ${OUTREACH_DAYS} days unanswered or no-show.`;
     if (memo) memo.text = rest;
   }
-  const evidence = `Last heard from ${count(gap, "day")} ago; usual gap is ${num(Math.round(cadence))} days.${rest}`;
+  const usualGap = Math.round(cadence);
+  const whole = said?.goingDarkWhole;
+  let evidence: string;
+  if (whole?.same(rest, gap, usualGap)) evidence = whole.text;
+  else {
+    evidence = `Last heard from ${count(gap, "day")} ago; usual gap is ${num(usualGap)} days.${rest}`;
+    if (whole) whole.text = evidence;
+  }
   const evidenceIds =
     outreachRisk > 0
       ? within(t.engagements, i - OUTREACH_DAYS + 1, i)

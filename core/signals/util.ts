@@ -95,6 +95,7 @@ export class Sentences {
   readonly support = new Sentence();
   readonly flood = new Sentence();
   readonly goingDark = new Sentence();
+  readonly goingDarkWhole = new Sentence();
   readonly stakeholders = new Sentence();
   readonly usage = new Sentence();
 }

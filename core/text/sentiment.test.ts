@@ -31,4 +31,19 @@ describe("ticket sentiment", () => {
   it("turns negated praise into criticism", () => {
     expect(negativity("not helpful")).toBeGreaterThan(0);
   });
+
+  it("reads subject and comment as one text, the same on every reading", () => {
+    // A negation at the end of the subject reaches into the comment; a word in both counts once.
+    const cases: [string, string, boolean][] = [
+      ["Support was not", "helpful, great docs though, really appreciated", true],
+      ["Support was", "helpful, great docs though, really appreciated", false],
+      ["Frustrating", "frustrating", false],
+      ["Frustrating and broken", "", true],
+      ["", "Frustrating and broken", true],
+    ];
+    for (let reading = 0; reading < 2; reading++)
+      for (const [subject, text, upset] of cases)
+        expect(isNegativeTicket(subject, text), `${subject} / ${text}`).toBe(upset);
+    expect(isNegativeTicket(undefined, undefined)).toBe(false);
+  });
 });

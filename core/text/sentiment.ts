@@ -53,8 +53,28 @@ export function negativity(text: string | undefined): number {
 /** A ticket reads as confused or irritated when its subject and first comment carry this much. */
 export const NEGATIVE_TICKET_THRESHOLD = 3;
 
+/** Negativity of subject-and-comment pairs, by subject then comment (see isNegativeTicket). */
+const pairs = new Map<string, Map<string, number>>();
+let pairCount = 0;
+
 /** Whether a ticket's subject and first comment, read together, sound confused or irritated. */
 export function isNegativeTicket(subject: string | undefined, text: string | undefined): boolean {
-  const all = subject && text ? `${subject}\n${text}` : (subject ?? text);
-  return negativity(all) >= NEGATIVE_TICKET_THRESHOLD;
+  // One of them missing or empty: the other alone (an empty subject must not hide an upset comment).
+  if (!(subject && text)) return negativity(subject || text) >= NEGATIVE_TICKET_THRESHOLD;
+  // Every ticket is read each time a portfolio is scored: look the pair up by its two strings (whose
+  // hashes V8 keeps) rather than joining them into a new string to hash on every reading.
+  let bySubject = pairs.get(subject);
+  let n = bySubject?.get(text);
+  if (n === undefined) {
+    n = negativity(`${subject}\n${text}`);
+    if (pairCount < 50_000) {
+      if (!bySubject) {
+        bySubject = new Map();
+        pairs.set(subject, bySubject);
+      }
+      bySubject.set(text, n);
+      pairCount++;
+    }
+  }
+  return n >= NEGATIVE_TICKET_THRESHOLD;
 }

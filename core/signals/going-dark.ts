@@ -3,30 +3,25 @@
 // flagged for being quiet.
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, count, num, ramp } from "./util.ts";
+import { anyOf, count, fixed, num, ramp } from "./util.ts";
 
 const RECENT_DAYS = 45;
 const BASELINE_DAYS = 180;
 const OUTREACH_DAYS = 30;
 
+const NO_RECENT_CONTACT_DATA = fixed("no_data", "No recent engagement or support data.");
+const NO_CONTACT_YET = fixed("no_data", "No contact with this account on record yet.");
+
 export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalInput): SignalValue {
   const day = t.origin + i;
   if (!portfolio.sourceFresh("engagements", day) && !portfolio.sourceFresh("tickets", day)) {
-    return {
-      risk: 0,
-      status: "no_data",
-      evidence: explain ? "No recent engagement or support data." : "",
-    };
+    return explain ? NO_RECENT_CONTACT_DATA.said : NO_RECENT_CONTACT_DATA.bare;
   }
   const s = t.series;
   const last = t.lastInbound[i] ?? -1;
   const outbound = sum(s.outbound, i - OUTREACH_DAYS + 1, i);
   if (last < 0 && outbound === 0) {
-    return {
-      risk: 0,
-      status: "no_data",
-      evidence: explain ? "No contact with this account on record yet." : "",
-    };
+    return explain ? NO_CONTACT_YET.said : NO_CONTACT_YET.bare;
   }
   const start = Math.max(t.firstIndex, 0);
   const gap = i - (last >= 0 ? last : start);

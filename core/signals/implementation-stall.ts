@@ -1,8 +1,11 @@
 // Implementation stall: overdue milestones and silence while a planned implementation should be moving.
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, count, ramp } from "./util.ts";
+import { anyOf, count, fixed, ramp } from "./util.ts";
 
 const IMPLEMENTATION_DAYS = 180;
+
+const NO_IMPLEMENTATION_UNDER_WAY = fixed("not_applicable", "No implementation under way.");
+const NO_MILESTONES_OR_CONTACT_DATA = fixed("no_data", "No milestones or recent engagement data.");
 
 export function implementationStall({
   timeline: t,
@@ -13,28 +16,24 @@ export function implementationStall({
   const day = t.origin + i;
   const since = t.customerSinceIndex;
   const implementing = since !== undefined && i >= since && i - since < IMPLEMENTATION_DAYS;
-  const overdue: { name: string; days: number; id: string }[] = [];
   const hasMilestones = t.milestones.length > 0;
-  for (const m of t.milestones) {
-    if (m.dueIndex < i && m.doneIndex > i)
-      overdue.push({ name: m.name, id: m.id, days: i - m.dueIndex });
-  }
-  if (!implementing && overdue.length === 0) {
-    return {
-      risk: 0,
-      status: "not_applicable",
-      evidence: explain ? "No implementation under way." : "",
-    };
+  let anyOverdue = false;
+  for (const m of t.milestones) if (m.dueIndex < i && m.doneIndex > i) anyOverdue = true;
+  // Most accounts on most days: past implementation with nothing overdue, so nothing to list.
+  if (!implementing && !anyOverdue) {
+    return explain ? NO_IMPLEMENTATION_UNDER_WAY.said : NO_IMPLEMENTATION_UNDER_WAY.bare;
   }
   const contactFresh =
     portfolio.sourceFresh("engagements", day) || portfolio.sourceFresh("tickets", day);
   if (!hasMilestones && !contactFresh) {
-    return {
-      risk: 0,
-      status: "no_data",
-      evidence: explain ? "No milestones or recent engagement data." : "",
-    };
+    return explain ? NO_MILESTONES_OR_CONTACT_DATA.said : NO_MILESTONES_OR_CONTACT_DATA.bare;
   }
+  const overdue: { name: string; days: number; id: string }[] = [];
+  if (anyOverdue)
+    for (const m of t.milestones) {
+      if (m.dueIndex < i && m.doneIndex > i)
+        overdue.push({ name: m.name, id: m.id, days: i - m.dueIndex });
+    }
   let keep = 1;
   for (const o of overdue) keep *= 1 - ramp(o.days, 7, 45);
   const milestoneRisk = 1 - keep;

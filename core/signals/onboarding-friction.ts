@@ -1,11 +1,14 @@
 // Onboarding friction: irritation or confusion from the customer right out of the gate (first 90 days).
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { count, num, ramp } from "./util.ts";
+import { count, fixed, num, ramp } from "./util.ts";
 
 const ONBOARDING_DAYS = 90;
 /** Friction is still worth acting on for a while after onboarding formally ends. */
 const CARRY_DAYS = 30;
+
+const NOT_IN_ONBOARDING = fixed("not_applicable", "Not in onboarding.");
+const NO_RECENT_SUPPORT_DATA = fixed("no_data", "No recent support data.");
 
 export function onboardingFriction({
   timeline: t,
@@ -15,10 +18,10 @@ export function onboardingFriction({
 }: SignalInput): SignalValue {
   const since = t.customerSinceIndex;
   if (since === undefined || i < since || i - since >= ONBOARDING_DAYS + CARRY_DAYS) {
-    return { risk: 0, status: "not_applicable", evidence: explain ? "Not in onboarding." : "" };
+    return explain ? NOT_IN_ONBOARDING.said : NOT_IN_ONBOARDING.bare;
   }
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
-    return { risk: 0, status: "no_data", evidence: explain ? "No recent support data." : "" };
+    return explain ? NO_RECENT_SUPPORT_DATA.said : NO_RECENT_SUPPORT_DATA.bare;
   }
   const a = Math.max(since, i - 44);
   const b = Math.min(i, since + ONBOARDING_DAYS - 1);

@@ -11,12 +11,13 @@ import type { Sentences } from "./util.ts";
  */
 export type SignalStatus = "ok" | "no_data" | "not_applicable";
 
+/** Read-only: some results are shared (see `fixed`), so nothing downstream may change one. */
 export interface SignalValue {
-  risk: number;
-  status: SignalStatus;
+  readonly risk: number;
+  readonly status: SignalStatus;
   /** A sentence a CSM understands, with numbers; empty when `explain` was false. */
-  evidence: string;
-  evidenceIds?: string[];
+  readonly evidence: string;
+  readonly evidenceIds?: string[];
 }
 
 /** What a signal may know about the rest of the portfolio on a day (the "second" comparison). */

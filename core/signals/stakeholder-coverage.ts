@@ -3,7 +3,7 @@
 import type { Persona } from "../model.ts";
 import { firstAtOrAfter, sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, ramp } from "./util.ts";
+import { anyOf, fixed, ramp } from "./util.ts";
 
 const WINDOW_DAYS = 90;
 const CHAMPION_GRACE_DAYS = 180;
@@ -11,9 +11,11 @@ const NEGATIVITY_DAYS = 60;
 const BASELINE_DAYS = 180;
 const KEY_PERSONAS: readonly Persona[] = ["executive", "champion", "end_user"];
 
+const NO_STAKEHOLDERS_ON_RECORD = fixed("no_data", "No stakeholders on record.");
+
 export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
-    return { risk: 0, status: "no_data", evidence: explain ? "No stakeholders on record." : "" };
+    return explain ? NO_STAKEHOLDERS_ON_RECORD.said : NO_STAKEHOLDERS_ON_RECORD.bare;
   }
   const contact = t.series;
   // Champions: who left recently, and whether another champion is still around and talking.

@@ -2,12 +2,14 @@
 // against the account's own last six months first and the portfolio second.
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, count, num, ramp } from "./util.ts";
+import { anyOf, count, fixed, num, ramp } from "./util.ts";
 
 const RECENT_DAYS = 60;
 const BASELINE_DAYS = 180;
 /** Pseudo-tickets at the portfolio's rate that a thin history is shrunk with. */
 const PRIOR_TICKETS = 10;
+
+const NO_RECENT_SUPPORT_DATA = fixed("no_data", "No recent support data.");
 
 export function supportExperience({
   timeline: t,
@@ -17,7 +19,7 @@ export function supportExperience({
   said,
 }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
-    return { risk: 0, status: "no_data", evidence: explain ? "No recent support data." : "" };
+    return explain ? NO_RECENT_SUPPORT_DATA.said : NO_RECENT_SUPPORT_DATA.bare;
   }
   const s = t.series;
   const a = i - RECENT_DAYS + 1;

@@ -2,10 +2,12 @@
 // it. Tickets of a product-wide incident are left to the one portfolio alert.
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { count, num, ramp } from "./util.ts";
+import { count, fixed, num, ramp } from "./util.ts";
 
 const RECENT_DAYS = 14;
 const BASELINE_DAYS = 180;
+
+const NO_RECENT_SUPPORT_DATA = fixed("no_data", "No recent support data.");
 
 export function ticketFlood({
   timeline: t,
@@ -15,7 +17,7 @@ export function ticketFlood({
   said,
 }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
-    return { risk: 0, status: "no_data", evidence: explain ? "No recent support data." : "" };
+    return explain ? NO_RECENT_SUPPORT_DATA.said : NO_RECENT_SUPPORT_DATA.bare;
   }
   const a = i - RECENT_DAYS + 1;
   const b0 = Math.max(t.firstIndex, a - BASELINE_DAYS);

@@ -2,7 +2,7 @@
 // the whole portfolio dips (holidays) or the account dipped the same way a year ago (its season).
 import { sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { num, ramp } from "./util.ts";
+import { fixed, num, ramp } from "./util.ts";
 
 const RECENT_DAYS = 14;
 const QUARTER_DAYS = 90;
@@ -10,17 +10,16 @@ const YEAR_DAYS = 364;
 /** How many events count as one user-day when judging noise on event counts alone. */
 const EVENTS_PER_USER_DAY = 20;
 
+const NO_RECENT_USAGE_DATA = fixed("no_data", "No recent usage data.");
+const NO_BASELINE_YET = fixed("no_data", "Not enough usage history for a baseline yet.");
+
 export function usageDrop({ timeline: t, i, portfolio, explain, said }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("usage", t.origin + i)) {
-    return { risk: 0, status: "no_data", evidence: explain ? "No recent usage data." : "" };
+    return explain ? NO_RECENT_USAGE_DATA.said : NO_RECENT_USAGE_DATA.bare;
   }
   const ratio = against(t, i);
   if (Number.isNaN(ratio)) {
-    return {
-      risk: 0,
-      status: "no_data",
-      evidence: explain ? "Not enough usage history for a baseline yet." : "",
-    };
+    return explain ? NO_BASELINE_YET.said : NO_BASELINE_YET.bare;
   }
   // The levels `against` measured for today, before the call for a year ago overwrites them.
   const recentUsers = LEVEL[0]!;

@@ -1,4 +1,5 @@
 // Small numeric helpers shared by the signals.
+import type { SignalStatus, SignalValue } from "./signal.ts";
 
 export function clamp01(x: number): number {
   return x < 0 ? 0 : Math.min(x, 1);
@@ -34,7 +35,19 @@ export function num(x: number): string {
 
 /** "1 escalation", "3 escalations". */
 export function count(n: number, singular: string, plural?: string): string {
-  return `${num(n)} ${n === 1 ? singular : (plural ?? `${singular}s`)}`;
+  return `${num(n)} ${n === 1 ? singular : (plural ?? pluralOf(singular))}`;
+}
+
+const plurals = new Map<string, string>();
+
+/** "escalation" → "escalations", made once per word rather than once per sentence. */
+function pluralOf(singular: string): string {
+  let p = plurals.get(singular);
+  if (p === undefined) {
+    p = `${singular}s`;
+    if (plurals.size < 1000) plurals.set(singular, p);
+  }
+  return p;
 }
 
 export function pct(x: number): string {
@@ -98,4 +111,16 @@ export class Sentences {
   readonly goingDarkWhole = new Sentence();
   readonly stakeholders = new Sentence();
   readonly usage = new Sentence();
+}
+
+/**
+ * A result with no risk and a fixed sentence, for the early answers most accounts get most days ("Not
+ * in onboarding."): one object with the sentence and one without, not a new one every account-day.
+ * Results are read, never modified (SignalValue is read-only).
+ */
+export function fixed(
+  status: SignalStatus,
+  evidence: string,
+): { said: SignalValue; bare: SignalValue } {
+  return { said: { risk: 0, status, evidence }, bare: { risk: 0, status, evidence: "" } };
 }

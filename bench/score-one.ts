@@ -1,6 +1,6 @@
 // One benchmark run in a fresh process (so peak memory is this size's own): generate N accounts ×
 // two years in memory, then score every account every day. Prints one JSON line.
-import { scorePortfolio } from "../core/engine.ts";
+import { type ScoreSink, scorePortfolio } from "../core/engine.ts";
 import { generatePortfolio } from "../core/generate/generate.ts";
 
 const accounts = Number(process.argv[2]);
@@ -10,7 +10,18 @@ const seed = 2026;
 // Warm the JIT the same way for every size, on a small portfolio of its own, so that compiling the
 // scoring code is not part of the timed runs (it would weigh on 100 accounts, not on 10,000).
 const warm = generatePortfolio({ accounts: 100, seed: seed + 7, days: 730 }).portfolio;
-const warmUp = () => scorePortfolio(warm, { explain }, { snapshot() {} });
+// Explained: snapshots with evidence, what `ebb score` writes. Numbers-only: what `ebb backtest`
+// reads, the daily score, band and alert through the `day` sink, with no snapshot built.
+const sinkOf = (use: (score: number, signals: number) => void): ScoreSink =>
+  explain
+    ? { snapshot: (s) => use(s.score, s.signals.length) }
+    : { day: (_id, _day, score) => use(score, 0) };
+const warmUp = () =>
+  scorePortfolio(
+    warm,
+    { explain },
+    sinkOf(() => {}),
+  );
 for (let k = 0; k < 3; k++) warmUp();
 const t0 = performance.now();
 const { portfolio } = generatePortfolio({ accounts, seed, days: 730 });
@@ -37,6 +48,7 @@ const passes = Math.max(1, Math.round(Number(process.env.EBB_BENCH_WORK ?? 10_00
 const times: number[] = [];
 let snapshots = 0;
 let signals = 0;
+let scoreSum = 0;
 let summary: ReturnType<typeof scorePortfolio> | undefined;
 for (let k = 0; k < repeat; k++) {
   // Each run starts from the same heap, not with the previous run's garbage to collect. A forced
@@ -50,16 +62,16 @@ for (let k = 0; k < repeat; k++) {
   for (let pass = 0; pass < passes; pass++) {
     snapshots = 0;
     signals = 0;
+    scoreSum = 0;
     summary = scorePortfolio(
       portfolio,
       { explain },
-      {
-        // Touch what a writer would read, so nothing is optimised away.
-        snapshot(s) {
-          snapshots++;
-          signals += s.signals.length;
-        },
-      },
+      // Touch what a writer or the backtest would read, so nothing is optimised away.
+      sinkOf((score, n) => {
+        snapshots++;
+        signals += n;
+        scoreSum += score;
+      }),
     );
   }
   times.push((performance.now() - t1) / passes);
@@ -77,6 +89,7 @@ process.stdout.write(
     records,
     snapshots,
     signals,
+    meanScore: Math.round((10 * scoreSum) / Math.max(1, snapshots)) / 10,
     generateMs: Math.round(generateMs),
     scoreMs: Math.round(scoreMs),
     medianMs: Math.round(medianMs),

@@ -111,7 +111,7 @@ for (const mode of ["explained", "numbers-only"] as const) {
 }
 console.log("");
 console.log(
-  "explained: snapshots with evidence sentences and ids (what `ebb score` writes); numbers-only: the same snapshots without evidence (`ebb backtest` reads only the daily numbers and builds none, so it is somewhat faster than this).",
+  "explained: snapshots with evidence sentences and ids (what `ebb score` writes); numbers-only: the daily score, band and alert without building snapshots (what `ebb backtest` reads).",
 );
 console.log(
   `node --max-semi-space-size=${SEMI_SPACE_MB}; each size ran in ${ROUNDS} fresh processes, sizes taking turns, each timing ${REPEAT} samples of ${fmt(WORK)} accounts' scoring (${SIZES.map((n) => `${fmt(Math.max(1, Math.round(WORK / n)))} pass(es) over ${fmt(n)}`).join(", ")}; a run's time is its sample's over its passes); best = fastest run of all, median = median of the processes' best runs (speeds are from the median); rss in = after generating the portfolio in memory, peak = process high-water mark.`,

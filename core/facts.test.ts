@@ -2,9 +2,16 @@
 // built account by account: neither the order of accounts nor the order of their records, nor where
 // the batches fall, may change a single number.
 import { describe, expect, it } from "vitest";
-import { bySnapshotKey, calmAccount, portfolioOf, ticket, usage } from "../tests/builders.ts";
+import {
+  bySnapshotKey,
+  calmAccount,
+  IRRITATED,
+  portfolioOf,
+  ticket,
+  usage,
+} from "../tests/builders.ts";
 import { scorePortfolio } from "./engine.ts";
-import { FACTS_BATCH } from "./facts.ts";
+import { FACTS_BATCH, FactsPool, T_NEGATIVE } from "./facts.ts";
 import type { HealthSnapshot } from "./model.ts";
 import { buildPortfolioContext } from "./portfolio.ts";
 import type { AccountRecords } from "./timeline.ts";
@@ -80,5 +87,26 @@ describe("scoring more accounts than one facts batch", () => {
     expect(forward.length).toBe(n * 30);
     expect(backward).toEqual(forward);
     expect(new Set(forward.map((s) => s.band)).size).toBeGreaterThan(1);
+  });
+});
+
+describe("ticket readings", () => {
+  const upsetRows = (pool: FactsPool, g: AccountRecords) => {
+    const [f] = pool.fill([g]);
+    const flags = f!.columns.ticketFlags.subarray(f!.ticketFrom, f!.ticketFrom + g.tickets.length);
+    return [...flags].map((x) => (x & T_NEGATIVE ? 1 : 0));
+  };
+
+  it("are the same when a pool reads an account again, and follow a changed ticket list", () => {
+    const g = calmAccount("moody", 300);
+    g.tickets.push(ticket("moody", 200, IRRITATED), ticket("moody", 210));
+    const pool = new FactsPool();
+    const first = upsetRows(pool, g);
+    expect(first.filter((x) => x === 1)).toHaveLength(1);
+    // Read again (as scoring does after the context): the same readings.
+    expect(upsetRows(pool, g)).toEqual(first);
+    // Tickets added since (the list no longer matches what was read): read afresh.
+    g.tickets.unshift(ticket("moody", 220, IRRITATED));
+    expect(upsetRows(pool, g)).toEqual([1, ...first]);
   });
 });

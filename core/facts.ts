@@ -91,11 +91,46 @@ function rowsOf(groups: readonly AccountRecords[]): [number, number, number] {
   return [tickets, engagements, usage];
 }
 
-function fillAll(groups: readonly AccountRecords[], columns: FactColumns): AccountFacts[] {
+function fillAll(
+  groups: readonly AccountRecords[],
+  columns: FactColumns,
+  moods?: TicketMoods,
+): AccountFacts[] {
   const out: AccountFacts[] = new Array(groups.length);
   const at = { ticket: 0, engagement: 0, usage: 0 };
-  for (let k = 0; k < groups.length; k++) out[k] = fill(groups[k]!, columns, at);
+  for (let k = 0; k < groups.length; k++) out[k] = fill(groups[k]!, columns, at, moods);
   return out;
+}
+
+/**
+ * Whether each account's tickets read as upset, from the first time they were read. Sentiment is
+ * the costliest part of reading a ticket, and one scoring reads every ticket twice (for the
+ * portfolio context, then for the scores). One byte a ticket, for as long as one FactsPool lives.
+ */
+class TicketMoods {
+  private byAccount = new Map<AccountRecords, Uint8Array>();
+  private buffer = new Uint8Array(0);
+  private used = 0;
+
+  /** The readings of `records`' tickets if they were read before, else undefined. */
+  known(records: AccountRecords): Uint8Array | undefined {
+    const m = this.byAccount.get(records);
+    return m && m.length === records.tickets.length ? m : undefined;
+  }
+
+  /** Room for the readings of `records`' tickets, to be filled as they are read. */
+  room(records: AccountRecords): Uint8Array {
+    const n = records.tickets.length;
+    if (this.used + n > this.buffer.length) {
+      // A new block; views into earlier blocks stay valid.
+      this.buffer = new Uint8Array(Math.max(n, 1 << 16));
+      this.used = 0;
+    }
+    const m = this.buffer.subarray(this.used, this.used + n);
+    this.used += n;
+    this.byAccount.set(records, m);
+    return m;
+  }
 }
 
 /** One account's facts (its own small columns). */
@@ -111,6 +146,7 @@ export function factsOf(records: AccountRecords): AccountFacts {
  */
 export class FactsPool {
   private columns = columnsFor(0, 0, 0);
+  private moods = new TicketMoods();
 
   fill(groups: readonly AccountRecords[]): AccountFacts[] {
     const [tickets, engagements, usage] = rowsOf(groups);
@@ -128,7 +164,7 @@ export class FactsPool {
         grow(usage, c.usageDay.length),
       );
     }
-    return fillAll(groups, this.columns);
+    return fillAll(groups, this.columns, this.moods);
   }
 }
 
@@ -139,6 +175,7 @@ function fill(
   records: AccountRecords,
   c: FactColumns,
   at: { ticket: number; engagement: number; usage: number },
+  moods: TicketMoods | undefined,
 ): AccountFacts {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
@@ -149,8 +186,18 @@ function fill(
     id === undefined ? NO_PERSONA : (personaById.get(id) ?? NO_PERSONA);
 
   const ticketFrom = at.ticket;
-  for (const t of records.tickets) {
+  const known = moods?.known(records);
+  const mood = known ? undefined : moods?.room(records);
+  const tickets = records.tickets;
+  for (let k = 0; k < tickets.length; k++) {
+    const t = tickets[k]!;
     const r = at.ticket++;
+    let upset: boolean;
+    if (known) upset = known[k] === 1;
+    else {
+      upset = isNegativeTicket(t.subject, t.text);
+      if (mood) mood[k] = upset ? 1 : 0;
+    }
     const day = timeToDayNumber(t.createdAt);
     if (day < first) first = day;
     if (day > last) last = day;
@@ -160,7 +207,7 @@ function fill(
     c.ticketResolutionMinutes[r] = t.resolutionMinutes ?? 0;
     c.ticketReopens[r] = t.reopens ?? 0;
     c.ticketFlags[r] =
-      (isNegativeTicket(t.subject, t.text) ? T_NEGATIVE : 0) |
+      (upset ? T_NEGATIVE : 0) |
       (t.satisfaction === "bad" ? T_BAD : t.satisfaction === "good" ? T_GOOD : 0) |
       (t.escalated === true ? T_ESCALATED : 0);
     c.ticketPersona[r] = persona(t.requesterId);

@@ -46,7 +46,8 @@ const repeat = Number(process.env.EBB_BENCH_REPEAT ?? 2);
 // where a 20-second one cannot, so samples of unequal length made the small sizes look faster.
 const passes = Math.max(1, Math.round(Number(process.env.EBB_BENCH_WORK ?? 10_000) / accounts));
 const times: number[] = [];
-let snapshots = 0;
+/** Account-days delivered to the sink (snapshots, or daily numbers). */
+let delivered = 0;
 let signals = 0;
 let scoreSum = 0;
 let summary: ReturnType<typeof scorePortfolio> | undefined;
@@ -60,7 +61,7 @@ for (let k = 0; k < repeat; k++) {
   warmUp();
   const t1 = performance.now();
   for (let pass = 0; pass < passes; pass++) {
-    snapshots = 0;
+    delivered = 0;
     signals = 0;
     scoreSum = 0;
     summary = scorePortfolio(
@@ -68,7 +69,7 @@ for (let k = 0; k < repeat; k++) {
       { explain },
       // Touch what a writer or the backtest would read, so nothing is optimised away.
       sinkOf((score, n) => {
-        snapshots++;
+        delivered++;
         signals += n;
         scoreSum += score;
       }),
@@ -87,9 +88,9 @@ process.stdout.write(
     explain,
     accountDays,
     records,
-    snapshots,
+    delivered,
     signals,
-    meanScore: Math.round((10 * scoreSum) / Math.max(1, snapshots)) / 10,
+    meanScore: Math.round((10 * scoreSum) / Math.max(1, delivered)) / 10,
     generateMs: Math.round(generateMs),
     scoreMs: Math.round(scoreMs),
     medianMs: Math.round(medianMs),

@@ -7,6 +7,13 @@ const IMPLEMENTATION_DAYS = 180;
 const NO_IMPLEMENTATION_UNDER_WAY = fixed("not_applicable", "No implementation under way.");
 const NO_MILESTONES_OR_CONTACT_DATA = fixed("no_data", "No milestones or recent engagement data.");
 
+interface Overdue {
+  name: string;
+  days: number;
+  id: string;
+}
+const NOTHING_OVERDUE: readonly Overdue[] = [];
+
 export function implementationStall({
   timeline: t,
   i,
@@ -17,10 +24,16 @@ export function implementationStall({
   const since = t.customerSinceIndex;
   const implementing = since !== undefined && i >= since && i - since < IMPLEMENTATION_DAYS;
   const hasMilestones = t.milestones.length > 0;
-  let anyOverdue = false;
-  for (const m of t.milestones) if (m.dueIndex < i && m.doneIndex > i) anyOverdue = true;
-  // Most accounts on most days: past implementation with nothing overdue, so nothing to list.
-  if (!implementing && !anyOverdue) {
+  // Most accounts on most days have nothing overdue: the list is made only when there is something
+  // to put in it.
+  let found: Overdue[] | undefined;
+  for (const m of t.milestones) {
+    if (!(m.dueIndex < i && m.doneIndex > i)) continue;
+    found = found ?? [];
+    found.push({ name: m.name, id: m.id, days: i - m.dueIndex });
+  }
+  const overdue: readonly Overdue[] = found ?? NOTHING_OVERDUE;
+  if (!implementing && overdue.length === 0) {
     return explain ? NO_IMPLEMENTATION_UNDER_WAY.said : NO_IMPLEMENTATION_UNDER_WAY.bare;
   }
   const contactFresh =
@@ -28,12 +41,6 @@ export function implementationStall({
   if (!hasMilestones && !contactFresh) {
     return explain ? NO_MILESTONES_OR_CONTACT_DATA.said : NO_MILESTONES_OR_CONTACT_DATA.bare;
   }
-  const overdue: { name: string; days: number; id: string }[] = [];
-  if (anyOverdue)
-    for (const m of t.milestones) {
-      if (m.dueIndex < i && m.doneIndex > i)
-        overdue.push({ name: m.name, id: m.id, days: i - m.dueIndex });
-    }
   let keep = 1;
   for (const o of overdue) keep *= 1 - ramp(o.days, 7, 45);
   const milestoneRisk = 1 - keep;
@@ -49,7 +56,8 @@ export function implementationStall({
   const risk = anyOf(milestoneRisk, gapRisk);
   if (!explain) return { risk, status: "ok", evidence: "" };
   const parts: string[] = [];
-  overdue.sort((a, b) => b.days - a.days);
+  // Most overdue first (sorted only now, so the risk above multiplies in the milestones' order).
+  found?.sort((a, b) => b.days - a.days);
   for (const o of overdue.slice(0, 2))
     parts.push(`milestone "${o.name}" is ${count(o.days, "day")} overdue`);
   if (overdue.length > 2) parts.push(`${overdue.length - 2} more overdue`);

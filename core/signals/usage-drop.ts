@@ -78,9 +78,8 @@ const LEVEL = new Float64Array(4);
 function against(t: SignalInput["timeline"], i: number): number {
   const s = t.series;
   const q1From = i - RECENT_DAYS - QUARTER_DAYS + 1;
-  const q1Days = QUARTER_DAYS;
-  const q1Users = sum(s.usageUsers, q1From, i - RECENT_DAYS) / q1Days;
-  const q1Events = sum(s.usageEvents, q1From, i - RECENT_DAYS) / q1Days;
+  const q1Users = sum(s.usageUsers, q1From, i - RECENT_DAYS) / QUARTER_DAYS;
+  const q1Events = sum(s.usageEvents, q1From, i - RECENT_DAYS) / QUARTER_DAYS;
   if (
     q1From < t.firstIndex - 30 ||
     sum(s.usageDays, q1From, i - RECENT_DAYS) < 20 ||

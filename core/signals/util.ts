@@ -50,10 +50,6 @@ function pluralOf(singular: string): string {
   return p;
 }
 
-export function pct(x: number): string {
-  return `${Math.round(x * 100)}%`;
-}
-
 /**
  * One signal's sentence for one account, kept from one day to the next with the numbers (and the one
  * name) it was written from. Most days those have not changed, and writing the sentence again is most

@@ -26,8 +26,16 @@ const cache = new Map<string, number>();
  */
 export function negativity(text: string | undefined): number {
   if (!text) return 0;
-  const cached = cache.get(text);
-  if (cached !== undefined) return cached;
+  let n = cache.get(text);
+  if (n === undefined) {
+    n = readNegativity(text);
+    if (cache.size < 50_000) cache.set(text, n);
+  }
+  return n;
+}
+
+/** `negativity` without the cache. */
+function readNegativity(text: string): number {
   let total = 0;
   let negateLeft = 0;
   // Each word counts once: a bug report that says "error" twice is not twice as upset.
@@ -46,7 +54,6 @@ export function negativity(text: string | undefined): number {
     }
     if (negateLeft > 0) negateLeft--;
   }
-  if (cache.size < 50_000) cache.set(text, total);
   return total;
 }
 
@@ -66,7 +73,8 @@ export function isNegativeTicket(subject: string | undefined, text: string | und
   let bySubject = pairs.get(subject);
   let n = bySubject?.get(text);
   if (n === undefined) {
-    n = negativity(`${subject}\n${text}`);
+    // Cached here by pair only: the joined text is not kept a second time in `cache`.
+    n = readNegativity(`${subject}\n${text}`);
     if (pairCount < 50_000) {
       if (!bySubject) {
         bySubject = new Map();

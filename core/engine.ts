@@ -287,6 +287,14 @@ export function scoreAccount(
     explain,
     said: explain ? new Sentences() : undefined,
   };
+  // One verdict for the whole account, refilled each day: the episode step reads it, never keeps it.
+  const verdict: DayVerdict = {
+    day: 0,
+    score: 0,
+    band: "insufficient_data",
+    trend: "plateau",
+    reasons: NO_REASONS,
+  };
   for (let i = start - origin; i <= end - origin; i++) {
     const day = origin + i;
     const row = rows[stageOn(t, i)];
@@ -312,8 +320,11 @@ export function scoreAccount(
     trend = trend ? advanceTrend(trend, score, trendOptions) : startTrend(score);
     // Reasons are only read when a task opens: build them only then.
     const opening = episode.open === null && isAlert({ band, trend: trend.trend, score });
-    const reasons = opening ? reasonsOf(values, row) : NO_REASONS;
-    const verdict: DayVerdict = { day, score, band, trend: trend.trend, reasons };
+    verdict.day = day;
+    verdict.score = score;
+    verdict.band = band;
+    verdict.trend = trend.trend;
+    verdict.reasons = opening ? reasonsOf(values, row) : NO_REASONS;
     const task = stepEpisode(episode, account, verdict);
     if (task) {
       if (task.action === "open") opened++;

@@ -3,7 +3,7 @@
 // flagged for being quiet.
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, count, fixed, num, ramp } from "./util.ts";
+import { anyOf, count, fixed, num, ramp, riskOnly } from "./util.ts";
 
 const RECENT_DAYS = 45;
 const BASELINE_DAYS = 180;
@@ -53,7 +53,7 @@ export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalIn
   const outreachRisk =
     outbound >= 3 ? ramp(unanswered / outbound, 0.5, 0.9) * ramp(unanswered, 2, 5) * quieter : 0;
   const risk = anyOf(rateRisk, gapRisk, outreachRisk);
-  if (!explain) return { risk, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(risk);
   // The first sentence changes every quiet day (the gap grows), so the rest is kept on its own.
   const expected10 = expected > 0 ? Math.round(expected * 10) / 10 : -1;
   const memo = said?.goingDark;

@@ -1,6 +1,6 @@
 // Implementation stall: overdue milestones and silence while a planned implementation should be moving.
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, count, fixed, ramp } from "./util.ts";
+import { anyOf, count, fixed, ramp, riskOnly } from "./util.ts";
 
 const IMPLEMENTATION_DAYS = 180;
 
@@ -54,7 +54,7 @@ export function implementationStall({
     ? ramp(gap, 30, 60) * (overdue.length > 0 || !hasMilestones ? 1 : 0.5)
     : 0;
   const risk = anyOf(milestoneRisk, gapRisk);
-  if (!explain) return { risk, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(risk);
   const parts: string[] = [];
   // Most overdue first (sorted only now, so the risk above multiplies in the milestones' order).
   found?.sort((a, b) => b.days - a.days);

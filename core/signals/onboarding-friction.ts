@@ -1,7 +1,7 @@
 // Onboarding friction: irritation or confusion from the customer right out of the gate (first 90 days).
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { count, fixed, num, ramp } from "./util.ts";
+import { count, fixed, num, ramp, riskOnly } from "./util.ts";
 
 const ONBOARDING_DAYS = 90;
 /** Friction is still worth acting on for a while after onboarding formally ends. */
@@ -35,7 +35,7 @@ export function onboardingFriction({
   // No own history yet: the portfolio's typical rate is the baseline.
   const expected = (portfolio.troublePer30 * days) / 30;
   const risk = ramp(points - 2 * expected, 1, 5);
-  if (!explain) return { risk, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(risk);
   const parts = [
     negative && count(negative, "irritated or confused ticket"),
     escalations && count(escalations, "escalation"),

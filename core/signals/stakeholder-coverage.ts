@@ -3,7 +3,7 @@
 import type { Persona } from "../model.ts";
 import { firstAtOrAfter, sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, fixed, ramp } from "./util.ts";
+import { anyOf, fixed, ramp, riskOnly } from "./util.ts";
 
 const WINDOW_DAYS = 90;
 const CHAMPION_GRACE_DAYS = 180;
@@ -124,7 +124,7 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
     ) * 0.7;
 
   const risk = anyOf(championRisk, breadthRisk, spreadRisk);
-  if (!explain) return { risk, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(risk);
   const memo = said?.stakeholders;
   let evidence: string;
   const daysAgo = departed ? departed.daysAgo : -1;

@@ -2,7 +2,7 @@
 // against the account's own last six months first and the portfolio second.
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { anyOf, count, fixed, num, ramp } from "./util.ts";
+import { anyOf, count, fixed, num, ramp, riskOnly } from "./util.ts";
 
 const RECENT_DAYS = 60;
 const BASELINE_DAYS = 180;
@@ -62,7 +62,7 @@ export function supportExperience({
     slowRisk = 0.4 * ramp(slowRatio, 1.5, 3);
   }
   const risk = anyOf(troubleRisk, slowRisk);
-  if (!explain) return { risk, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(risk);
   const expected10 = Math.round(expected * 10) / 10;
   const slow10 = slowRisk > 0 ? Math.round(slowRatio * 10) / 10 : -1;
   const memo = said?.support;

@@ -2,7 +2,7 @@
 // it. Tickets of a product-wide incident are left to the one portfolio alert.
 import { sum, within } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { count, fixed, num, ramp } from "./util.ts";
+import { count, fixed, num, ramp, riskOnly } from "./util.ts";
 
 const RECENT_DAYS = 14;
 const BASELINE_DAYS = 180;
@@ -52,7 +52,7 @@ export function ticketFlood({
       worstExpected = expected;
     }
   }
-  if (!explain) return { risk: worst, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(worst);
   const incidentTickets = sum(t.series.incidentTickets, a, i);
   const expected10 = Math.round(worstExpected * 10) / 10;
   const memo = said?.flood;

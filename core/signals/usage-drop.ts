@@ -2,7 +2,7 @@
 // the whole portfolio dips (holidays) or the account dipped the same way a year ago (its season).
 import { sum } from "../timeline.ts";
 import type { SignalInput, SignalValue } from "./signal.ts";
-import { fixed, num, ramp } from "./util.ts";
+import { fixed, num, ramp, riskOnly } from "./util.ts";
 
 const RECENT_DAYS = 14;
 const QUARTER_DAYS = 90;
@@ -45,7 +45,7 @@ export function usageDrop({ timeline: t, i, portfolio, explain, said }: SignalIn
   const observed = expected * adjusted;
   const z = (expected - observed) / Math.sqrt(Math.max(expected, 1));
   const risk = ramp(drop, 0.3, 0.7) * ramp(z, 2, 4);
-  if (!explain) return { risk, status: "ok", evidence: "" };
+  if (!explain) return riskOnly(risk);
   const useUsers = usualUsers > 0;
   const r = useUsers ? recentUsers : recentEvents;
   const u = useUsers ? usualUsers : usualEvents;

@@ -1,6 +1,6 @@
 // num() prints evidence numbers; its fast path for tenths must print exactly what toFixed(1) would.
 import { describe, expect, it } from "vitest";
-import { count, num } from "./util.ts";
+import { anyOf, count, num, riskOnly } from "./util.ts";
 
 const reference = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
@@ -32,5 +32,24 @@ describe("num", () => {
     expect(count(1, "ticket")).toBe("1 ticket");
     expect(count(2.5, "day")).toBe("2.5 days");
     expect(count(3, "person", "people")).toBe("3 people");
+  });
+});
+
+describe("anyOf", () => {
+  it("combines two or three warnings as a noisy-OR, clamping each to 0..1", () => {
+    expect(anyOf(0.5, 0.5)).toBeCloseTo(0.75, 12);
+    expect(anyOf(0.5, 0.5, 0.5)).toBeCloseTo(0.875, 12);
+    expect(anyOf(0, 0, 0)).toBe(0);
+    expect(anyOf(-2, 0.3)).toBeCloseTo(0.3, 12);
+    expect(anyOf(0.2, 7)).toBe(1);
+  });
+});
+
+describe("riskOnly", () => {
+  it("shares one result for no risk and makes a new one for any risk", () => {
+    expect(riskOnly(0)).toBe(riskOnly(0));
+    expect(riskOnly(0)).toEqual({ risk: 0, status: "ok", evidence: "" });
+    expect(riskOnly(0.25)).toEqual({ risk: 0.25, status: "ok", evidence: "" });
+    expect(riskOnly(0.25)).not.toBe(riskOnly(0.25));
   });
 });

@@ -10,10 +10,14 @@ export function ramp(x: number, lo: number, hi: number): number {
   return clamp01((x - lo) / (hi - lo));
 }
 
-/** Noisy-OR: the chance that at least one of several independent warnings is real. */
-export function anyOf(...risks: number[]): number {
-  let keep = 1;
-  for (const r of risks) keep *= 1 - clamp01(r);
+/**
+ * Noisy-OR: the chance that at least one of two or three independent warnings is real. Fixed
+ * arguments, not a rest array: every signal calls it for every account, every day.
+ */
+export function anyOf(a: number, b: number, c = 0): number {
+  let keep = 1 - clamp01(a);
+  keep *= 1 - clamp01(b);
+  keep *= 1 - clamp01(c);
   return 1 - keep;
 }
 
@@ -114,6 +118,16 @@ export class Sentences {
  * in onboarding."): one object with the sentence and one without, not a new one every account-day.
  * Results are read, never modified (SignalValue is read-only).
  */
+const NO_RISK: SignalValue = { risk: 0, status: "ok", evidence: "" };
+
+/**
+ * The result of a signal that had data, without a sentence (`explain` off: a backtest). Most
+ * account-days carry no risk on most signals; those share one object.
+ */
+export function riskOnly(risk: number): SignalValue {
+  return risk === 0 ? NO_RISK : { risk, status: "ok", evidence: "" };
+}
+
 export function fixed(
   status: SignalStatus,
   evidence: string,

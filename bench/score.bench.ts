@@ -75,7 +75,7 @@ function measure(mode: "explained" | "numbers-only"): Row[] {
       runs.set(n, [...(runs.get(n) ?? []), r]);
       // A full run takes about twenty minutes: say where it is.
       process.stderr.write(
-        `  ${mode} ${fmt(n)}, process ${round + 1} of ${ROUNDS}: best ${(r.scoreMs / 1000).toFixed(2)} s, median ${(r.medianMs / 1000).toFixed(2)} s\n`,
+        `  ${mode} ${fmt(n)}, process ${round + 1} of ${ROUNDS}: best ${(r.scoreMs / 1000).toFixed(3)} s, median ${(r.medianMs / 1000).toFixed(3)} s\n`,
       );
     }
   }
@@ -108,7 +108,7 @@ for (const mode of ["explained", "numbers-only"] as const) {
   for (const r of measure(mode)) {
     rows.push(r);
     console.log(
-      `${mode.padEnd(13)} ${fmt(r.accounts).padStart(8)} ${fmt(r.accountDays).padStart(13)} ${fmt(r.records).padStart(10)} ${(r.scoreMs / 1000).toFixed(2).padStart(7)} ${(r.medianMs / 1000).toFixed(2).padStart(9)} ${fmt(r.accountDaysPerSec).padStart(15)} ${fmt(r.recordsPerSec).padStart(10)} ${`${r.inputRssMb}/${r.peakRssMb}`.padStart(16)}`,
+      `${mode.padEnd(13)} ${fmt(r.accounts).padStart(8)} ${fmt(r.accountDays).padStart(13)} ${fmt(r.records).padStart(10)} ${(r.scoreMs / 1000).toFixed(3).padStart(7)} ${(r.medianMs / 1000).toFixed(3).padStart(9)} ${fmt(r.accountDaysPerSec).padStart(15)} ${fmt(r.recordsPerSec).padStart(10)} ${`${r.inputRssMb}/${r.peakRssMb}`.padStart(16)}`,
     );
   }
 }
@@ -121,7 +121,7 @@ console.log(
 );
 for (const r of rows)
   console.log(
-    `  ${r.explain ? "explained" : "numbers-only"} ${fmt(r.accounts)}: processes' best runs ${r.processBestMs.map((ms) => (ms / 1000).toFixed(2)).join(", ")} s`,
+    `  ${r.explain ? "explained" : "numbers-only"} ${fmt(r.accounts)}: processes' best runs ${r.processBestMs.map((ms) => (ms / 1000).toFixed(3)).join(", ")} s`,
   );
 for (const mode of [true, false]) {
   const sized = rows.filter((r) => r.explain === mode).sort((a, b) => a.accounts - b.accounts);

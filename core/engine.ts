@@ -318,12 +318,12 @@ export function scoreAccount(
     const coverage = applicable > 0 ? covered / applicable : 0;
     const band = bandOf(score, coverage);
     trend = trend ? advanceTrend(trend, score, trendOptions) : startTrend(score);
-    // Reasons are only read when a task opens: build them only then.
-    const opening = episode.open === null && isAlert({ band, trend: trend.trend, score });
     verdict.day = day;
     verdict.score = score;
     verdict.band = band;
     verdict.trend = trend.trend;
+    // Reasons are only read when a task opens: build them only then.
+    const opening = episode.open === null && isAlert(verdict);
     verdict.reasons = opening ? reasonsOf(values, row) : NO_REASONS;
     const task = stepEpisode(episode, account, verdict);
     if (task) {

@@ -113,11 +113,6 @@ export class Sentences {
   readonly usage = new Sentence();
 }
 
-/**
- * A result with no risk and a fixed sentence, for the early answers most accounts get most days ("Not
- * in onboarding."): one object with the sentence and one without, not a new one every account-day.
- * Results are read, never modified (SignalValue is read-only).
- */
 const NO_RISK: SignalValue = { risk: 0, status: "ok", evidence: "" };
 
 /**
@@ -128,6 +123,11 @@ export function riskOnly(risk: number): SignalValue {
   return risk === 0 ? NO_RISK : { risk, status: "ok", evidence: "" };
 }
 
+/**
+ * A result with no risk and a fixed sentence, for the early answers most accounts get most days ("Not
+ * in onboarding."): one object with the sentence and one without, not a new one every account-day.
+ * Results are read, never modified (SignalValue is read-only).
+ */
 export function fixed(
   status: SignalStatus,
   evidence: string,

@@ -1,7 +1,9 @@
 // `npm run bench`: scoring speed and memory on generated portfolios of 100, 1,000 and 10,000
-// accounts × two years. Figures, not pass/fail. Each size runs in its own process.
-import { execFileSync } from "node:child_process";
+// accounts × two years. Figures, not pass/fail. Each size runs in processes of its own
+// (score-one.ts); decision record 0006 says why it measures the way it does.
+import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
+import type { End, Ready, Sample } from "./score-one.ts";
 
 const SIZES = (process.env.EBB_BENCH_SIZES ?? "100,1000,10000").split(",").map(Number);
 const one = join(import.meta.dirname, "score-one.ts");
@@ -9,92 +11,130 @@ const one = join(import.meta.dirname, "score-one.ts");
 // V8's default young generation (16 MB) then scavenges so often that time grows faster than the
 // portfolio. A 64 MB young generation is the usual batch-throughput setting (EBB_BENCH_SEMI_SPACE_MB=16 shows the default).
 const SEMI_SPACE_MB = Number(process.env.EBB_BENCH_SEMI_SPACE_MB ?? 64);
+// The same code in two processes can differ by a fifth in speed on this kind of machine (where the
+// JIT and the memory layout land), so a size's figure comes from several sets of fresh processes.
+// And a shared machine has slow spells lasting minutes, so within a set the sizes' processes are
+// all up at once and take turns sample by sample: a spell then falls on every size of the set, not
+// on one size's processes alone, which moved the growth ratio by a tenth or more when each size ran
+// its samples in one go.
+const SETS = Number(process.env.EBB_BENCH_ROUNDS ?? 5);
+/** Timed samples per process, and accounts scored per sample. */
+const REPEAT = Number(process.env.EBB_BENCH_REPEAT ?? 2);
+const WORK = Number(process.env.EBB_BENCH_WORK ?? 10_000);
+const fmt = (n: number) => n.toLocaleString("en-US");
+const secs = (ms: number) => (ms / 1000).toFixed(3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;
 
-interface Run {
-  accounts: number;
-  explain: boolean;
-  accountDays: number;
-  records: number;
-  generateMs: number;
-  scoreMs: number;
-  medianMs: number;
-  runs: number;
-  accountDaysPerSec: number;
-  recordsPerSec: number;
-  inputRssMb: number;
-  peakRssMb: number;
-}
+type Mode = "explained" | "numbers-only";
 
-/** One size in one mode, over several processes. */
-interface Row extends Run {
-  /** Each process's best run, fastest first. */
-  processBestMs: number[];
-  /** Each process's best run, by round (the sizes take turns within a round). */
-  roundBestMs: number[];
-}
-
-function runProcess(accounts: number, mode: "explained" | "numbers-only"): Run {
-  // The same number of timed samples for every size, each the same amount of work (score-one.ts): a
-  // best of ten against a best of two, or of short samples against long ones, would favour the small
-  // sizes in the comparison below.
-  const out = execFileSync(
-    process.execPath,
-    [
+function start(accounts: number, mode: Mode): ChildProcess {
+  return fork(one, [String(accounts), mode], {
+    execArgv: [
       "--max-old-space-size=8192",
       `--max-semi-space-size=${SEMI_SPACE_MB}`,
       "--expose-gc",
       "--import",
       "tsx",
-      one,
-      String(accounts),
-      mode,
     ],
-    {
-      encoding: "utf8",
-      env: { ...process.env, EBB_BENCH_REPEAT: String(REPEAT), EBB_BENCH_WORK: String(WORK) },
-    },
-  );
-  return JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as Run;
+    env: { ...process.env, EBB_BENCH_WORK: String(WORK) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
 }
 
-// The same code in two processes can differ by a fifth in speed on this kind of machine (where the
-// JIT and the memory layout land), and a shared machine drifts over minutes. So every size runs in
-// several fresh processes, the sizes taking turns, and a size's figure is the median of its
-// processes' best runs.
-const ROUNDS = Number(process.env.EBB_BENCH_ROUNDS ?? 5);
-/** Timed samples per process, and accounts scored per sample. */
-const REPEAT = Number(process.env.EBB_BENCH_REPEAT ?? 2);
-const WORK = Number(process.env.EBB_BENCH_WORK ?? 10_000);
-const fmt = (n: number) => n.toLocaleString("en-US");
-
-function measure(mode: "explained" | "numbers-only"): Row[] {
-  const runs = new Map<number, Run[]>();
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const n of SIZES) {
-      const r = runProcess(n, mode);
-      runs.set(n, [...(runs.get(n) ?? []), r]);
-      // A full run takes about twenty minutes: say where it is.
-      process.stderr.write(
-        `  ${mode} ${fmt(n)}, process ${round + 1} of ${ROUNDS}: best ${(r.scoreMs / 1000).toFixed(3)} s, median ${(r.medianMs / 1000).toFixed(3)} s\n`,
+/** Sends `message` (if any) and waits for the process's next message; a process that dies fails the bench. */
+function ask<T>(child: ChildProcess, what: string, message?: "sample" | "end"): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+    };
+    const onMessage = (m: unknown) => {
+      done();
+      resolve(m as T);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(
+        new Error(`bench: the process for ${what} exited (${code ?? signal}) before answering`),
       );
+    };
+    child.on("message", onMessage);
+    child.on("exit", onExit);
+    if (message) child.send(message);
+  });
+}
+
+/** One set: a fresh process per size, all up at once, timing their samples in turn. */
+async function runSet(mode: Mode, set: number) {
+  const children = SIZES.map((n) => start(n, mode));
+  const name = (i: number) => `${mode} ${fmt(SIZES[i] ?? 0)}`;
+  // Generating the portfolios is not timed, so the processes may do it side by side.
+  const ready = await Promise.all(children.map((c, i) => ask<Ready>(c, name(i))));
+  const samples: Sample[][] = SIZES.map(() => []);
+  for (let k = 0; k < REPEAT; k++) {
+    // Each turn starts with the next size, so no size always follows the same one.
+    const turn = set * REPEAT + k;
+    for (let j = 0; j < SIZES.length; j++) {
+      const i = (j + turn) % SIZES.length;
+      const child = children[i];
+      if (child) samples[i]?.push(await ask<Sample>(child, name(i), "sample"));
     }
   }
-  return SIZES.map((n) => {
-    const all = runs.get(n) ?? [];
-    const bests = all.map((r) => r.scoreMs).sort((a, b) => a - b);
-    const first = all[0]!;
-    const best = bests[0] ?? 0;
-    const median = bests[bests.length >> 1] ?? 0;
+  const ends = await Promise.all(children.map((c, i) => ask<End>(c, name(i), "end")));
+  return SIZES.map((_, i) => ({
+    ready: ready[i] as Ready,
+    samples: samples[i] ?? [],
+    end: ends[i] as End,
+  }));
+}
+
+/** One size in one mode, over every set. */
+interface Row {
+  accounts: number;
+  explain: boolean;
+  accountDays: number;
+  records: number;
+  /** Fastest sample of all. */
+  bestMs: number;
+  /** Median of the sets' best samples: the figure speeds are quoted from. */
+  medianMs: number;
+  accountDaysPerSec: number;
+  recordsPerSec: number;
+  inputRssMb: number;
+  peakRssMb: number;
+  /** Each set's best sample, by set. */
+  setBestMs: number[];
+}
+
+async function measure(mode: Mode): Promise<Row[]> {
+  const sets: Awaited<ReturnType<typeof runSet>>[] = [];
+  for (let set = 0; set < SETS; set++) {
+    const result = await runSet(mode, set);
+    sets.push(result);
+    // A full run takes about twenty minutes: say where it is.
+    process.stderr.write(
+      `  ${mode}, set ${set + 1} of ${SETS}: ${result.map((r, i) => `${fmt(SIZES[i] ?? 0)} ${r.samples.map((s) => secs(s.ms)).join("/")} s`).join(", ")}\n`,
+    );
+  }
+  return SIZES.map((accounts, i) => {
+    const runs = sets.map((s) => s[i]).filter((r) => r !== undefined);
+    const setBestMs = runs.map((r) => Math.min(...r.samples.map((s) => s.ms)));
+    const first = runs[0];
+    const accountDays = first?.samples[0]?.accountDays ?? 0;
+    const records = first?.ready.records ?? 0;
+    const mid = median(setBestMs);
     return {
-      ...first,
-      scoreMs: best,
-      medianMs: median,
-      runs: all.reduce((k, r) => k + r.runs, 0),
-      accountDaysPerSec: Math.round(first.accountDays / (median / 1000)),
-      recordsPerSec: Math.round(first.records / (median / 1000)),
-      peakRssMb: Math.max(...all.map((r) => r.peakRssMb)),
-      processBestMs: bests,
-      roundBestMs: all.map((r) => r.scoreMs),
+      accounts,
+      explain: mode === "explained",
+      accountDays,
+      records,
+      bestMs: Math.min(...setBestMs),
+      medianMs: mid,
+      accountDaysPerSec: Math.round(accountDays / (mid / 1000)),
+      recordsPerSec: Math.round(records / (mid / 1000)),
+      inputRssMb: Math.max(...runs.map((r) => r.ready.inputRssMb)),
+      peakRssMb: Math.max(...runs.map((r) => r.end.peakRssMb)),
+      setBestMs,
     };
   });
 }
@@ -105,10 +145,10 @@ console.log(
 );
 const rows: Row[] = [];
 for (const mode of ["explained", "numbers-only"] as const) {
-  for (const r of measure(mode)) {
+  for (const r of await measure(mode)) {
     rows.push(r);
     console.log(
-      `${mode.padEnd(13)} ${fmt(r.accounts).padStart(8)} ${fmt(r.accountDays).padStart(13)} ${fmt(r.records).padStart(10)} ${(r.scoreMs / 1000).toFixed(3).padStart(7)} ${(r.medianMs / 1000).toFixed(3).padStart(9)} ${fmt(r.accountDaysPerSec).padStart(15)} ${fmt(r.recordsPerSec).padStart(10)} ${`${r.inputRssMb}/${r.peakRssMb}`.padStart(16)}`,
+      `${mode.padEnd(13)} ${fmt(r.accounts).padStart(8)} ${fmt(r.accountDays).padStart(13)} ${fmt(r.records).padStart(10)} ${secs(r.bestMs).padStart(7)} ${secs(r.medianMs).padStart(9)} ${fmt(r.accountDaysPerSec).padStart(15)} ${fmt(r.recordsPerSec).padStart(10)} ${`${r.inputRssMb}/${r.peakRssMb}`.padStart(16)}`,
     );
   }
 }
@@ -117,11 +157,11 @@ console.log(
   "explained: snapshots with evidence sentences and ids (what `ebb score` writes); numbers-only: the daily score, band and alert without building snapshots (what `ebb backtest` reads).",
 );
 console.log(
-  `node --max-semi-space-size=${SEMI_SPACE_MB}; each size ran in ${ROUNDS} fresh processes, sizes taking turns, each timing ${REPEAT} samples of ${fmt(WORK)} accounts' scoring (${SIZES.map((n) => `${fmt(Math.max(1, Math.round(WORK / n)))} pass(es) over ${fmt(n)}`).join(", ")}; a run's time is its sample's over its passes); best = fastest run of all, median = median of the processes' best runs (speeds are from the median); rss in = after generating the portfolio in memory, peak = process high-water mark.`,
+  `node --max-semi-space-size=${SEMI_SPACE_MB}; ${SETS} sets of fresh processes, one process per size in each set, all up at once and timing ${REPEAT} samples each in turn; a sample is ${fmt(WORK)} accounts' scoring (${SIZES.map((n) => `${fmt(Math.max(1, Math.round(WORK / n)))} pass(es) over ${fmt(n)}`).join(", ")}) and its time is per pass; best = fastest sample of all, median = median of the sets' best samples (speeds are from the median); rss in = after generating the portfolio in memory, peak = process high-water mark.`,
 );
 for (const r of rows)
   console.log(
-    `  ${r.explain ? "explained" : "numbers-only"} ${fmt(r.accounts)}: processes' best runs ${r.processBestMs.map((ms) => (ms / 1000).toFixed(3)).join(", ")} s`,
+    `  ${r.explain ? "explained" : "numbers-only"} ${fmt(r.accounts)}: best sample of each set ${r.setBestMs.map(secs).join(", ")} s`,
   );
 for (const mode of [true, false]) {
   const sized = rows.filter((r) => r.explain === mode).sort((a, b) => a.accounts - b.accounts);
@@ -129,15 +169,14 @@ for (const mode of [true, false]) {
     const a = sized[k - 1];
     const b = sized[k];
     if (!a || !b) continue;
-    // Paired by round: the two sizes' processes ran one after the other, a minute apart at most,
-    // so a slow spell of the machine (they last minutes here) weighs on both sides of the ratio.
-    // The ratio of medians compares processes up to twenty minutes apart.
-    const paired = a.roundBestMs
-      .map((ms, round) => (b.roundBestMs[round] ?? Number.NaN) / ms)
+    // Paired by set: within a set the two sizes' samples took turns seconds apart, so a slow spell
+    // of the machine weighs on both sides of each ratio; the ratio of medians compares sets up to
+    // twenty minutes apart.
+    const paired = a.setBestMs
+      .map((ms, set) => (b.setBestMs[set] ?? Number.NaN) / ms)
       .filter((r) => Number.isFinite(r));
-    const pairedMedian = [...paired].sort((x, y) => x - y)[paired.length >> 1] ?? Number.NaN;
     console.log(
-      `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${(b.medianMs / a.medianMs).toFixed(2)}× the time (medians; best runs: ${(b.scoreMs / a.scoreMs).toFixed(2)}×; paired by round: median ${pairedMedian.toFixed(2)}×, rounds ${paired.map((r) => r.toFixed(2)).join(", ")}) (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
+      `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${median(paired).toFixed(2)}× the time (paired by set: median; sets ${paired.map((r) => r.toFixed(2)).join(", ")}; medians: ${(b.medianMs / a.medianMs).toFixed(2)}×; best samples: ${(b.bestMs / a.bestMs).toFixed(2)}×) (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
     );
   }
 }

@@ -21,6 +21,19 @@ const SETS = Number(process.env.EBB_BENCH_ROUNDS ?? 5);
 /** Timed samples per process, and accounts scored per sample. */
 const REPEAT = Number(process.env.EBB_BENCH_REPEAT ?? 2);
 const WORK = Number(process.env.EBB_BENCH_WORK ?? 10_000);
+for (const [name, values] of [
+  ["EBB_BENCH_SIZES", SIZES],
+  ["EBB_BENCH_ROUNDS", [SETS]],
+  ["EBB_BENCH_REPEAT", [REPEAT]],
+  ["EBB_BENCH_WORK", [WORK]],
+] as const) {
+  if (values.some((v) => !Number.isInteger(v) || v < 1)) {
+    const what =
+      values === SIZES ? "positive whole numbers, separated by commas" : "a positive whole number";
+    console.error(`bench: ${name} must be ${what}`);
+    process.exit(2);
+  }
+}
 const fmt = (n: number) => n.toLocaleString("en-US");
 const secs = (ms: number) => (ms / 1000).toFixed(3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? Number.NaN;

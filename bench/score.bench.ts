@@ -26,6 +26,7 @@ for (const [name, values] of [
   ["EBB_BENCH_ROUNDS", [SETS]],
   ["EBB_BENCH_REPEAT", [REPEAT]],
   ["EBB_BENCH_WORK", [WORK]],
+  ["EBB_BENCH_SEMI_SPACE_MB", [SEMI_SPACE_MB]],
 ] as const) {
   if (values.some((v) => !Number.isInteger(v) || v < 1)) {
     const what =
@@ -77,26 +78,37 @@ function ask<T>(child: ChildProcess, what: string, message?: "sample" | "end"): 
   });
 }
 
+/** One size's process in one set. */
+interface SetRun {
+  accounts: number;
+  ready: Ready;
+  samples: Sample[];
+  end: End;
+}
+
 /** One set: a fresh process per size, all up at once, timing their samples in turn. */
-async function runSet(mode: Mode, set: number) {
-  const children = SIZES.map((n) => start(n, mode));
-  const name = (i: number) => `${mode} ${fmt(SIZES[i] ?? 0)}`;
+async function runSet(mode: Mode, set: number): Promise<SetRun[]> {
+  const procs = SIZES.map((accounts) => ({
+    accounts,
+    name: `${mode} ${fmt(accounts)}`,
+    child: start(accounts, mode),
+    samples: [] as Sample[],
+  }));
   // Generating the portfolios is not timed, so the processes may do it side by side.
-  const ready = await Promise.all(children.map((c, i) => ask<Ready>(c, name(i))));
-  const samples: Sample[][] = SIZES.map(() => []);
+  const ready = await Promise.all(procs.map((p) => ask<Ready>(p.child, p.name)));
   for (let k = 0; k < REPEAT; k++) {
     // Each turn starts with the next size, so no size always follows the same one.
     const turn = set * REPEAT + k;
-    for (let j = 0; j < SIZES.length; j++) {
-      const i = (j + turn) % SIZES.length;
-      const child = children[i];
-      if (child) samples[i]?.push(await ask<Sample>(child, name(i), "sample"));
+    for (let j = 0; j < procs.length; j++) {
+      const p = procs[(j + turn) % procs.length] as (typeof procs)[number];
+      p.samples.push(await ask<Sample>(p.child, p.name, "sample"));
     }
   }
-  const ends = await Promise.all(children.map((c, i) => ask<End>(c, name(i), "end")));
-  return SIZES.map((_, i) => ({
+  const ends = await Promise.all(procs.map((p) => ask<End>(p.child, p.name, "end")));
+  return procs.map((p, i) => ({
+    accounts: p.accounts,
     ready: ready[i] as Ready,
-    samples: samples[i] ?? [],
+    samples: p.samples,
     end: ends[i] as End,
   }));
 }
@@ -120,21 +132,20 @@ interface Row {
 }
 
 async function measure(mode: Mode): Promise<Row[]> {
-  const sets: Awaited<ReturnType<typeof runSet>>[] = [];
+  const sets: SetRun[][] = [];
   for (let set = 0; set < SETS; set++) {
     const result = await runSet(mode, set);
     sets.push(result);
     // A full run takes about twenty minutes: say where it is.
     process.stderr.write(
-      `  ${mode}, set ${set + 1} of ${SETS}: ${result.map((r, i) => `${fmt(SIZES[i] ?? 0)} ${r.samples.map((s) => secs(s.ms)).join("/")} s`).join(", ")}\n`,
+      `  ${mode}, set ${set + 1} of ${SETS}: ${result.map((r) => `${fmt(r.accounts)} ${r.samples.map((s) => secs(s.ms)).join("/")} s`).join(", ")}\n`,
     );
   }
-  return SIZES.map((accounts, i) => {
-    const runs = sets.map((s) => s[i]).filter((r) => r !== undefined);
+  return SIZES.map((accounts) => {
+    const runs = sets.flat().filter((r) => r.accounts === accounts);
     const setBestMs = runs.map((r) => Math.min(...r.samples.map((s) => s.ms)));
-    const first = runs[0];
-    const accountDays = first?.samples[0]?.accountDays ?? 0;
-    const records = first?.ready.records ?? 0;
+    const accountDays = runs[0]?.samples[0]?.accountDays ?? 0;
+    const records = runs[0]?.ready.records ?? 0;
     const mid = median(setBestMs);
     return {
       accounts,
@@ -185,9 +196,7 @@ for (const mode of [true, false]) {
     // Paired by set: within a set the two sizes' samples took turns seconds apart, so a slow spell
     // of the machine weighs on both sides of each ratio; the ratio of medians compares sets up to
     // twenty minutes apart.
-    const paired = a.setBestMs
-      .map((ms, set) => (b.setBestMs[set] ?? Number.NaN) / ms)
-      .filter((r) => Number.isFinite(r));
+    const paired = a.setBestMs.map((ms, set) => (b.setBestMs[set] ?? Number.NaN) / ms);
     console.log(
       `${mode ? "explained" : "numbers-only"}: ${fmt(b.accounts / a.accounts)}× the accounts took ${median(paired).toFixed(2)}× the time (paired by set: median; sets ${paired.map((r) => r.toFixed(2)).join(", ")}; medians: ${(b.medianMs / a.medianMs).toFixed(2)}×; best samples: ${(b.bestMs / a.bestMs).toFixed(2)}×) (${fmt(a.accounts)} → ${fmt(b.accounts)})`,
     );

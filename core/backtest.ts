@@ -19,14 +19,24 @@ export interface BacktestReport {
   healthyEpisodes: number;
   /** AUC of (100 − score) 60 days before churn, against non-churned accounts scored on the same day. */
   auc60: number | null;
-  /** Churn within 90 days by score decile (decile 1 = lowest scores), sampled every 30 days. */
-  churnByDecile: { decile: number; maxScore: number; samples: number; churnRate: number }[];
+  /** Churn within 90 days by score band (band 1 = lowest scores), sampled every 30 days: see `scoreBands`. */
+  churnByScoreBand: ScoreBand[];
+}
+
+/** Samples whose scores lie in [minScore, maxScore], `share` of all samples, and how many of them churned. */
+export interface ScoreBand {
+  band: number;
+  minScore: number;
+  maxScore: number;
+  samples: number;
+  share: number;
+  churnRate: number;
 }
 
 const RECALL_LEAD_DAYS = 30;
 const AUC_DAYS_BEFORE = 60;
-const DECILE_HORIZON_DAYS = 90;
-const DECILE_SAMPLE_EVERY = 30;
+const BAND_HORIZON_DAYS = 90;
+const BAND_SAMPLE_EVERY = 30;
 
 interface Track {
   start: number;
@@ -128,7 +138,7 @@ export function backtest(p: Portfolio, options: ScoreOptions = {}): BacktestRepo
     healthyAccountYears: healthyDays / 365,
     healthyEpisodes,
     auc60: aucPairs ? aucWins / aucPairs : null,
-    churnByDecile: deciles(tracks, churnDay),
+    churnByScoreBand: scoreBands(churnSamples(tracks, churnDay)),
   };
 }
 
@@ -137,39 +147,62 @@ function median(sorted: number[]): number {
   return sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
 }
 
-function deciles(
+/** One score every 30 days of each account, with whether it churned within the next 90 days. */
+function churnSamples(
   tracks: Map<string, Track>,
   churnDay: Map<string, number>,
-): BacktestReport["churnByDecile"] {
+): { score: number; churned: boolean }[] {
   const samples: { score: number; churned: boolean }[] = [];
   let lastDay = Number.NEGATIVE_INFINITY;
   for (const t of tracks.values()) lastDay = Math.max(lastDay, t.start + t.scores.length - 1);
   for (const [id, t] of tracks) {
     const churn = churnDay.get(id);
-    for (let k = DECILE_SAMPLE_EVERY; k < t.scores.length; k += DECILE_SAMPLE_EVERY) {
+    for (let k = BAND_SAMPLE_EVERY; k < t.scores.length; k += BAND_SAMPLE_EVERY) {
       const day = t.start + k;
       // Only days whose 90-day horizon is observed.
-      if (churn === undefined && day + DECILE_HORIZON_DAYS > lastDay) continue;
+      if (churn === undefined && day + BAND_HORIZON_DAYS > lastDay) continue;
       samples.push({
         score: t.scores[k]!,
-        churned: churn !== undefined && churn - day <= DECILE_HORIZON_DAYS,
+        churned: churn !== undefined && churn - day <= BAND_HORIZON_DAYS,
       });
     }
   }
-  samples.sort((a, b) => a.score - b.score);
-  const out: BacktestReport["churnByDecile"] = [];
-  for (let d = 0; d < 10; d++) {
-    const slice = samples.slice(
-      Math.floor((d * samples.length) / 10),
-      Math.floor(((d + 1) * samples.length) / 10),
-    );
-    if (slice.length === 0) continue;
+  return samples;
+}
+
+/**
+ * Churn rate by score band: the samples ranked by score and cut into tenths, except that a cut never
+ * falls between equal scores; it moves back to where they start. Most account-days of a healthy
+ * portfolio score 100, and cutting through them would make bands that differ only by which accounts
+ * happened to come first. So there may be fewer than ten bands, of unequal size.
+ */
+export function scoreBands(samples: readonly { score: number; churned: boolean }[]): ScoreBand[] {
+  const sorted = [...samples].sort((a, b) => a.score - b.score);
+  const n = sorted.length;
+  const cuts: number[] = [];
+  let from = 0;
+  for (let tenth = 1; tenth <= 10; tenth++) {
+    let cut = Math.floor((tenth * n) / 10);
+    while (cut < n && cut > from && sorted[cut]!.score === sorted[cut - 1]!.score) cut--;
+    if (cut > from) {
+      cuts.push(cut);
+      from = cut;
+    }
+  }
+  const out: ScoreBand[] = [];
+  let start = 0;
+  for (const end of cuts) {
+    let churned = 0;
+    for (let k = start; k < end; k++) if (sorted[k]!.churned) churned++;
     out.push({
-      decile: d + 1,
-      maxScore: slice[slice.length - 1]!.score,
-      samples: slice.length,
-      churnRate: slice.filter((s) => s.churned).length / slice.length,
+      band: out.length + 1,
+      minScore: sorted[start]!.score,
+      maxScore: sorted[end - 1]!.score,
+      samples: end - start,
+      share: (end - start) / n,
+      churnRate: churned / (end - start),
     });
+    start = end;
   }
   return out;
 }

@@ -32,10 +32,10 @@ export async function runBacktest(
     `false alarms               ${fmt(r.falseAlarmsPerHealthyAccountYear)} per healthy account-year (${r.healthyEpisodes} episodes / ${r.healthyAccountYears.toFixed(0)} account-years)`,
   );
   io.log(`AUC 60 days before churn   ${fmt(r.auc60, 3)}`);
-  io.log("churn within 90 days by score decile (1 = lowest scores):");
-  for (const d of r.churnByDecile)
+  io.log("churn within 90 days by score band (tenths of the samples; equal scores never split):");
+  for (const b of r.churnByScoreBand)
     io.log(
-      `  ${String(d.decile).padStart(2)}  score ≤ ${String(d.maxScore).padStart(3)}  ${(d.churnRate * 100).toFixed(1).padStart(5)}%  (${d.samples} samples)`,
+      `  ${String(b.band).padStart(2)}  score ${`${b.minScore}–${b.maxScore}`.padStart(7)}  ${(b.churnRate * 100).toFixed(1).padStart(5)}%  (${b.samples} samples, ${(b.share * 100).toFixed(0)}% of all)`,
     );
   return r;
 }

@@ -1,6 +1,6 @@
-// Day numbers and their YYYY-MM-DD names, inside the cached range and outside it.
+// Day numbers and their YYYY-MM-DD names, and the names one scoring run keeps.
 import { describe, expect, it } from "vitest";
-import { addDays, timeToDayNumber, toDayNumber, toDayString } from "./day.ts";
+import { addDays, DayNames, timeToDayNumber, toDayNumber, toDayString } from "./day.ts";
 
 /** What a day string means, read the slow and obvious way. */
 function reference(day: string): number {
@@ -45,7 +45,7 @@ describe("toDayNumber", () => {
     for (const day of odd) expect(Object.is(toDayNumber(day), reference(day)), day).toBe(true);
   });
 
-  it("takes the day of a UTC time without cutting it out, and any other time through Date", () => {
+  it("takes the day of a UTC time from its date part, and any other time through Date", () => {
     expect(timeToDayNumber("2025-03-04T23:59:59Z")).toBe(reference("2025-03-04"));
     expect(timeToDayNumber("2025-03-04T23:30:00-01:00")).toBe(reference("2025-03-05"));
     // Not a calendar day in place: left to Date, which rolls it over as it always has.
@@ -56,7 +56,8 @@ describe("toDayNumber", () => {
 });
 
 describe("toDayString", () => {
-  it("names days the same way inside and outside the cached years", () => {
+  it("names days from 1970 to past 2054 as Date does, and a run's kept names the same", () => {
+    const names = new DayNames();
     for (const day of [
       "1970-01-01",
       "1999-12-31",
@@ -67,8 +68,9 @@ describe("toDayString", () => {
     ]) {
       const n = toDayNumber(day);
       expect(toDayString(n)).toBe(day);
-      // Asked again: from the cache, still right.
-      expect(toDayString(n)).toBe(day);
+      expect(names.of(n)).toBe(day);
+      // Asked again: kept, still right.
+      expect(names.of(n)).toBe(day);
       expect(toDayString(n + 1)).toBe(addDays(day, 1));
     }
   });

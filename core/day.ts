@@ -1,39 +1,28 @@
 // Calendar days as integers (days since 1970-01-01, UTC): the unit every core window counts in.
 
 const MS_PER_DAY = 86_400_000;
-const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Day number of a `YYYY-MM-DD` string; NaN when it is not a real calendar day. */
 export function toDayNumber(day: string): number {
-  return day.length === 10 ? dayNumberAt(day, 0) : Number.NaN;
+  if (!DAY_RE.test(day)) return Number.NaN;
+  return civilDay(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)));
 }
 
 /**
- * Day number of the `YYYY-MM-DD` at `at` in `s`; NaN when it is not a real calendar day. Every record
- * names a day or a time, millions of them in a large portfolio: read the digits in place rather than
- * cutting the date out, hashing it and looking it up.
+ * Days since 1970-01-01 of year-month-day in the proleptic Gregorian calendar (Date's), NaN when
+ * there is no such day. Years 0–99 are read as 1900–1999, as Date.UTC reads them.
  */
-function dayNumberAt(s: string, at: number): number {
-  if (s.charCodeAt(at + 4) !== 45 /* - */ || s.charCodeAt(at + 7) !== 45) return Number.NaN;
-  const y = digits(s, at, 4);
-  const m = digits(s, at + 5, 2);
-  const d = digits(s, at + 8, 2);
-  // NaN (a non-digit) fails every comparison below.
-  if (!(m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m))) return Number.NaN;
-  // Years 0–99 mean 1900–1999 to Date.UTC: keep its reading for them rather than guess.
-  if (y < 100) return parseDay(s.slice(at, at + 10));
-  return daysFromCivil(y, m, d);
-}
-
-/** The number written by `n` decimal digits at `at`; NaN if any is not a digit. */
-function digits(s: string, at: number, n: number): number {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const c = s.charCodeAt(at + k) - 48;
-    if (!(c >= 0 && c <= 9)) return Number.NaN;
-    v = v * 10 + c;
-  }
-  return v;
+function civilDay(year: number, month: number, day: number): number {
+  const y0 = year < 100 ? year + 1900 : year;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(y0, month)) return Number.NaN;
+  // Howard Hinnant's days_from_civil: eras of 400 years, March-based years.
+  const y = month <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 function daysInMonth(y: number, m: number): number {
@@ -41,69 +30,39 @@ function daysInMonth(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (the calendar Date uses). */
-function daysFromCivil(year: number, m: number, d: number): number {
-  const y = m <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
-}
-
-function parseDay(day: string): number {
-  const m = DAY_RE.exec(day);
-  if (!m) return Number.NaN;
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  const ms = Date.UTC(y, mo - 1, d);
-  const check = new Date(ms);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) return Number.NaN;
-  return ms / MS_PER_DAY;
-}
-
 /** Day number of an ISO-8601 time (the UTC day it falls on); NaN when unparseable. */
 export function timeToDayNumber(time: string): number {
   // A bare day is a valid time too: it means midnight UTC.
   if (time.length === 10) return toDayNumber(time);
   // A UTC time ("…Z") falls on the day its date part names.
-  if (time.charCodeAt(time.length - 1) === 90 /* Z */ && time.charCodeAt(10) === 84 /* T */) {
-    // Records reaching core were validated at the edge (zod), so the date part is trusted here.
-    const d = dayNumberAt(time, 0);
+  if (time.endsWith("Z") && time[10] === "T") {
+    const d = toDayNumber(time.slice(0, 10));
     if (!Number.isNaN(d)) return d;
   }
   const ms = Date.parse(time);
   return Number.isNaN(ms) ? Number.NaN : Math.floor(ms / MS_PER_DAY);
 }
 
-// Every snapshot names its day, so this runs for every account every day: days from 2000 to 2054 are
-// kept in an array (an index, not a hash lookup), any other day in a map.
-const DAY_STRINGS_FROM = 10_957; // 2000-01-01
-const dayStrings: (string | undefined)[] = new Array(20_000).fill(undefined);
-const dayStringCache = new Map<number, string>();
-
-/** `YYYY-MM-DD` of a day number (cached: a backtest asks for the same few hundred days often). */
+/** `YYYY-MM-DD` of a day number. */
 export function toDayString(dayNumber: number): string {
-  const k = dayNumber - DAY_STRINGS_FROM;
-  if (k >= 0 && k < dayStrings.length && Number.isInteger(k)) {
-    let s = dayStrings[k];
+  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * The names of days, made once each for one scoring run: every snapshot names its day, every account,
+ * every day, and a run covers a few hundred days.
+ */
+export class DayNames {
+  private readonly names = new Map<number, string>();
+
+  of(dayNumber: number): string {
+    let s = this.names.get(dayNumber);
     if (s === undefined) {
-      s = formatDay(dayNumber);
-      dayStrings[k] = s;
+      s = toDayString(dayNumber);
+      this.names.set(dayNumber, s);
     }
     return s;
   }
-  let s = dayStringCache.get(dayNumber);
-  if (s === undefined) {
-    s = formatDay(dayNumber);
-    if (dayStringCache.size < 100_000) dayStringCache.set(dayNumber, s);
-  }
-  return s;
-}
-
-function formatDay(dayNumber: number): string {
-  return new Date(dayNumber * MS_PER_DAY).toISOString().slice(0, 10);
 }
 
 /** ISO time at midnight UTC of a day number plus `minutes`. */

@@ -1,6 +1,6 @@
 // Scoring: every account, every day, in one pass over records grouped and sorted once. Each account's
 // timeline is built once and its days scored in order, carrying trend and episode state from day to day.
-import { toDayNumber, toDayString } from "./day.ts";
+import { DayNames, toDayNumber } from "./day.ts";
 import { type AccountFacts, FACTS_BATCH, FactsPool, spanOfFacts } from "./facts.ts";
 import type {
   Account,
@@ -30,9 +30,9 @@ import {
   timelineOf,
 } from "./timeline.ts";
 import {
-  advanceTrend,
   DEFAULT_TREND,
   startTrend,
+  stepTrend,
   type TrendOptions,
   type TrendState,
 } from "./trend.ts";
@@ -41,7 +41,6 @@ import { DEFAULT_WEIGHTS, type StageWeights, stageOn } from "./weights.ts";
 /** Below this coverage an account is `insufficient_data`, whatever its score. */
 export const MIN_COVERAGE = 0.5;
 export const BANDS = { healthy: 70, atRisk: 45 } as const;
-/** History loaded before the first scored day: a year plus two quarters for seasonal baselines. */
 
 export interface ScoreOptions {
   /** First and last day to score (YYYY-MM-DD); default: the span of the data. */
@@ -188,7 +187,7 @@ function scoreGroups(
   const pool = new FactsPool();
   const ctx = buildPortfolioContext(groups, pool);
   const to = toOption ? toDayNumber(toOption) : ctx.lastDay;
-  const buffers = new TimelineBuffers();
+  const scratch = newScratch();
   const summary: ScoreSummary = {
     accounts: 0,
     accountDays: 0,
@@ -211,7 +210,7 @@ function scoreGroups(
         ctx,
         { ...options, fromDay, toDay: churn === undefined ? to : Math.min(to, churn - 1), state },
         sink,
-        buffers,
+        scratch,
       );
       if (r.days > 0) summary.accounts++;
       summary.accountDays += r.days;
@@ -220,7 +219,7 @@ function scoreGroups(
     }
   }
   for (const incident of ctx.incidents) {
-    if (incident.to < toDayString(from) || incident.from > toDayString(to)) continue;
+    if (incident.to < scratch.days.of(from) || incident.from > scratch.days.of(to)) continue;
     summary.alerts.push(incidentAlert(incident));
   }
   return summary;
@@ -236,6 +235,16 @@ function incidentAlert(incident: Incident): PortfolioAlert {
   };
 }
 
+/** What one scoring run reuses from one account to the next, owned by that run alone. */
+export interface RunScratch {
+  buffers: TimelineBuffers;
+  days: DayNames;
+}
+
+function newScratch(): RunScratch {
+  return { buffers: new TimelineBuffers(), days: new DayNames() };
+}
+
 interface AccountRun {
   fromDay: number;
   toDay: number;
@@ -249,7 +258,7 @@ export function scoreAccount(
   ctx: PortfolioContext,
   run: Omit<ScoreOptions, "resume"> & AccountRun,
   sink: ScoreSink,
-  buffers: TimelineBuffers = new TimelineBuffers(),
+  scratch: RunScratch = newScratch(),
 ): { days: number; opened: number; closed: number } {
   // An account with no records at all is still scored (as insufficient data) from its contract start:
   // silence must show up as "we don't know", not vanish from the portfolio.
@@ -260,7 +269,7 @@ export function scoreAccount(
   const end = run.toDay;
   if (end < start) return { days: 0, opened: 0, closed: 0 };
   const origin = Math.max(start - LOOKBACK_DAYS, Math.min(first, start));
-  const t = timelineOf(facts, origin, end - origin + 1, ctx, buffers);
+  const t = timelineOf(facts, origin, end - origin + 1, ctx, scratch.buffers);
   const weights = run.weights ?? DEFAULT_WEIGHTS;
   // Each stage's weights in SIGNALS order: the daily loop reads them by index, not by key.
   const rows = {} as Record<Stage, number[]>;
@@ -269,8 +278,9 @@ export function scoreAccount(
   const trendOptions = run.trend ?? DEFAULT_TREND;
   const explain = run.explain ?? true;
   const account = g.account;
-  // Copies: the caller's stored state stays as it was, and the loop updates its own in place.
-  let trend: TrendState | undefined = run.state?.trend ? { ...run.state.trend } : undefined;
+  // The caller's stored state stays as it was: the trend steps to a new state each day, and the
+  // episode is a copy the loop updates in place.
+  let trend: TrendState | undefined = run.state?.trend;
   const stored = run.state?.episode;
   const episode: EpisodeState = stored
     ? { open: stored.open ? { ...stored.open } : null, calmDays: stored.calmDays }
@@ -285,7 +295,7 @@ export function scoreAccount(
     i: 0,
     portfolio: ctx,
     explain,
-    said: explain ? new Sentences() : undefined,
+    sentences: explain ? new Sentences() : undefined,
   };
   // One verdict for the whole account, refilled each day: the episode step reads it, never keeps it.
   const verdict: DayVerdict = {
@@ -317,7 +327,7 @@ export function scoreAccount(
     const score = Math.round(100 * keep);
     const coverage = applicable > 0 ? covered / applicable : 0;
     const band = bandOf(score, coverage);
-    trend = trend ? advanceTrend(trend, score, trendOptions) : startTrend(score);
+    trend = trend ? stepTrend(trend, score, trendOptions) : startTrend(score);
     verdict.day = day;
     verdict.score = score;
     verdict.band = band;
@@ -329,19 +339,21 @@ export function scoreAccount(
     if (task) {
       if (task.action === "open") opened++;
       else closed++;
-      sink.task?.({ ...task, day: toDayString(day) });
+      sink.task?.({ ...task, day: scratch.days.of(day) });
     }
     sink.day?.(account.id, day, score, band, episode.open !== null);
     if (sink.snapshot)
-      sink.snapshot(snapshotOf(account, day, score, band, trend.trend, coverage, values, row));
+      sink.snapshot(
+        snapshotOf(account, scratch.days.of(day), score, band, trend.trend, coverage, values, row),
+      );
   }
-  if (trend) sink.accountDone?.(account.id, { day: toDayString(end), trend, episode });
+  if (trend) sink.accountDone?.(account.id, { day: scratch.days.of(end), trend, episode });
   return { days: end - start + 1, opened, closed };
 }
 
 function snapshotOf(
   account: Account,
-  day: number,
+  day: string,
   score: number,
   band: Band,
   trend: HealthSnapshot["trend"],
@@ -365,7 +377,7 @@ function snapshotOf(
   }
   return {
     accountId: account.id,
-    day: toDayString(day),
+    day,
     score,
     band,
     trend,
@@ -378,7 +390,7 @@ function tagList(tags: string[]): string {
   return tags.map((t) => `"${t}"`).join(" / ");
 }
 
-const NO_REASONS: Reason[] = [];
+const NO_REASONS: readonly Reason[] = [];
 
 /** The signals pulling the score down, strongest first. */
 function reasonsOf(values: SignalValue[], weights: readonly number[]): Reason[] {

@@ -108,18 +108,18 @@ function fillAll(
  * portfolio context, then for the scores). One byte a ticket, for as long as one FactsPool lives.
  */
 class TicketMoods {
-  private byAccount = new Map<AccountRecords, Uint8Array>();
+  private readonly byAccount = new Map<AccountRecords, Uint8Array>();
   private buffer = new Uint8Array(0);
   private used = 0;
 
   /** The readings of `records`' tickets if they were read before, else undefined. */
-  known(records: AccountRecords): Uint8Array | undefined {
+  readBefore(records: AccountRecords): Uint8Array | undefined {
     const m = this.byAccount.get(records);
     return m && m.length === records.tickets.length ? m : undefined;
   }
 
   /** Room for the readings of `records`' tickets, to be filled as they are read. */
-  room(records: AccountRecords): Uint8Array {
+  reserve(records: AccountRecords): Uint8Array {
     const n = records.tickets.length;
     if (this.used + n > this.buffer.length) {
       // A new block; views into earlier blocks stay valid.
@@ -186,8 +186,8 @@ function fill(
     id === undefined ? NO_PERSONA : (personaById.get(id) ?? NO_PERSONA);
 
   const ticketFrom = at.ticket;
-  const known = moods?.known(records);
-  const mood = known ? undefined : moods?.room(records);
+  const known = moods?.readBefore(records);
+  const mood = known ? undefined : moods?.reserve(records);
   const tickets = records.tickets;
   for (let k = 0; k < tickets.length; k++) {
     const t = tickets[k]!;

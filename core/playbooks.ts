@@ -54,7 +54,7 @@ export interface DayVerdict {
   band: Band;
   trend: Trend;
   /** Reasons ordered by pull, strongest first. */
-  reasons: Reason[];
+  reasons: readonly Reason[];
 }
 
 export function startEpisodes(): EpisodeState {

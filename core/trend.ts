@@ -49,32 +49,16 @@ export function stepTrend(
   score: number,
   o: TrendOptions = DEFAULT_TREND,
 ): TrendState {
-  return advanceTrend({ ...prev }, score, o);
-}
-
-/** Feed one more day's score into `state`, in place (the engine's hot loop; no allocation). */
-export function advanceTrend(
-  state: TrendState,
-  score: number,
-  o: TrendOptions = DEFAULT_TREND,
-): TrendState {
-  state.fast += o.fastAlpha * (score - state.fast);
-  state.slow += o.slowAlpha * (score - state.slow);
-  state.days++;
-  const want = target(state.trend, state.fast - state.slow, o);
-  if (want === state.trend) {
-    state.streak = 0;
-    state.pending = "none";
-    return state;
-  }
-  state.streak = state.pending === want ? state.streak + 1 : 1;
-  state.pending = want;
-  if (state.streak >= daysFor(state.trend, want, o)) {
-    state.trend = want;
-    state.streak = 0;
-    state.pending = "none";
-  }
-  return state;
+  const fast = prev.fast + o.fastAlpha * (score - prev.fast);
+  const slow = prev.slow + o.slowAlpha * (score - prev.slow);
+  const days = prev.days + 1;
+  const want = target(prev.trend, fast - slow, o);
+  if (want === prev.trend)
+    return { trend: prev.trend, fast, slow, streak: 0, pending: "none", days };
+  const streak = prev.pending === want ? prev.streak + 1 : 1;
+  if (streak >= daysFor(prev.trend, want, o))
+    return { trend: want, fast, slow, streak: 0, pending: "none", days };
+  return { trend: prev.trend, fast, slow, streak, pending: want, days };
 }
 
 /** The state the series is heading for, given where it is. */

@@ -77,7 +77,7 @@ export function planOf(o: GenerateOptions): Plan {
   return { start, end, incidentDay };
 }
 
-const SYLLABLES = [
+const SYLLABLES: readonly string[] = [
   "ac",
   "mo",
   "ra",
@@ -95,7 +95,7 @@ const SYLLABLES = [
   "sa",
   "lum",
 ];
-const SUFFIXES = [
+const SUFFIXES: readonly string[] = [
   "Labs",
   "Systems",
   "Logistics",
@@ -107,7 +107,7 @@ const SUFFIXES = [
   "Energy",
   "Retail",
 ];
-const FIRST = [
+const FIRST: readonly string[] = [
   "Dana",
   "Sam",
   "Alex",
@@ -123,7 +123,7 @@ const FIRST = [
   "Tom",
   "Ines",
 ];
-const LAST = [
+const LAST: readonly string[] = [
   "Lee",
   "Garcia",
   "Okafor",

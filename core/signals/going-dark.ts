@@ -12,16 +12,22 @@ const OUTREACH_DAYS = 30;
 const NO_RECENT_CONTACT_DATA = fixed("no_data", "No recent engagement or support data.");
 const NO_CONTACT_YET = fixed("no_data", "No contact with this account on record yet.");
 
-export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalInput): SignalValue {
+export function goingDark({
+  timeline: t,
+  i,
+  portfolio,
+  explain,
+  sentences,
+}: SignalInput): SignalValue {
   const day = t.origin + i;
   if (!portfolio.sourceFresh("engagements", day) && !portfolio.sourceFresh("tickets", day)) {
-    return explain ? NO_RECENT_CONTACT_DATA.said : NO_RECENT_CONTACT_DATA.bare;
+    return explain ? NO_RECENT_CONTACT_DATA.explained : NO_RECENT_CONTACT_DATA.unexplained;
   }
   const s = t.series;
   const last = t.lastInbound[i] ?? -1;
   const outbound = sum(s.outbound, i - OUTREACH_DAYS + 1, i);
   if (last < 0 && outbound === 0) {
-    return explain ? NO_CONTACT_YET.said : NO_CONTACT_YET.bare;
+    return explain ? NO_CONTACT_YET.explained : NO_CONTACT_YET.unexplained;
   }
   const start = Math.max(t.firstIndex, 0);
   const gap = i - (last >= 0 ? last : start);
@@ -56,7 +62,7 @@ export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalIn
   if (!explain) return riskOnly(risk);
   // The first sentence changes every quiet day (the gap grows), so the rest is kept on its own.
   const expected10 = expected > 0 ? Math.round(expected * 10) / 10 : -1;
-  const memo = said?.goingDark;
+  const memo = sentences?.of("going_dark");
   let rest: string;
   if (memo?.same("", expected10, recent, outbound, unanswered)) rest = memo.text;
   else {
@@ -68,7 +74,7 @@ export function goingDark({ timeline: t, i, portfolio, explain, said }: SignalIn
     if (memo) memo.text = rest;
   }
   const usualGap = Math.round(cadence);
-  const whole = said?.goingDarkWhole;
+  const whole = sentences?.of("going_dark/whole");
   let evidence: string;
   if (whole?.same(rest, gap, usualGap)) evidence = whole.text;
   else {

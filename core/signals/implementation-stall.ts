@@ -34,12 +34,16 @@ export function implementationStall({
   }
   const overdue: readonly Overdue[] = found ?? NOTHING_OVERDUE;
   if (!implementing && overdue.length === 0) {
-    return explain ? NO_IMPLEMENTATION_UNDER_WAY.said : NO_IMPLEMENTATION_UNDER_WAY.bare;
+    return explain
+      ? NO_IMPLEMENTATION_UNDER_WAY.explained
+      : NO_IMPLEMENTATION_UNDER_WAY.unexplained;
   }
   const contactFresh =
     portfolio.sourceFresh("engagements", day) || portfolio.sourceFresh("tickets", day);
   if (!hasMilestones && !contactFresh) {
-    return explain ? NO_MILESTONES_OR_CONTACT_DATA.said : NO_MILESTONES_OR_CONTACT_DATA.bare;
+    return explain
+      ? NO_MILESTONES_OR_CONTACT_DATA.explained
+      : NO_MILESTONES_OR_CONTACT_DATA.unexplained;
   }
   let keep = 1;
   for (const o of overdue) keep *= 1 - ramp(o.days, 7, 45);

@@ -18,10 +18,10 @@ export function onboardingFriction({
 }: SignalInput): SignalValue {
   const since = t.customerSinceIndex;
   if (since === undefined || i < since || i - since >= ONBOARDING_DAYS + CARRY_DAYS) {
-    return explain ? NOT_IN_ONBOARDING.said : NOT_IN_ONBOARDING.bare;
+    return explain ? NOT_IN_ONBOARDING.explained : NOT_IN_ONBOARDING.unexplained;
   }
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
-    return explain ? NO_RECENT_SUPPORT_DATA.said : NO_RECENT_SUPPORT_DATA.bare;
+    return explain ? NO_RECENT_SUPPORT_DATA.explained : NO_RECENT_SUPPORT_DATA.unexplained;
   }
   const a = Math.max(since, i - 44);
   const b = Math.min(i, since + ONBOARDING_DAYS - 1);

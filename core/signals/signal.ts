@@ -49,7 +49,7 @@ export interface SignalInput {
    * Sentences kept for this account from the day before, reused while their numbers are unchanged.
    * Optional: without it every sentence is written afresh (same text, more work).
    */
-  said?: Sentences;
+  sentences?: Sentences;
 }
 
 export type Signal = (input: SignalInput) => SignalValue;

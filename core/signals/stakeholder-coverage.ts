@@ -13,9 +13,14 @@ const KEY_PERSONAS: readonly Persona[] = ["executive", "champion", "end_user"];
 
 const NO_STAKEHOLDERS_ON_RECORD = fixed("no_data", "No stakeholders on record.");
 
-export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInput): SignalValue {
+export function stakeholderCoverage({
+  timeline: t,
+  i,
+  explain,
+  sentences,
+}: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
-    return explain ? NO_STAKEHOLDERS_ON_RECORD.said : NO_STAKEHOLDERS_ON_RECORD.bare;
+    return explain ? NO_STAKEHOLDERS_ON_RECORD.explained : NO_STAKEHOLDERS_ON_RECORD.unexplained;
   }
   const contact = t.series;
   // Champions: who left recently, and whether another champion is still around and talking.
@@ -69,14 +74,12 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
   // Negativity across people: irritated tickets from several distinct requesters in the last 60 days,
   // against how many usually are, per 60 days, over the half-year before. This runs for every account
   // every day: the tickets are sorted by day, so only those in the window are visited, and people are
-  // told apart with small arrays rather than a set and a string key per ticket.
+  // told apart with small lists rather than a set and a string key per ticket.
   const baselineFrom = Math.max(t.firstIndex, i - NEGATIVITY_DAYS - BASELINE_DAYS + 1);
   const list = t.unhappyTickets;
-  // People are told apart in reused scratch lists, each filled from the start: only the first
-  // `nUnhappy` / `nBefore` entries are this day's.
-  const unhappy = UNHAPPY;
-  const before = BEFORE;
-  const beforeWindow = BEFORE_WINDOW;
+  const unhappy: string[] = [];
+  const before: string[] = [];
+  const beforeWindow: number[] = [];
   let nUnhappy = 0;
   let nBefore = 0;
   // The window's tickets are list[recentFrom..recentTo) (the list is sorted by day).
@@ -125,7 +128,7 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
 
   const risk = anyOf(championRisk, breadthRisk, spreadRisk);
   if (!explain) return riskOnly(risk);
-  const memo = said?.stakeholders;
+  const memo = sentences?.of("stakeholder_coverage");
   let evidence: string;
   const daysAgo = departed ? departed.daysAgo : -1;
   const spread = nUnhappy >= 2 ? nUnhappy : 0;
@@ -166,8 +169,3 @@ export function stakeholderCoverage({ timeline: t, i, explain, said }: SignalInp
   if (spreadRisk > 0) for (let k = recentFrom; k < recentTo; k++) ids.push(list[k]!.id);
   return { risk, status: "ok", evidence, evidenceIds: ids };
 }
-
-/** Scratch lists for the daily count of distinct people (reused: this runs every account, every day). */
-const UNHAPPY: string[] = [];
-const BEFORE: string[] = [];
-const BEFORE_WINDOW: number[] = [];

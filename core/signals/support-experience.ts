@@ -16,10 +16,10 @@ export function supportExperience({
   i,
   portfolio,
   explain,
-  said,
+  sentences,
 }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
-    return explain ? NO_RECENT_SUPPORT_DATA.said : NO_RECENT_SUPPORT_DATA.bare;
+    return explain ? NO_RECENT_SUPPORT_DATA.explained : NO_RECENT_SUPPORT_DATA.unexplained;
   }
   const s = t.series;
   const a = i - RECENT_DAYS + 1;
@@ -65,7 +65,7 @@ export function supportExperience({
   if (!explain) return riskOnly(risk);
   const expected10 = Math.round(expected * 10) / 10;
   const slow10 = slowRisk > 0 ? Math.round(slowRatio * 10) / 10 : -1;
-  const memo = said?.support;
+  const memo = sentences?.of("support_experience");
   let evidence: string;
   if (memo?.same("", bad, escalations, reopens, negative, recentTickets, expected10, slow10))
     evidence = memo.text;

@@ -14,10 +14,10 @@ export function ticketFlood({
   i,
   portfolio,
   explain,
-  said,
+  sentences,
 }: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("tickets", t.origin + i)) {
-    return explain ? NO_RECENT_SUPPORT_DATA.said : NO_RECENT_SUPPORT_DATA.bare;
+    return explain ? NO_RECENT_SUPPORT_DATA.explained : NO_RECENT_SUPPORT_DATA.unexplained;
   }
   const a = i - RECENT_DAYS + 1;
   const b0 = Math.max(t.firstIndex, a - BASELINE_DAYS);
@@ -55,7 +55,7 @@ export function ticketFlood({
   if (!explain) return riskOnly(worst);
   const incidentTickets = sum(t.series.incidentTickets, a, i);
   const expected10 = Math.round(worstExpected * 10) / 10;
-  const memo = said?.flood;
+  const memo = sentences?.of("ticket_flood");
   let evidence: string;
   if (memo?.same(worstTag, incidentTickets, worstCount, expected10)) evidence = memo.text;
   else {

@@ -13,25 +13,28 @@ const EVENTS_PER_USER_DAY = 20;
 const NO_RECENT_USAGE_DATA = fixed("no_data", "No recent usage data.");
 const NO_BASELINE_YET = fixed("no_data", "Not enough usage history for a baseline yet.");
 
-export function usageDrop({ timeline: t, i, portfolio, explain, said }: SignalInput): SignalValue {
+export function usageDrop({
+  timeline: t,
+  i,
+  portfolio,
+  explain,
+  sentences,
+}: SignalInput): SignalValue {
   if (!portfolio.sourceFresh("usage", t.origin + i)) {
-    return explain ? NO_RECENT_USAGE_DATA.said : NO_RECENT_USAGE_DATA.bare;
+    return explain ? NO_RECENT_USAGE_DATA.explained : NO_RECENT_USAGE_DATA.unexplained;
   }
-  const ratio = against(t, i);
-  if (Number.isNaN(ratio)) {
-    return explain ? NO_BASELINE_YET.said : NO_BASELINE_YET.bare;
+  const level = against(t, i);
+  if (!level) {
+    return explain ? NO_BASELINE_YET.explained : NO_BASELINE_YET.unexplained;
   }
-  // The levels `against` measured for today, before the call for a year ago overwrites them.
-  const recentUsers = LEVEL[0]!;
-  const recentEvents = LEVEL[1]!;
-  const usualUsers = LEVEL[2]!;
-  const usualEvents = LEVEL[3]!;
+  const { ratio, recentUsers, recentEvents, usualUsers, usualEvents } = level;
   // Portfolio-wide dip on the same days (holidays, an outage): only the part beyond it is the account's.
   const portfolioRatio = Math.min(1, portfolio.usageRatio(t.origin + i));
   let adjusted = Math.min(1, ratio / Math.max(portfolioRatio, 0.05));
   // The account's own season: the same weeks a year ago, measured the same way.
   let seasonal = false;
-  const lastYear = i - YEAR_DAYS >= t.firstIndex ? against(t, i - YEAR_DAYS) : Number.NaN;
+  const lastYear =
+    i - YEAR_DAYS >= t.firstIndex ? (against(t, i - YEAR_DAYS)?.ratio ?? Number.NaN) : Number.NaN;
   if (lastYear < 0.85 && adjusted < 1) {
     adjusted = Math.min(1, adjusted / Math.max(lastYear, 0.05));
     seasonal = true;
@@ -53,7 +56,7 @@ export function usageDrop({ timeline: t, i, portfolio, explain, said }: SignalIn
   const u10 = Math.round(u * 10) / 10;
   const down = r < u ? Math.round((1 - r / u) * 100) : -1;
   const portfolioPct = portfolioRatio < 0.9 ? Math.round(portfolioRatio * 100) : -1;
-  const memo = said?.usage;
+  const memo = sentences?.of("usage_drop");
   if (memo?.same("", useUsers ? 1 : 0, r10, u10, down, portfolioPct, seasonal ? 1 : 0))
     return { risk, status: "ok", evidence: memo.text };
   const what = useUsers ? "Active users" : "Events";
@@ -66,16 +69,22 @@ export function usageDrop({ timeline: t, i, portfolio, explain, said }: SignalIn
   return { risk, status: "ok", evidence };
 }
 
-/** Scratch for `against`: recent users and events a day, then usual users and events a day. */
-const LEVEL = new Float64Array(4);
+/** Recent and usual users and events a day, and the recent level's ratio to the usual one. */
+interface Level {
+  ratio: number;
+  recentUsers: number;
+  recentEvents: number;
+  usualUsers: number;
+  usualEvents: number;
+}
 
 /**
- * Recent level against the usual one on day index `i`: their ratio, with the levels left in `LEVEL`.
+ * Recent level against the usual one on day index `i`.
  * The usual level is the better of the last two quarters before the recent window, so a slow slide is
- * measured against where the account was, not against the slide itself. NaN without a quarter of
- * history.
+ * measured against where the account was, not against the slide itself. Undefined without a quarter
+ * of history.
  */
-function against(t: SignalInput["timeline"], i: number): number {
+function against(t: SignalInput["timeline"], i: number): Level | undefined {
   const s = t.series;
   const q1From = i - RECENT_DAYS - QUARTER_DAYS + 1;
   const q1Users = sum(s.usageUsers, q1From, i - RECENT_DAYS) / QUARTER_DAYS;
@@ -85,7 +94,7 @@ function against(t: SignalInput["timeline"], i: number): number {
     sum(s.usageDays, q1From, i - RECENT_DAYS) < 20 ||
     (q1Users === 0 && q1Events === 0)
   )
-    return Number.NaN;
+    return undefined;
   const q2From = q1From - QUARTER_DAYS;
   const q2Users = sum(s.usageUsers, q2From, q1From - 1) / QUARTER_DAYS;
   const q2Events = sum(s.usageEvents, q2From, q1From - 1) / QUARTER_DAYS;
@@ -95,14 +104,15 @@ function against(t: SignalInput["timeline"], i: number): number {
   const usualEvents = useQ2 ? q2Events : q1Events;
   const recentUsers = sum(s.usageUsers, i - RECENT_DAYS + 1, i) / RECENT_DAYS;
   const recentEvents = sum(s.usageEvents, i - RECENT_DAYS + 1, i) / RECENT_DAYS;
-  LEVEL[0] = recentUsers;
-  LEVEL[1] = recentEvents;
-  LEVEL[2] = usualUsers;
-  LEVEL[3] = usualEvents;
   // Users and events each against their usual level, averaged when both are known.
   const ru = usualUsers > 0 ? recentUsers / usualUsers : Number.NaN;
   const re = usualEvents > 0 ? recentEvents / usualEvents : Number.NaN;
-  if (Number.isNaN(ru)) return Number.isNaN(re) ? 1 : re;
-  if (Number.isNaN(re)) return ru;
-  return (ru + re) / 2;
+  const ratio = Number.isNaN(ru)
+    ? Number.isNaN(re)
+      ? 1
+      : re
+    : Number.isNaN(re)
+      ? ru
+      : (ru + re) / 2;
+  return { ratio, recentUsers, recentEvents, usualUsers, usualEvents };
 }

@@ -21,37 +21,21 @@ export function anyOf(a: number, b: number, c = 0): number {
   return 1 - keep;
 }
 
-/** Strings of the small whole numbers evidence sentences use most (every account, every day). */
-const SMALL = Array.from({ length: 1024 }, (_, k) => String(k));
-
 /** A number for a sentence: integers as is, others with one decimal. */
 export function num(x: number): string {
-  if (Number.isInteger(x)) return x >= 0 && x < SMALL.length ? SMALL[x]! : String(x);
-  // Callers mostly pass a value already rounded to tenths: when x is exactly the double nearest k/10,
-  // toFixed(1) would print k's digits with a point before the last, so print them without the slow
-  // general conversion. Anything else goes to toFixed.
+  if (Number.isInteger(x)) return String(x);
   const k = Math.round(x * 10);
+  // Not a value rounded to tenths, or too large to print by digits: the general conversion.
   if (k / 10 !== x || Math.abs(k) >= 1e15) return x.toFixed(1);
+  // Rounded to tenths (most callers round first): its digits as integers, cheaper than toFixed,
+  // which every account-day's sentences would otherwise pay for.
   const a = Math.abs(k);
-  const whole = Math.floor(a / 10);
-  return `${k < 0 ? "-" : ""}${whole < SMALL.length ? SMALL[whole] : String(whole)}.${SMALL[a % 10]}`;
+  return `${k < 0 ? "-" : ""}${Math.floor(a / 10)}.${a % 10}`;
 }
 
 /** "1 escalation", "3 escalations". */
 export function count(n: number, singular: string, plural?: string): string {
-  return `${num(n)} ${n === 1 ? singular : (plural ?? pluralOf(singular))}`;
-}
-
-const plurals = new Map<string, string>();
-
-/** "escalation" → "escalations", made once per word rather than once per sentence. */
-function pluralOf(singular: string): string {
-  let p = plurals.get(singular);
-  if (p === undefined) {
-    p = `${singular}s`;
-    if (plurals.size < 1000) plurals.set(singular, p);
-  }
-  return p;
+  return `${num(n)} ${n === 1 ? singular : (plural ?? `${singular}s`)}`;
 }
 
 /**
@@ -103,17 +87,32 @@ export class Sentence {
   }
 }
 
-/** The sentences the costlier signals keep for one account (see `Sentence`). */
+/**
+ * The sentences one account's signals keep from one day to the next, one per name a signal picks
+ * (its key, or a key and a part). Owned by one scoring run, made afresh for each account.
+ */
 export class Sentences {
-  readonly support = new Sentence();
-  readonly flood = new Sentence();
-  readonly goingDark = new Sentence();
-  readonly goingDarkWhole = new Sentence();
-  readonly stakeholders = new Sentence();
-  readonly usage = new Sentence();
+  private readonly byName = new Map<string, Sentence>();
+
+  /** The sentence kept under `name`, made empty the first time it is asked for. */
+  of(name: string): Sentence {
+    let s = this.byName.get(name);
+    if (!s) {
+      s = new Sentence();
+      this.byName.set(name, s);
+    }
+    return s;
+  }
+
+  /** How many of the kept sentences hold a text. */
+  written(): number {
+    let n = 0;
+    for (const s of this.byName.values()) if (s.text !== "") n++;
+    return n;
+  }
 }
 
-const NO_RISK: SignalValue = { risk: 0, status: "ok", evidence: "" };
+const NO_RISK: SignalValue = Object.freeze({ risk: 0, status: "ok", evidence: "" });
 
 /**
  * The result of a signal that had data, without a sentence (`explain` off: a backtest). Most
@@ -131,6 +130,9 @@ export function riskOnly(risk: number): SignalValue {
 export function fixed(
   status: SignalStatus,
   evidence: string,
-): { said: SignalValue; bare: SignalValue } {
-  return { said: { risk: 0, status, evidence }, bare: { risk: 0, status, evidence: "" } };
+): { explained: SignalValue; unexplained: SignalValue } {
+  return Object.freeze({
+    explained: Object.freeze({ risk: 0, status, evidence }),
+    unexplained: Object.freeze({ risk: 0, status, evidence: "" }),
+  });
 }

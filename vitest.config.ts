@@ -30,6 +30,7 @@ export default defineConfig({
             "cli/**/*.test.ts",
             "tests/**/*.test.ts",
           ],
+          exclude: ["tests/worker/**"],
           // The end-to-end test starts wrangler dev and Chromium: allow it the time.
           hookTimeout: 180_000,
           testTimeout: 60_000,
@@ -39,7 +40,9 @@ export default defineConfig({
         // As in wrangler.toml: the SDK's node-fetch is the Worker's fetch.
         resolve: {
           alias: {
-            "node-fetch": fileURLToPath(new URL("./app/shims/node-fetch.ts", import.meta.url)),
+            "node-fetch": fileURLToPath(
+              new URL("./connectors/hubspot/sdk-fetch.ts", import.meta.url),
+            ),
           },
         },
         plugins: [
@@ -80,9 +83,9 @@ export default defineConfig({
               },
             },
           },
-          include: ["app/**/*.test.ts"],
+          include: ["app/**/*.test.ts", "tests/worker/**/*.test.ts"],
           globalSetup: ["tests/setup/hubspot-sandbox.ts"],
-          setupFiles: ["app/test-support/apply-migrations.ts"],
+          setupFiles: ["tests/worker/support/apply-migrations.ts"],
           // One sandbox serves every file: files run one after another.
           fileParallelism: false,
           testTimeout: 60_000,

@@ -1,25 +1,24 @@
 // Narrows Env to the ports routes and jobs use, once per invocation: the directory, the job queue,
-// a tenant's store, a connection's gate, vendor settings and the clock.
+// a tenant's store, a connection's gate, the vendors (from the Worker's registry) and the clock.
 import type { ConnectorContext } from "../connectors/connector.ts";
 import { ConnectorError } from "../connectors/errors.ts";
-import type { HubSpotApp } from "../connectors/hubspot/install.ts";
+import type { Registry } from "../connectors/registry.ts";
 import type { ConnectionGate } from "./gate/connection-gate.ts";
 import type { Job } from "./jobs/messages.ts";
 import type { TenantStore } from "./tenant/tenant-store.ts";
-import { hubspotApp, type Vendor } from "./vendors.ts";
+import { type Vendor, type Vendors, vendorsOf } from "./vendors.ts";
 
 export interface Deps {
   db: D1Database;
   enqueue(jobs: Job[]): Promise<void>;
   tenant(tenantId: string): DurableObjectStub<TenantStore>;
   gate(connectionId: string): DurableObjectStub<ConnectionGate>;
-  hubspot: HubSpotApp;
-  apiBaseUrl(vendor: Vendor): string;
+  vendors: Vendors;
   publicUrl: string;
   now(): number;
 }
 
-export function depsOf(env: Env): Deps {
+export function depsOf(env: Env, registry: Registry): Deps {
   return {
     db: env.DB,
     async enqueue(jobs) {
@@ -29,8 +28,7 @@ export function depsOf(env: Env): Deps {
     },
     tenant: (id) => env.TENANTS.get(env.TENANTS.idFromName(id)),
     gate: (id) => env.GATES.get(env.GATES.idFromName(id)),
-    hubspot: hubspotApp(env),
-    apiBaseUrl: (vendor) => vendor.apiBaseUrl(env),
+    vendors: vendorsOf(registry, env),
     publicUrl: env.PUBLIC_URL,
     now: () => Date.now(),
   };
@@ -47,10 +45,14 @@ export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): C
   const gate = deps.gate(connectionId);
   let cached: { token: string; expiresAt: number } | undefined;
   return {
-    baseUrl: deps.apiBaseUrl(vendor),
+    baseUrl: vendor.connector.apiBaseUrl(vendor.app()),
     async accessToken(o) {
       const force = o?.forceRefresh ?? false;
-      if (!force && cached && cached.expiresAt - deps.now() > vendor.refreshAheadMs)
+      if (
+        !force &&
+        cached &&
+        cached.expiresAt - deps.now() > vendor.connector.install.refreshAheadMs
+      )
         return cached.token;
       const r = await gate.accessToken(force);
       if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });

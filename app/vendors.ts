@@ -1,57 +1,63 @@
-// The vendors the Worker knows, each wired from its connector: OAuth app settings from Env, the
-// request limits the connection gate enforces, and the connector itself. Adding Zendesk or
-// Salesforce means adding an entry here; routes and jobs look vendors up by id.
-import type { Connector, ConnectorContext } from "../connectors/connector.ts";
-import { HUBSPOT_LIMITS } from "../connectors/hubspot/client.ts";
-import { hubspot } from "../connectors/hubspot/index.ts";
-import { type HubSpotApp, REFRESH_AHEAD_MS } from "../connectors/hubspot/install.ts";
-import { DEFAULT_SETTINGS } from "../connectors/hubspot/settings.ts";
-import type { WindowLimit } from "../connectors/limits.ts";
-import type { Tokens } from "../connectors/tokens.ts";
-
-export type VendorId = "hubspot";
+// The vendors this Worker serves, built from a connector registry: each connector with its app
+// (configuration read from Env under the names its schema declares, and the OAuth callback this
+// Worker serves for it) and its default settings. Routes, jobs and Durable Objects look vendors up
+// here by id; nothing in app/ names a vendor.
+import type { AnyConnector, VendorApp } from "../connectors/connector.ts";
+import type { Registry } from "../connectors/registry.ts";
+import { HttpProblem } from "./routes/problem.ts";
 
 export interface Vendor {
-  id: VendorId;
-  limits: Record<string, WindowLimit> & { default: WindowLimit };
-  // biome-ignore lint/suspicious/noExplicitAny: each vendor has its own cursor and settings types.
-  connector: Connector<any, any>;
-  apiBaseUrl(env: Env): string;
-  refresh(env: Env, refreshToken: string, now: number): Promise<Tokens>;
-  /** Tokens are refreshed this long before they expire. */
-  refreshAheadMs: number;
-  /** One-time setup in the vendor (custom fields), idempotent. */
-  setup(ctx: ConnectorContext): Promise<unknown>;
+  id: string;
+  connector: AnyConnector;
+  /** The vendor's app for this Worker; throws `not_configured` when Env lacks its configuration. */
+  app(): VendorApp<unknown>;
   /** The connector's settings (defaults until an admin changes them). */
   settings: unknown;
 }
 
-export function hubspotApp(env: Env): HubSpotApp {
-  return {
-    clientId: env.HUBSPOT_CLIENT_ID,
-    clientSecret: env.HUBSPOT_CLIENT_SECRET,
-    redirectUri: new URL("/oauth/hubspot/callback", env.PUBLIC_URL).toString(),
-    authBaseUrl: env.HUBSPOT_AUTH_BASE,
-    apiBaseUrl: env.HUBSPOT_API_BASE,
-  };
+export interface Vendors {
+  /** The vendor with this id, or undefined. */
+  find(id: string): Vendor | undefined;
+  /** The vendor with this id; throws when there is none (a stored id always names one). */
+  of(id: string): Vendor;
+  all(): Vendor[];
 }
 
-export const VENDORS: Record<VendorId, Vendor> = {
-  hubspot: {
-    id: "hubspot",
-    limits: HUBSPOT_LIMITS,
-    connector: hubspot,
-    apiBaseUrl: (env) => env.HUBSPOT_API_BASE,
-    refresh: (env, refreshToken, now) =>
-      hubspot.install.refreshTokens(hubspotApp(env), refreshToken, now),
-    refreshAheadMs: REFRESH_AHEAD_MS,
-    setup: (ctx) => hubspot.install.setup(ctx),
-    settings: DEFAULT_SETTINGS,
-  },
-};
+/** The OAuth callback path for a vendor: one source for the Worker's route and every redirect URI. */
+export const callbackPath = (vendorId: string) => `/oauth/${vendorId}/callback`;
 
-export function vendorOf(id: string): Vendor {
-  const v = VENDORS[id as VendorId];
-  if (!v) throw new Error(`unknown vendor ${id}`);
-  return v;
+export function vendorsOf(registry: Registry, env: Env): Vendors {
+  const built = new Map<string, Vendor>();
+  for (const [id, connector] of Object.entries(registry)) {
+    let app: VendorApp<unknown> | undefined;
+    built.set(id, {
+      id,
+      connector,
+      app() {
+        if (app) return app;
+        const config = connector.config.safeParse(env);
+        if (!config.success)
+          throw new HttpProblem(
+            503,
+            "not_configured",
+            `${connector.label} is not configured on this Worker: ${config.error.issues.map((i) => i.message).join("; ")}`,
+          );
+        app = {
+          config: config.data,
+          redirectUri: new URL(callbackPath(id), env.PUBLIC_URL).toString(),
+        };
+        return app;
+      },
+      settings: connector.settings.parse({}),
+    });
+  }
+  return {
+    find: (id) => built.get(id),
+    of(id) {
+      const v = built.get(id);
+      if (!v) throw new Error(`unknown vendor ${id}`);
+      return v;
+    },
+    all: () => [...built.values()],
+  };
 }

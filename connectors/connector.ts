@@ -1,7 +1,20 @@
-// The contract every vendor connector fills (types only): pull, push, install, verify. A connector
-// never sees Env, D1 or Queues; it gets a context and returns data.
-import type { HealthSnapshot, Portfolio, Task } from "../core/model.ts";
-import type { RequestBudget } from "./limits.ts";
+// The one contract every vendor connector fills (types only): what the vendor is (id, label, settings,
+// configuration, limits), how Ebb is installed there (OAuth, identity, one-time setup), how its calls
+// to Ebb are verified (webhooks, in-vendor view requests), pull, push, the in-vendor view, and its
+// sandbox. The Worker's routes, jobs and vendor table are built from the registry of these; a
+// connector never sees Env, D1 or Queues: it gets a context and returns data.
+import type { z } from "zod";
+import type {
+  Band,
+  HealthSnapshot,
+  Portfolio,
+  Priority,
+  SignalKey,
+  Task,
+  Trend,
+} from "../core/model.ts";
+import type { RequestBudget, WindowLimit } from "./limits.ts";
+import type { Tokens } from "./tokens.ts";
 
 /** What a connector is handed for one invocation. */
 export interface ConnectorContext {
@@ -69,8 +82,129 @@ export interface PushResult {
   written: Record<string, Record<string, string>>;
 }
 
-export interface Connector<Cursor, Settings> {
+/**
+ * One deployment's app in a vendor: the connector's configuration (its client id and secret, its
+ * API and OAuth base URLs), read by the Worker from its environment under the names the connector's
+ * `config` schema declares, and the OAuth callback the Worker serves for this vendor.
+ */
+export interface VendorApp<Config> {
+  config: Config;
+  /** `{PUBLIC_URL}/oauth/{vendor id}/callback`. */
+  redirectUri: string;
+}
+
+/** Who an install is: the vendor's key for the tenant (portal, org, subdomain) and the installer. */
+export interface InstallIdentity {
+  externalId: string;
+  tenantName: string;
+  user?: string | undefined;
+}
+
+/** A request from the vendor to the Worker, as signed: method, full URL, headers, raw body. */
+export interface VendorRequest {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null };
+  body: string;
+}
+
+export type VerifyResult = { ok: true } | { ok: false; reason: string };
+
+/** Installing Ebb in the vendor: OAuth authorization code flow, the install's identity, setup. */
+export interface ConnectorInstall<Config> {
+  /** Where to send the admin to consent, carrying the single-use `state` the callback checks. */
+  authorizeUrl(app: VendorApp<Config>, state: string): string;
+  exchangeCode(app: VendorApp<Config>, code: string, now: number): Promise<Tokens>;
+  refresh(app: VendorApp<Config>, refreshToken: string, now: number): Promise<Tokens>;
+  /** The install's identity, from its first tokens. */
+  identify(app: VendorApp<Config>, tokens: Tokens): Promise<InstallIdentity>;
+  /** Tokens are refreshed this long before they expire. */
+  refreshAheadMs: number;
+  /** One-time setup in the vendor (custom fields, properties), idempotent; run before the first sync. */
+  setup(ctx: ConnectorContext): Promise<unknown>;
+}
+
+/** Webhook deliveries: change marks per tenant, from a verified body. */
+export interface ConnectorWebhooks {
+  /** A body larger than this is refused before it is read. */
+  maxBytes: number;
+  /** The delivery's events as change marks, grouped by the install they name; or what is wrong. */
+  parse(
+    body: unknown,
+  ):
+    | { ok: true; installs: { externalId: string; marks: ChangeMark[] }[] }
+    | { ok: false; message: string };
+}
+
+/**
+ * Ebb's answer about one account, the same for every vendor: each connector maps it to its own UI
+ * (a HubSpot card, a Zendesk sidebar, a Lightning component).
+ */
+export interface AccountView {
+  accountId: string;
+  name: string;
+  owner: { id?: string | undefined; email?: string | undefined };
+  score: number;
+  band: Band;
+  trend: Trend;
+  coverage: number;
+  /** The day of the latest score. */
+  scoredAt: string;
+  /** The signals pulling the score down, strongest first (at most three), with their evidence. */
+  reasons: {
+    key: SignalKey;
+    label: string;
+    risk: number;
+    evidence: string;
+    evidenceIds?: string[];
+  }[];
+  /** Daily scores, oldest first, at most 90. */
+  series: { day: string; score: number }[];
+  openTasks: { dedupeKey: string; title: string; dueAt: string; priority: Priority }[];
+}
+
+/** The in-vendor view: `GET /{vendor id}/{path}`, verified, answered from the tenant's store. */
+export interface ConnectorView {
+  path: string;
+  /** The install (tenant key) and the vendor's record id the request names; or what is wrong. */
+  target(
+    query: Record<string, string>,
+  ): { ok: true; externalId: string; recordId: string } | { ok: false; message: string };
+  /** The vendor UI's answer for a record: `view` is null when Ebb has not scored it. */
+  render(recordId: string, view: AccountView | null): unknown;
+}
+
+/** What the shared contract suite needs from a connector's sandbox (a local Node server). */
+export interface SandboxHarness {
+  ctx: ConnectorContext;
+  /** The vendor id of the first account, for pushes. */
+  firstAccountId: string;
+  /** Make the next `count` API calls fail with `kind`. */
+  inject(kind: "rate_limit" | "malformed", count: number): void;
+  calls(): { status: number; path: string }[];
+  /** How many tasks exist in the vendor. */
+  taskCount(): number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export interface Connector<Cursor, Settings, Config = unknown> {
   id: string;
+  /** The vendor's name as people read it ("HubSpot"). */
+  label: string;
+  /** The connection's settings, every field defaulted (an empty object parses). */
+  settings: z.ZodType<Settings>;
+  /**
+   * The connector's configuration from the Worker's environment, keyed by variable name: secrets
+   * without defaults (documented in .dev.vars.example), URLs with the vendor's own as defaults.
+   */
+  config: z.ZodType<Config>;
+  /** Names in `config` that are secrets (`wrangler secret put`), never vars. */
+  secrets: readonly string[];
+  /** The vendor's rate limits by kind of call; the connection gate books slots against them. */
+  limits: Record<string, WindowLimit> & { default: WindowLimit };
+  /** The vendor API's base URL for this app (the sandbox's in tests and the demo). */
+  apiBaseUrl(app: VendorApp<Config>): string;
   /** Pull from a saved cursor (undefined: from the beginning); yields pages until done. */
   pull(
     ctx: ConnectorContext,
@@ -79,4 +213,15 @@ export interface Connector<Cursor, Settings> {
   ): AsyncGenerator<PullPage<Cursor>>;
   /** Write fields and tasks, only what changed, idempotently. */
   push(ctx: ConnectorContext, settings: Settings, changes: AccountChange[]): Promise<PushResult>;
+  install: ConnectorInstall<Config>;
+  /** Check the vendor's signature on a webhook or view request, in constant time. */
+  verify(app: VendorApp<Config>, request: VendorRequest, now: number): Promise<VerifyResult>;
+  webhooks?: ConnectorWebhooks;
+  view?: ConnectorView;
+  /** The sandbox harness, loaded only when asked for (Node only: never part of the Worker). */
+  sandbox(): Promise<{ startHarness(p: Portfolio): Promise<SandboxHarness> }>;
 }
+
+/** Any connector, whatever its cursor, settings and configuration types. */
+// biome-ignore lint/suspicious/noExplicitAny: each vendor has its own cursor, settings and config.
+export type AnyConnector = Connector<any, any, any>;

@@ -1,6 +1,10 @@
-// Every connector Ebb ships. Adding a vendor = a folder under connectors/ plus one line here; the
-// contract suite (tests/contract/) then runs against it.
+// Every connector Ebb ships, by id. Adding a vendor = a folder under connectors/ plus one line here:
+// the Worker's routes, jobs and vendor table are built from this, and the contract suite
+// (tests/contract/) runs against every entry's sandbox.
+import type { AnyConnector } from "./connector.ts";
 import { hubspot } from "./hubspot/index.ts";
 
-export const CONNECTORS = { hubspot } as const;
-export type ConnectorId = keyof typeof CONNECTORS;
+export const CONNECTORS = { hubspot } as const satisfies Record<string, AnyConnector>;
+
+/** A set of connectors by id: the shipped ones, or (in a test) those plus a test vendor. */
+export type Registry = Readonly<Record<string, AnyConnector>>;

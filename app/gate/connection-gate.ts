@@ -5,8 +5,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { ConnectorError, type ConnectorErrorCode } from "../../connectors/errors.ts";
 import { createSlotPlanner } from "../../connectors/limits.ts";
+import type { Registry } from "../../connectors/registry.ts";
 import { createTokenKeeper, type TokenKeeper, type Tokens } from "../../connectors/tokens.ts";
-import { vendorOf } from "../vendors.ts";
+import { type Vendors, vendorsOf } from "../vendors.ts";
 import { importTokenKey, open, seal } from "./token-crypto.ts";
 import { migrateGate, readTokens, writeTokens } from "./tokens-repo.ts";
 
@@ -15,7 +16,21 @@ export type GateResult<T> =
   | { ok: true; value: T }
   | { ok: false; code: ConnectorErrorCode; message: string; retryable: boolean };
 
-export class ConnectionGate extends DurableObject<Env> {
+/** The ConnectionGate class for a Worker serving `registry`'s vendors. */
+export function connectionGateFor(registry: Registry) {
+  return class ConnectionGate extends ConnectionGateBase {
+    protected vendors(): Vendors {
+      this.cachedVendors ??= vendorsOf(registry, this.env);
+      return this.cachedVendors;
+    }
+  };
+}
+
+export type ConnectionGate = InstanceType<ReturnType<typeof connectionGateFor>>;
+
+abstract class ConnectionGateBase extends DurableObject<Env> {
+  protected cachedVendors: Vendors | undefined;
+  protected abstract vendors(): Vendors;
   private keeper: Promise<TokenKeeper> | undefined;
   private planner: ReturnType<typeof createSlotPlanner> | undefined;
   private key: Promise<CryptoKey> | undefined;
@@ -65,10 +80,10 @@ export class ConnectionGate extends DurableObject<Env> {
       const row = readTokens(this.ctx.storage.sql);
       if (!row) throw new ConnectorError("auth", "connection has no tokens: install again");
       const { connection_id: connectionId, vendor } = row;
-      const v = vendorOf(vendor);
+      const v = this.vendors().of(vendor);
       return createTokenKeeper((await open(await this.tokenKey(), row, connectionId)) as Tokens, {
-        refresh: (refreshToken, now) => v.refresh(this.env, refreshToken, now),
-        aheadMs: v.refreshAheadMs,
+        refresh: (refreshToken, now) => v.connector.install.refresh(v.app(), refreshToken, now),
+        aheadMs: v.connector.install.refreshAheadMs,
         now: () => Date.now(),
         save: (t) => this.save(connectionId, vendor, t, true),
       });
@@ -87,7 +102,8 @@ export class ConnectionGate extends DurableObject<Env> {
   reserve(kind: string): number {
     if (!this.planner) {
       const row = readTokens(this.ctx.storage.sql);
-      this.planner = createSlotPlanner(vendorOf(row?.vendor ?? "hubspot").limits);
+      if (!row) throw new Error("connection gate: no connection installed here");
+      this.planner = createSlotPlanner(this.vendors().of(row.vendor).connector.limits);
     }
     const now = Date.now();
     return now + this.planner.reserve(kind, now);
@@ -103,12 +119,6 @@ export class ConnectionGate extends DurableObject<Env> {
       refreshes: row.refreshes,
       refreshedAt: row.refreshed_at,
     };
-  }
-
-  /** The sealed row as stored, for the test that checks tokens are not kept in clear. */
-  sealedForTest(): { iv: string; data: string } | undefined {
-    const row = readTokens(this.ctx.storage.sql);
-    return row && { iv: row.iv, data: row.data };
   }
 }
 

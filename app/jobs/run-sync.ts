@@ -4,7 +4,6 @@
 
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
-import { vendorOf } from "../vendors.ts";
 import { sliceBatch } from "./chunk-batch.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { SyncJob } from "./messages.ts";
@@ -31,7 +30,11 @@ export async function runSync(
   if (!conn || conn.tenant_id !== job.tenantId)
     throw new PoisonMessage(`no connection ${job.connectionId} for tenant ${job.tenantId}`);
   if (conn.status !== "active") return { status: "inactive" };
-  const vendor = vendorOf(conn.vendor);
+  const vendor = deps.vendors.find(conn.vendor);
+  if (!vendor)
+    throw new PoisonMessage(
+      `connection ${conn.id} is for ${conn.vendor}, which this Worker does not serve`,
+    );
   const store = deps.tenant(conn.tenant_id);
   const lease = await store.beginSync(conn.id, vendor.id, job.runId, deps.now());
   if (!lease.ok) return { status: "busy" };
@@ -41,7 +44,7 @@ export async function runSync(
   let storeMs = 0;
   try {
     if (!conn.setup_done) {
-      await vendor.setup(ctx);
+      await vendor.connector.install.setup(ctx);
       await markConnection(deps.db, conn.id, { setupDone: true });
     }
     for await (const page of vendor.connector.pull(

@@ -4,7 +4,6 @@ import type { PushResult } from "../../connectors/connector.ts";
 import { emptyPushResult } from "../../connectors/records.ts";
 import { getConnection } from "../db/directory-repo.ts";
 import { type Deps, gateContext } from "../deps.ts";
-import { vendorOf } from "../vendors.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { WritebackJob } from "./messages.ts";
 
@@ -17,7 +16,11 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
     throw new PoisonMessage(`no connection ${job.connectionId} for tenant ${job.tenantId}`);
   const total = emptyPushResult();
   if (conn.status !== "active") return total;
-  const vendor = vendorOf(conn.vendor);
+  const vendor = deps.vendors.find(conn.vendor);
+  if (!vendor)
+    throw new PoisonMessage(
+      `connection ${conn.id} is for ${conn.vendor}, which this Worker does not serve`,
+    );
   const store = deps.tenant(conn.tenant_id);
   const ctx = gateContext(deps, conn.id, vendor);
   for (;;) {

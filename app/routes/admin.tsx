@@ -1,4 +1,4 @@
-// The admin UI, server-rendered: reached only with a session started from the installing admin's
+// The admin UI (a sub-app mounted at /admin), server-rendered: reached only with a session started from the installing admin's
 // single-use login link. POSTs carry the session's CSRF token. The session names the tenant; no
 // admin route takes a tenant from the request.
 import { Hono } from "hono";
@@ -26,7 +26,7 @@ type AdminEnv = { Bindings: Env; Variables: { session: Session } };
 export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<AdminEnv>();
 
-  r.get("/admin/login", async (c) => {
+  r.get("/login", async (c) => {
     const q = z.object({ code: z.string().min(20, "code is too short") }).safeParse(c.req.query());
     if (!q.success) throw new HttpProblem(400, "invalid_code", describeIssues(q.error.issues));
     const d = deps(c);
@@ -53,12 +53,10 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     c.set("session", session);
     await next();
   });
-  r.use("/admin", requireSession);
-  r.use("/admin/*", async (c, next) =>
-    c.req.path === "/admin/login" ? next() : requireSession(c, next),
-  );
+  // Every admin route but the login needs a session (the sub-app is mounted at /admin).
+  r.use("*", async (c, next) => (c.req.path === "/admin/login" ? next() : requireSession(c, next)));
 
-  r.get("/admin", async (c) => {
+  r.get("/", async (c) => {
     const d = deps(c);
     const s = c.get("session");
     const [tenant, connections, failures, overview] = await Promise.all([
@@ -80,7 +78,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     );
   });
 
-  r.get("/admin/accounts/:id", async (c) => {
+  r.get("/accounts/:id", async (c) => {
     const d = deps(c);
     const s = c.get("session");
     const id = AccountId.safeParse(c.req.param("id"));
@@ -92,7 +90,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} />);
   });
 
-  r.post("/admin/sync", async (c) => {
+  r.post("/sync", async (c) => {
     const d = deps(c);
     const s = c.get("session");
     const form = await c.req.parseBody();
@@ -104,7 +102,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   });
 
   // JSON for scripts (the demo waits on it): the same facts the dashboard shows.
-  r.get("/admin/api/status", async (c) => {
+  r.get("/api/status", async (c) => {
     const d = deps(c);
     const s = c.get("session");
     const [connections, overview] = await Promise.all([
@@ -115,7 +113,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   });
 
   // A fresh single-use login link for the signed-in admin (to open the admin on another device).
-  r.post("/admin/api/login-links", async (c) => {
+  r.post("/api/login-links", async (c) => {
     const d = deps(c);
     const s = c.get("session");
     if (c.req.header("x-csrf-token") !== s.csrf)
@@ -126,7 +124,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     });
   });
 
-  r.get("/admin/api/session", (c) =>
+  r.get("/api/session", (c) =>
     c.json({ tenantId: c.get("session").tenantId, csrf: c.get("session").csrf }),
   );
 

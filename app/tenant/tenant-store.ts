@@ -1,14 +1,15 @@
 // TenantStore: one Durable Object per tenant, with its own SQLite. It stores what syncs bring
 // (idempotently, cursor in the same transaction), rescores changed accounts next to the data,
-// answers the card and the admin pages, and tracks what must be written back to each vendor.
+// answers the in-vendor views and the admin pages, and tracks what must be written back to each vendor.
 import { DurableObject } from "cloudflare:workers";
+import { accountViewOf, VIEW_SERIES_DAYS } from "../../connectors/account-view.ts";
 import type {
   AccountChange,
+  AccountView,
   ChangeMark,
   PushResult,
   RecordBatch,
 } from "../../connectors/connector.ts";
-import { buildCardResponse, type HubSpotCardResponse } from "../../connectors/hubspot/card.ts";
 import { emptyBatch } from "../../connectors/records.ts";
 import { addDays } from "../../core/day.ts";
 import { type RescorePlan, rescoreAccounts } from "../../core/engine.ts";
@@ -204,16 +205,24 @@ export class TenantStore extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => recordPush(this.sql, vendor, changes, result, now));
   }
 
-  /** The card's answer for a vendor's record of an account, from this tenant's data only. */
-  card(vendor: string, externalId: string): HubSpotCardResponse {
+  /**
+   * Ebb's view of the account a vendor's record belongs to, from this tenant's data only (null when
+   * the record is not an account Ebb has scored): what every in-vendor UI shows.
+   */
+  accountView(vendor: string, externalId: string): AccountView | null {
     const id = accountIdByExternal(this.sql, vendor, externalId);
-    if (!id) return { status: "not_scored", companyId: externalId };
+    if (!id) return null;
+    const row = this.sql
+      .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
+      .toArray()[0];
+    if (!row) return null;
     const latest = latestOf(this.sql, id);
-    const series = seriesOf(this.sql, id, 90).map(
+    // The stored series carries scores only; the latest snapshot carries the reasons.
+    const series = seriesOf(this.sql, id, VIEW_SERIES_DAYS).map(
       (s) => ({ ...s, accountId: id, coverage: 0, signals: [] }) as unknown as HealthSnapshot,
     );
     const snapshots = latest ? [...series.filter((s) => s.day < latest.day), latest] : series;
-    return buildCardResponse(externalId, snapshots, openTasksOf(this.sql, id));
+    return accountViewOf(JSON.parse(row.data) as Account, snapshots, openTasksOf(this.sql, id));
   }
 
   /** Webhook events: remembered (once per event id) until a sync has read past them. */

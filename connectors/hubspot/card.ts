@@ -1,16 +1,9 @@
-// What the HubSpot app card fetches from Ebb's Worker (the Worker serves it from the tenant store,
-// without calling HubSpot): the company's latest health with its reasons, a 90-day series and the
-// open Ebb tasks. Defined here, with the card; the Worker validates its answers against it.
+// What the HubSpot app card fetches from Ebb's Worker (served from the tenant store, without calling
+// HubSpot): Ebb's account view in the card's shape — the company's latest health with its reasons,
+// a 90-day series and the open Ebb tasks. Defined here, with the card, and checked on the way out.
 import { z } from "zod";
-import {
-  Band,
-  type HealthSnapshot,
-  Priority,
-  SignalKey,
-  type Task,
-  Trend,
-} from "../../core/model.ts";
-import { signalLabel, topReasons } from "../../core/reasons.ts";
+import { Band, Priority, SignalKey, Trend } from "../../core/model.ts";
+import type { AccountView } from "../connector.ts";
 
 export const HubSpotCardResponse = z.discriminatedUnion("status", [
   z.object({ status: z.literal("not_scored"), companyId: z.string() }),
@@ -42,38 +35,25 @@ export const HubSpotCardResponse = z.discriminatedUnion("status", [
 ]);
 export type HubSpotCardResponse = z.infer<typeof HubSpotCardResponse>;
 
-/** Build the card's answer from a company's snapshots (any order) and its open tasks. */
-export function buildCardResponse(
-  companyId: string,
-  snapshots: HealthSnapshot[],
-  openTasks: Task[],
-): HubSpotCardResponse {
-  const sorted = [...snapshots].sort((a, b) => (a.day < b.day ? -1 : 1));
-  const last = sorted[sorted.length - 1];
-  if (!last) return { status: "not_scored", companyId };
-  const reasons = topReasons(last).map((s) => ({
-    key: s.key,
-    label: signalLabel(s.key).replace(/^./, (c) => c.toUpperCase()),
-    risk: s.risk,
-    evidence: s.evidence,
-  }));
-  return {
+/** The card's answer for a company from Ebb's account view (null: not scored yet). */
+export function toCardResponse(companyId: string, view: AccountView | null): HubSpotCardResponse {
+  if (!view) return { status: "not_scored", companyId };
+  return HubSpotCardResponse.parse({
     status: "scored",
     companyId,
-    score: last.score,
-    band: last.band,
-    trend: last.trend,
-    coverage: last.coverage,
-    scoredAt: last.day,
-    reasons,
-    series: sorted.slice(-90).map((s) => ({ day: s.day, score: s.score })),
-    openTasks: openTasks
-      .filter((t) => t.action === "open")
-      .map((t) => ({
-        dedupeKey: t.dedupeKey,
-        title: t.title,
-        dueAt: t.dueAt,
-        priority: t.priority,
-      })),
-  };
+    score: view.score,
+    band: view.band,
+    trend: view.trend,
+    coverage: view.coverage,
+    scoredAt: view.scoredAt,
+    reasons: view.reasons.map(({ key, label, risk, evidence }) => ({ key, label, risk, evidence })),
+    series: view.series,
+    openTasks: view.openTasks,
+  });
+}
+
+/** The company a card request names, and its portal. */
+export interface CardTarget {
+  objectId: string;
+  portalId: string;
 }

@@ -6,7 +6,8 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
-import { buildCardResponse, HubSpotCardResponse } from "./card.ts";
+import { accountViewOf } from "../account-view.ts";
+import { HubSpotCardResponse, toCardResponse } from "./card.ts";
 import { SCOPES } from "./install.ts";
 
 const ROOT = join(import.meta.dirname, "extension");
@@ -119,10 +120,14 @@ describe("the card", () => {
     dedupeKey: "a/adoption-rescue/2025-04-30",
     action: "open",
   };
-  const response = buildCardResponse(
+  const account = { id: "a", name: "Co" };
+  const response = toCardResponse(
     "500",
-    days.map((d, k) => snapshot(d, 90 - Math.floor(k / 2))),
-    [task],
+    accountViewOf(
+      account,
+      days.map((d, k) => snapshot(d, 90 - Math.floor(k / 2))),
+      [task],
+    ),
   );
 
   it("answers with the documented response: latest score, top reasons, 90 days, open tasks", () => {
@@ -131,7 +136,7 @@ describe("the card", () => {
     expect(parsed.score).toBe(31);
     expect(parsed.series).toHaveLength(90);
     expect(parsed.reasons.map((r) => r.key)).toEqual(["usage_drop", "going_dark"]);
-    expect(HubSpotCardResponse.parse(buildCardResponse("9", [], []))).toEqual({
+    expect(HubSpotCardResponse.parse(toCardResponse("9", accountViewOf(account, [], [])))).toEqual({
       status: "not_scored",
       companyId: "9",
     });

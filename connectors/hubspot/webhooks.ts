@@ -2,7 +2,7 @@
 // each event means for Ebb — a record to look at in the next sync, or a record gone now.
 // https://developers.hubspot.com/docs/api-reference/webhooks-webhooks-v3/guide
 import { z } from "zod";
-import type { ChangeMark, RecordBatch } from "../connector.ts";
+import type { ChangeMark, ConnectorWebhooks, RecordBatch } from "../connector.ts";
 import { ebbId } from "./map.ts";
 
 export const HubSpotWebhookEvent = z.object({
@@ -38,3 +38,25 @@ export function toChangeMark(e: HubSpotWebhookEvent): ChangeMark {
     ...(gone ? { deleted: { kind: gone.kind, id: ebbId(gone.type, e.objectId) } } : {}),
   };
 }
+
+/** A delivery's events as change marks, grouped by the portal (the install) each names. */
+export const parseHubSpotWebhooks: ConnectorWebhooks["parse"] = (body) => {
+  const events = HubSpotWebhookBody.safeParse(body);
+  if (!events.success)
+    return {
+      ok: false,
+      message: events.error.issues
+        .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+        .join("; "),
+    };
+  const byPortal = new Map<string, ChangeMark[]>();
+  for (const e of events.data) {
+    const list = byPortal.get(e.portalId) ?? [];
+    list.push(toChangeMark(e));
+    byPortal.set(e.portalId, list);
+  }
+  return {
+    ok: true,
+    installs: [...byPortal].map(([externalId, marks]) => ({ externalId, marks })),
+  };
+};

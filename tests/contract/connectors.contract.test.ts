@@ -1,26 +1,18 @@
-// The contract every connector must pass, run against each registered connector's sandbox through
-// its official SDK: pagination to the end, resume from a saved cursor, 429 paced and retried, a
-// malformed body failing as `invalid_response` without leaking a token, a retried push creating
-// nothing twice.
+// The contract every connector must pass, run against each registered connector's sandbox (its
+// harness taken from the registry entry) through its official SDK: pagination to the end, resume
+// from a saved cursor, 429 paced and retried, a malformed body failing as `invalid_response` without
+// leaking a token, a retried push creating nothing twice; and what the Worker needs of every entry.
 import { afterEach, describe, expect, it } from "vitest";
 import type {
   AccountChange,
-  Connector,
+  AnyConnector,
   ConnectorContext,
   RecordBatch,
+  SandboxHarness,
 } from "../../connectors/connector.ts";
-import {
-  type SandboxHarness,
-  startHubSpotHarness,
-} from "../../connectors/hubspot/sandbox/harness.ts";
-import { CONNECTORS, type ConnectorId } from "../../connectors/registry.ts";
+import { CONNECTORS } from "../../connectors/registry.ts";
 import { generatePortfolio } from "../../core/generate/generate.ts";
-import type { HealthSnapshot, Portfolio } from "../../core/model.ts";
-
-/** Each registered connector's sandbox harness; a connector without one fails the suite. */
-const HARNESSES: Record<ConnectorId, (p: Portfolio) => Promise<SandboxHarness>> = {
-  hubspot: startHubSpotHarness,
-};
+import type { HealthSnapshot } from "../../core/model.ts";
 
 const portfolio = generatePortfolio({ accounts: 6, seed: 12, days: 120 }).portfolio;
 let harness: SandboxHarness | undefined;
@@ -29,15 +21,13 @@ afterEach(async () => {
   harness = undefined;
 });
 
-type AnyConnector = Connector<unknown, unknown> & { settings: { parse(v: unknown): unknown } };
-
 async function pullAll(
   c: AnyConnector,
   ctx: ConnectorContext,
   cursor: unknown,
   limit = Number.POSITIVE_INFINITY,
 ) {
-  const settings = c.settings.parse({});
+  const settings = c.settings.parse({}) as unknown;
   const pages: { records: RecordBatch; cursor: unknown; done: boolean }[] = [];
   for await (const page of c.pull(ctx, settings, cursor)) {
     if (pages.length === limit) break;
@@ -56,12 +46,43 @@ const ids = (pages: { records: RecordBatch }[]) =>
     ])
     .sort();
 
-describe.each(Object.keys(CONNECTORS) as ConnectorId[])("connector contract: %s", (id) => {
-  const connector = CONNECTORS[id] as unknown as AnyConnector;
+const REGISTERED: [string, AnyConnector][] = Object.entries(CONNECTORS);
+
+describe.each(REGISTERED)("connector contract: %s", (id, connector) => {
   const start = async () => {
-    harness = await HARNESSES[id](portfolio);
+    harness = await (await connector.sandbox()).startHarness(portfolio);
     return harness;
   };
+
+  it("declares what the Worker builds its routes and jobs from", () => {
+    expect(connector.id).toBe(id);
+    expect(connector.label.length).toBeGreaterThan(0);
+    // Settings all default: a new connection works before an admin changes anything.
+    expect(connector.settings.safeParse({}).success).toBe(true);
+    // Without its secrets the configuration fails, naming them; with them it parses.
+    const missing = connector.config.safeParse({});
+    expect(missing.success).toBe(false);
+    for (const name of connector.secrets) expect(missing.error?.message).toContain(name);
+    const given = Object.fromEntries(connector.secrets.map((n) => [n, "x"]));
+    expect(connector.config.safeParse(given).success).toBe(true);
+    expect(connector.limits.default.max).toBeGreaterThan(0);
+    expect(connector.install.refreshAheadMs).toBeGreaterThan(0);
+    const app = { config: connector.config.parse(given), redirectUri: "https://ebb.example/cb" };
+    const consent = new URL(connector.install.authorizeUrl(app, "state-123"));
+    expect(consent.searchParams.get("state")).toBe("state-123");
+    expect(consent.searchParams.get("redirect_uri")).toBe("https://ebb.example/cb");
+  });
+
+  it("refuses a request without the vendor's signature", async () => {
+    const given = Object.fromEntries(connector.secrets.map((n) => [n, "x"]));
+    const app = { config: connector.config.parse(given), redirectUri: "https://ebb.example/cb" };
+    const r = await connector.verify(
+      app,
+      { method: "POST", url: "https://ebb.example/x", headers: new Headers(), body: "{}" },
+      Date.now(),
+    );
+    expect(r.ok).toBe(false);
+  });
 
   it("paginates to the end and reports done", async () => {
     const h = await start();

@@ -4,18 +4,19 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type Deps, depsOf } from "./deps.ts";
-import worker from "./index.ts";
-import { consume } from "./jobs/consume.ts";
-import { type Job, syncJob } from "./jobs/messages.ts";
-import { runSync } from "./jobs/run-sync.ts";
-import { runWriteback } from "./jobs/run-writeback.ts";
-import { callCount, callsSince, directTenant, sandbox } from "./test-support/helpers.ts";
+import { type Deps, depsOf } from "../../app/deps.ts";
+import worker from "../../app/index.ts";
+import { consume } from "../../app/jobs/consume.ts";
+import { type Job, syncJob } from "../../app/jobs/messages.ts";
+import { runSync } from "../../app/jobs/run-sync.ts";
+import { runWriteback } from "../../app/jobs/run-writeback.ts";
+import { CONNECTORS } from "../../connectors/registry.ts";
+import { callCount, callsSince, directTenant, sandbox } from "./support/helpers.ts";
 
 /** Real ports, with the queue replaced by a list and the tenant store optionally wrapped. */
 function testDeps(wrap?: (store: ReturnType<Deps["tenant"]>) => ReturnType<Deps["tenant"]>) {
   const queued: Job[] = [];
-  const real = depsOf(env);
+  const real = depsOf(env, CONNECTORS);
   const deps: Deps = {
     ...real,
     enqueue: async (jobs) => {
@@ -198,7 +199,7 @@ describe("the queue consumer", () => {
 
 describe("cron", () => {
   it("plans one sync per active connection", async () => {
-    const { planSyncs } = await import("./jobs/consume.ts");
+    const { planSyncs } = await import("../../app/jobs/consume.ts");
     const { deps, queued } = testDeps();
     const n = await planSyncs(deps);
     const active = await env.DB.prepare(

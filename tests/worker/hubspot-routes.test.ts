@@ -3,14 +3,15 @@
 // another tenant's account; webhooks mark changes once per event and queue a sync.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HubSpotCardResponse } from "../connectors/hubspot/card.ts";
-import { signHubSpotRequest } from "../connectors/hubspot/verify.ts";
-import { emptyPortfolio } from "../core/model.ts";
-import { createLoginLink } from "./db/sessions-repo.ts";
-import { depsOf } from "./deps.ts";
-import { syncJob } from "./jobs/messages.ts";
-import { runSync } from "./jobs/run-sync.ts";
-import { directTenant, sandbox, signIn, worker } from "./test-support/helpers.ts";
+import { createLoginLink } from "../../app/db/sessions-repo.ts";
+import { depsOf } from "../../app/deps.ts";
+import { syncJob } from "../../app/jobs/messages.ts";
+import { runSync } from "../../app/jobs/run-sync.ts";
+import { HubSpotCardResponse } from "../../connectors/hubspot/card.ts";
+import { signHubSpotRequest } from "../../connectors/hubspot/verify.ts";
+import { CONNECTORS } from "../../connectors/registry.ts";
+import { emptyPortfolio } from "../../core/model.ts";
+import { directTenant, sandbox, signIn, worker } from "./support/helpers.ts";
 
 const BASE = "http://127.0.0.1:8787";
 
@@ -42,7 +43,7 @@ const B_ONLY = "99999";
 
 beforeAll(async () => {
   // Two tenants synced from the same sandbox data: the same companies exist in both stores.
-  const deps = { ...depsOf(env), enqueue: async () => {} };
+  const deps = { ...depsOf(env, CONNECTORS), enqueue: async () => {} };
   const a = await directTenant(PORTAL_A);
   tenantA = a;
   tenantB = await directTenant(PORTAL_B);
@@ -70,8 +71,8 @@ beforeAll(async () => {
   const companies = await sandbox<{ results: { id: string }[] }>("/__sandbox/objects/companies");
   // A company with something to say: scored, with reasons.
   for (const c of companies.results) {
-    const card = await deps.tenant(a.tenantId).card("hubspot", c.id);
-    if (card.status === "scored" && card.reasons.length > 0 && card.series.length > 30) {
+    const view = await deps.tenant(a.tenantId).accountView("hubspot", c.id);
+    if (view && view.reasons.length > 0 && view.series.length > 30) {
       companyA = c.id;
       break;
     }
@@ -173,8 +174,11 @@ describe("the webhook endpoint", () => {
       },
     ]);
   const pending = async () =>
-    (await depsOf(env).tenant(tenantB.tenantId).overview(new Date().toISOString().slice(0, 10)))
-      .pendingMarks;
+    (
+      await depsOf(env, CONNECTORS)
+        .tenant(tenantB.tenantId)
+        .overview(new Date().toISOString().slice(0, 10))
+    ).pendingMarks;
 
   it("refuses an unsigned or forged delivery and marks nothing", async () => {
     const body = events(PORTAL_B, 100);

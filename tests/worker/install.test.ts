@@ -1,15 +1,10 @@
 // Installing through HubSpot OAuth: the state is single-use, tokens are sealed at rest in the
 // connection's gate, and a refresh is made once however many callers ask at the same moment.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-  callCount,
-  callsSince,
-  install,
-  sandboxUrl,
-  signIn,
-  worker,
-} from "./test-support/helpers.ts";
+import { readTokens } from "../../app/gate/tokens-repo.ts";
+import { callCount, callsSince, install, sandboxUrl, signIn, worker } from "./support/helpers.ts";
 
 /** What an install writes: tenants, connections, installs and the admin's login link. */
 const written = async () => {
@@ -76,7 +71,8 @@ describe("OAuth install", () => {
       refreshToken: "sandbox-refresh-token",
       expiresAt: Date.now() + 60_000,
     });
-    const sealed = await gate.sealedForTest();
+    // Read the gate's own storage, as it sits on disk.
+    const sealed = await runInDurableObject(gate, (_, state) => readTokens(state.storage.sql));
     expect(sealed).toBeDefined();
     const stored = `${sealed?.iv}${sealed?.data}${atob(sealed?.data ?? "")}`;
     expect(stored).not.toContain("plain-access-token");

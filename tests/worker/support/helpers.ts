@@ -53,7 +53,7 @@ export async function until<T>(
 
 /** A tenant and HubSpot connection made directly (no OAuth, so nothing is queued behind the test). */
 export async function directTenant(portalId: string, accessToken = "sandbox-token-0") {
-  const { saveInstall } = await import("../db/directory-repo.ts");
+  const { saveInstall } = await import("../../../app/db/directory-repo.ts");
   const { env } = await import("cloudflare:workers");
   const connectionId = crypto.randomUUID();
   await env.GATES.get(env.GATES.idFromName(connectionId)).install(connectionId, "hubspot", {

@@ -7,7 +7,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "./index.ts";
+import worker from "../../app/index.ts";
 import {
   callCount,
   callsSince,
@@ -16,7 +16,7 @@ import {
   sandbox,
   signIn,
   until,
-} from "./test-support/helpers.ts";
+} from "./support/helpers.ts";
 
 interface Status {
   accounts: number;

@@ -1,0 +1,86 @@
+// What a vendor calls: webhook deliveries (`POST /:vendor/webhooks`) and its in-vendor view's data
+// (`GET /:vendor/:view`, the path the connector names). Both are verified with the vendor's own
+// signature before anything else; the install named in the signed request resolves the tenant, and
+// only that tenant's store is asked.
+import { Hono } from "hono";
+import { findInstall } from "../db/directory-repo.ts";
+import type { Deps } from "../deps.ts";
+import { syncJob } from "../jobs/messages.ts";
+import type { Vendor } from "../vendors.ts";
+import { HttpProblem } from "./problem.ts";
+
+async function verified(d: Deps, vendor: Vendor, req: Request, body: string): Promise<void> {
+  const r = await vendor.connector.verify(
+    vendor.app(),
+    { method: req.method, url: req.url, headers: req.headers, body },
+    d.now(),
+  );
+  if (!r.ok)
+    throw new HttpProblem(
+      401,
+      "invalid_signature",
+      `${vendor.connector.label} signature check failed: ${r.reason}`,
+    );
+}
+
+export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
+  const r = new Hono<{ Bindings: Env }>();
+
+  r.post("/:vendor/webhooks", async (c) => {
+    const d = deps(c);
+    const vendor = d.vendors.find(c.req.param("vendor"));
+    const hooks = vendor?.connector.webhooks;
+    if (!vendor || !hooks)
+      throw new HttpProblem(404, "not_found", `no webhooks for ${c.req.param("vendor")}`);
+    const length = Number(c.req.header("content-length") ?? 0);
+    if (length > hooks.maxBytes)
+      throw new HttpProblem(413, "too_large", `webhook body over ${hooks.maxBytes} bytes`);
+    const body = await c.req.text();
+    if (body.length > hooks.maxBytes)
+      throw new HttpProblem(413, "too_large", `webhook body over ${hooks.maxBytes} bytes`);
+    await verified(d, vendor, c.req.raw, body);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      throw new HttpProblem(400, "invalid_json", "webhook body is not JSON");
+    }
+    const parsed = hooks.parse(json);
+    if (!parsed.ok) throw new HttpProblem(400, "invalid_events", parsed.message);
+    let accepted = 0;
+    let ignored = 0;
+    for (const { externalId, marks } of parsed.installs) {
+      const install = await findInstall(d.db, vendor.id, externalId);
+      if (!install) {
+        ignored += marks.length;
+        continue;
+      }
+      const r = await d.tenant(install.tenant_id).markChanges(marks);
+      accepted += r.accepted;
+      if (r.accepted > 0)
+        await d.enqueue([syncJob(install.tenant_id, install.connection_id, "webhook")]);
+    }
+    return c.json({ accepted, ignored });
+  });
+
+  r.get("/:vendor/:view", async (c, next) => {
+    const d = deps(c);
+    const vendor = d.vendors.find(c.req.param("vendor"));
+    const view = vendor?.connector.view;
+    if (!vendor || !view || view.path !== c.req.param("view")) return next();
+    await verified(d, vendor, c.req.raw, "");
+    const target = view.target(c.req.query());
+    if (!target.ok) throw new HttpProblem(400, "invalid_query", target.message);
+    const install = await findInstall(d.db, vendor.id, target.externalId);
+    if (!install)
+      throw new HttpProblem(
+        404,
+        "not_installed",
+        `${vendor.connector.label} ${target.externalId} has not installed Ebb`,
+      );
+    const account = await d.tenant(install.tenant_id).accountView(vendor.id, target.recordId);
+    return c.json(view.render(target.recordId, account) as object);
+  });
+
+  return r;
+}

@@ -1,0 +1,54 @@
+// The Worker for a set of connectors: HTTP routes (install, each vendor's webhooks and view, admin),
+// the cron planner and the queue consumer, and the connection gate's class, all built from one
+// registry. Errors at the HTTP edge are mapped here, once. `index.ts` builds it from the connectors
+// Ebb ships; a test can build it with a test vendor added.
+import { Hono } from "hono";
+import { ConnectorError } from "../connectors/errors.ts";
+import type { Registry } from "../connectors/registry.ts";
+import { SIGNALS } from "../core/signals/index.ts";
+import { depsOf } from "./deps.ts";
+import { connectionGateFor } from "./gate/connection-gate.ts";
+import { consume, planSyncs } from "./jobs/consume.ts";
+import { adminRoutes } from "./routes/admin.tsx";
+import { installRoutes } from "./routes/install.ts";
+import { HttpProblem } from "./routes/problem.ts";
+import { vendorRoutes } from "./routes/vendor.ts";
+
+export function createWorker(registry: Registry) {
+  const deps = (c: { env: Env }) => depsOf(c.env, registry);
+  const app = new Hono<{ Bindings: Env }>();
+
+  app.get("/health", (c) =>
+    c.json({ ok: true, service: "ebb", signals: SIGNALS.length, vendors: Object.keys(registry) }),
+  );
+  app.get("/", (c) => c.redirect("/admin", 302));
+  app.route("/", installRoutes(deps));
+  app.route("/admin", adminRoutes(deps));
+  app.route("/", vendorRoutes(deps));
+
+  app.notFound((c) =>
+    c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404),
+  );
+
+  app.onError((e, c) => {
+    if (e instanceof HttpProblem) return c.json({ error: e.code, message: e.message }, e.status);
+    if (e instanceof ConnectorError) {
+      console.error(JSON.stringify({ event: "http.vendor_error", error: e.toJSON() }));
+      return c.json({ error: `vendor_${e.code}`, message: e.message }, 502);
+    }
+    console.error(JSON.stringify({ event: "http.error", message: (e as Error).message }));
+    return c.json({ error: "internal", message: "something went wrong; it has been logged" }, 500);
+  });
+
+  const handler = {
+    fetch: app.fetch,
+    async scheduled(_controller, env, ctx) {
+      ctx.waitUntil(planSyncs(depsOf(env, registry)));
+    },
+    async queue(batch, env) {
+      await consume(depsOf(env, registry), batch);
+    },
+  } satisfies ExportedHandler<Env>;
+
+  return { app, handler, ConnectionGate: connectionGateFor(registry) };
+}

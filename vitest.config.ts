@@ -9,6 +9,72 @@ import { defineConfig } from "vitest/config";
 // Tests stay on 127.0.0.1: miniflare uses its default `request.cf` instead of fetching it.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
 
+/**
+ * A project of tests inside workerd (D1 with migrations, SQLite-backed Durable Objects, the queue),
+ * with a vendor sandbox started in Node by its global setup.
+ */
+function workersProject(o: {
+  name: string;
+  main?: string;
+  include: string[];
+  exclude?: string[];
+  globalSetup: string;
+  bindings: (inject: (key: "hubspotUrl" | "tallyUrl") => string) => Record<string, string>;
+}) {
+  return {
+    // As in wrangler.toml: the SDK's node-fetch is the Worker's fetch.
+    resolve: {
+      alias: {
+        "node-fetch": fileURLToPath(new URL("./connectors/hubspot/sdk-fetch.ts", import.meta.url)),
+      },
+    },
+    plugins: [
+      cloudflareTest(async ({ inject }) => ({
+        ...(o.main ? { main: o.main } : {}),
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: await readD1Migrations("app/db/migrations"),
+            TOKEN_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ...o.bindings(inject as (key: "hubspotUrl" | "tallyUrl") => string),
+          },
+        },
+      })),
+    ],
+    test: {
+      name: o.name,
+      // The HubSpot SDK's modules (connectors/hubspot/sdk.ts) are CommonJS requiring node-fetch:
+      // pre-bundled for workerd, as wrangler bundles it, with Node's built-ins left to nodejs_compat.
+      deps: {
+        optimizer: {
+          ssr: {
+            enabled: true,
+            include: [
+              "@hubspot/api-client/lib/codegen/crm/associations/v4/index.js",
+              "@hubspot/api-client/lib/codegen/crm/objects/index.js",
+              "@hubspot/api-client/lib/codegen/crm/owners/index.js",
+              "@hubspot/api-client/lib/codegen/crm/properties/index.js",
+              "@hubspot/api-client/lib/codegen/oauth/index.js",
+              "@hubspot/api-client/lib/src/configuration/ApiClientConfigurator.js",
+            ],
+            rolldownOptions: {
+              platform: "node" as const,
+              external: [/^node:/, ...builtinModules],
+            },
+          },
+        },
+      },
+      include: o.include,
+      exclude: o.exclude ?? [],
+      globalSetup: [o.globalSetup],
+      setupFiles: ["tests/worker/support/apply-migrations.ts"],
+      // One sandbox serves every file: files run one after another.
+      fileParallelism: false,
+      testTimeout: 60_000,
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -36,61 +102,31 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
-      {
-        // As in wrangler.toml: the SDK's node-fetch is the Worker's fetch.
-        resolve: {
-          alias: {
-            "node-fetch": fileURLToPath(
-              new URL("./connectors/hubspot/sdk-fetch.ts", import.meta.url),
-            ),
-          },
-        },
-        plugins: [
-          cloudflareTest(async ({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: {
-                TEST_MIGRATIONS: await readD1Migrations("app/db/migrations"),
-                HUBSPOT_API_BASE: inject("hubspotUrl"),
-                HUBSPOT_AUTH_BASE: inject("hubspotUrl"),
-                HUBSPOT_CLIENT_ID: "sandbox-client",
-                HUBSPOT_CLIENT_SECRET: "sandbox-secret",
-                TOKEN_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-              },
-            },
-          })),
-        ],
-        test: {
-          name: "workers",
-          // The HubSpot SDK's modules (connectors/hubspot/sdk.ts) are CommonJS requiring node-fetch: pre-bundled for workerd, as wrangler
-          // bundles it, with Node's built-ins left to nodejs_compat.
-          deps: {
-            optimizer: {
-              ssr: {
-                enabled: true,
-                include: [
-                  "@hubspot/api-client/lib/codegen/crm/associations/v4/index.js",
-                  "@hubspot/api-client/lib/codegen/crm/objects/index.js",
-                  "@hubspot/api-client/lib/codegen/crm/owners/index.js",
-                  "@hubspot/api-client/lib/codegen/crm/properties/index.js",
-                  "@hubspot/api-client/lib/codegen/oauth/index.js",
-                  "@hubspot/api-client/lib/src/configuration/ApiClientConfigurator.js",
-                ],
-                rolldownOptions: {
-                  platform: "node",
-                  external: [/^node:/, ...builtinModules],
-                },
-              },
-            },
-          },
-          include: ["app/**/*.test.ts", "tests/worker/**/*.test.ts"],
-          globalSetup: ["tests/setup/hubspot-sandbox.ts"],
-          setupFiles: ["tests/worker/support/apply-migrations.ts"],
-          // One sandbox serves every file: files run one after another.
-          fileParallelism: false,
-          testTimeout: 60_000,
-        },
-      },
+      workersProject({
+        name: "workers",
+        include: ["app/**/*.test.ts", "tests/worker/**/*.test.ts"],
+        exclude: ["tests/worker/vendor-kit/**"],
+        globalSetup: "tests/setup/hubspot-sandbox.ts",
+        bindings: (inject) => ({
+          HUBSPOT_API_BASE: inject("hubspotUrl"),
+          HUBSPOT_AUTH_BASE: inject("hubspotUrl"),
+          HUBSPOT_CLIENT_ID: "sandbox-client",
+          HUBSPOT_CLIENT_SECRET: "sandbox-secret",
+        }),
+      }),
+      // A vendor that exists only in its test folder, through a Worker entry of its own that adds it
+      // to the shipped registry.
+      workersProject({
+        name: "test-vendor",
+        main: "./tests/worker/vendor-kit/worker.ts",
+        include: ["tests/worker/vendor-kit/**/*.test.ts"],
+        globalSetup: "tests/worker/vendor-kit/setup.ts",
+        bindings: (inject) => ({
+          TALLY_API_BASE: inject("tallyUrl"),
+          TALLY_CLIENT_ID: "tally-client",
+          TALLY_CLIENT_SECRET: "tally-secret",
+        }),
+      }),
     ],
   },
 });

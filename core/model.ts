@@ -36,12 +36,9 @@ export const Account = z.object({
   customerSince: opt(Day),
   renewalAt: opt(Day),
   arr: opt(NonNegative),
+  /** The account's id in each vendor that knows it, by connector id (`hubspot`, `salesforce`, …). */
   externalIds: opt(
-    z.object({
-      hubspot: opt(z.string()),
-      salesforce: opt(z.string()),
-      zendesk: opt(z.string()),
-    }),
+    z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "expected a connector id"), z.string()),
   ),
 });
 

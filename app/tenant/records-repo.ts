@@ -69,7 +69,7 @@ export function upsertAccount(sql: SqlStorage, vendor: string, a: Account): stri
     merged.name,
     JSON.stringify(merged),
   );
-  const external = a.externalIds?.[vendor as keyof NonNullable<Account["externalIds"]>] ?? null;
+  const external = a.externalIds?.[vendor] ?? null;
   sql.exec(
     `INSERT INTO account_links (vendor, source_id, external_id, account_id) VALUES (?, ?, ?, ?)
      ON CONFLICT (vendor, source_id) DO UPDATE SET external_id = excluded.external_id,

@@ -95,7 +95,12 @@ export const hubspot: Connector<HubSpotCursor, HubSpotSettings, HubSpotConfig> =
     render: (recordId, view) => toCardResponse(recordId, view),
   },
   sandbox: async () => {
-    const { startHubSpotHarness } = await import("./sandbox/harness.ts");
+    // Loaded by URL rather than by name, so the Worker's bundler leaves the sandbox (a Node HTTP
+    // server) out of the Worker; only Node, in tests and the demo, ever loads it.
+    const harness = new URL("./sandbox/harness.ts", import.meta.url).href;
+    const { startHubSpotHarness } = (await import(
+      /* @vite-ignore */ harness
+    )) as typeof import("./sandbox/harness.ts");
     return { startHarness: startHubSpotHarness };
   },
 };

@@ -222,7 +222,7 @@ export function clearDirty(sql: SqlStorage): void {
   sql.exec("DELETE FROM dirty_accounts");
 }
 
-/** Ebb's account for a vendor's own id of it (a HubSpot company id), if this tenant has one. */
+/** Ebb's account for a vendor's own id of it (a company, account or organization id), if any. */
 export function accountIdByExternal(
   sql: SqlStorage,
   vendor: string,

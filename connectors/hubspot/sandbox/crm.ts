@@ -1,0 +1,310 @@
+// The CRM routes the connector uses — objects read, batch-read with history, created, updated,
+// associated, searched; properties and owners — answered from the portal's state as HubSpot does.
+import { search, view } from "./crm-search.ts";
+import type { Result } from "./http.ts";
+import { OBJECT_TYPES, type ObjectType, type PortalState, type StoredObject } from "./state.ts";
+
+function isType(t: string | undefined): t is ObjectType {
+  return OBJECT_TYPES.includes(t as ObjectType);
+}
+
+export function route(
+  state: PortalState,
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: Record<string, unknown>,
+  now: () => number,
+): Result {
+  const parts = path.split("/").filter(Boolean);
+  // /crm/v3/objects/{type}/search
+  if (
+    method === "POST" &&
+    parts[0] === "crm" &&
+    parts[1] === "v3" &&
+    parts[2] === "objects" &&
+    parts[4] === "search" &&
+    isType(parts[3])
+  ) {
+    return search(state, parts[3], body);
+  }
+  // /crm/v3/properties/{type}/groups, /crm/v3/properties/{type}[/{name}]
+  if (parts[0] === "crm" && parts[1] === "v3" && parts[2] === "properties" && parts[3]) {
+    const type = parts[3];
+    if (method === "POST" && parts[4] === "groups") {
+      const groups = state.propertyGroups.get(type) ?? new Set<string>();
+      state.propertyGroups.set(type, groups);
+      const name = String(body.name ?? "");
+      if (!name)
+        return {
+          status: 400,
+          body: { status: "error", message: "name is required", category: "VALIDATION_ERROR" },
+        };
+      if (groups.has(name))
+        return {
+          status: 409,
+          body: {
+            status: "error",
+            message: `A property group named '${name}' already exists.`,
+            category: "CONFLICT",
+          },
+        };
+      groups.add(name);
+      return {
+        status: 201,
+        body: { name, label: body.label ?? name, displayOrder: -1, archived: false },
+      };
+    }
+    const defs = state.properties.get(type) ?? new Map<string, Record<string, unknown>>();
+    state.properties.set(type, defs);
+    if (method === "GET" && parts[4]) {
+      const def = defs.get(parts[4]);
+      return def
+        ? { status: 200, body: def }
+        : {
+            status: 404,
+            body: {
+              status: "error",
+              message: `Property ${parts[4]} does not exist`,
+              category: "OBJECT_NOT_FOUND",
+            },
+          };
+    }
+    if (method === "POST" && !parts[4]) {
+      const name = String(body.name ?? "");
+      if (defs.has(name))
+        return {
+          status: 409,
+          body: {
+            status: "error",
+            message: `Property named '${name}' already exists.`,
+            category: "OBJECT_ALREADY_EXISTS",
+          },
+        };
+      if (body.groupName && !state.propertyGroups.get(type)?.has(String(body.groupName))) {
+        return {
+          status: 400,
+          body: {
+            status: "error",
+            message: `group ${String(body.groupName)} does not exist`,
+            category: "VALIDATION_ERROR",
+          },
+        };
+      }
+      const stamp = new Date(now()).toISOString();
+      const def = {
+        ...body,
+        createdAt: stamp,
+        updatedAt: stamp,
+        archived: false,
+        hidden: false,
+        formField: false,
+        calculated: false,
+        externalOptions: false,
+        hasUniqueValue: false,
+        options: body.options ?? [],
+        modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false },
+      };
+      defs.set(name, def);
+      return { status: 201, body: def };
+    }
+  }
+  // /crm/v3/objects/{type}/batch/update and /batch/create
+  if (
+    method === "POST" &&
+    parts[2] === "objects" &&
+    parts[4] === "batch" &&
+    (parts[5] === "update" || parts[5] === "create") &&
+    isType(parts[3])
+  ) {
+    const type = parts[3];
+    const inputs =
+      (body.inputs as
+        | {
+            id?: string;
+            properties: Record<string, string>;
+            associations?: { to: { id: string }; types: { associationTypeId: number }[] }[];
+          }[]
+        | undefined) ?? [];
+    if (inputs.length > 100)
+      return {
+        status: 400,
+        body: { status: "error", message: "Batch size limit is 100", category: "VALIDATION_ERROR" },
+      };
+    const at = new Date(now());
+    const stamp = at.toISOString();
+    const results: unknown[] = [];
+    const errors: unknown[] = [];
+    for (const input of inputs) {
+      if (parts[5] === "update") {
+        const o = state.update(type, String(input.id), input.properties, at);
+        if (o) results.push(view(o, Object.keys(input.properties), []));
+        else
+          errors.push({
+            status: "error",
+            category: "OBJECT_NOT_FOUND",
+            message: `Object ${input.id} not found`,
+            context: { ids: [String(input.id)] },
+          });
+        continue;
+      }
+      const id = state.newId();
+      const properties: Record<string, string | null> = {
+        ...input.properties,
+        hs_object_id: id,
+        createdate: stamp,
+        hs_lastmodifieddate: stamp,
+      };
+      const o: StoredObject = {
+        id,
+        properties,
+        history: {},
+        createdAt: stamp,
+        updatedAt: stamp,
+        archived: false,
+      };
+      state.put(type, o);
+      for (const a of input.associations ?? []) {
+        // 192: task → company; 204: task → contact.
+        const toType = a.types.some((t) => t.associationTypeId === 192)
+          ? "companies"
+          : a.types.some((t) => t.associationTypeId === 204)
+            ? "contacts"
+            : undefined;
+        if (toType) state.associate(type, id, toType, String(a.to.id));
+      }
+      results.push(view(o, Object.keys(input.properties), []));
+    }
+    const status = errors.length ? 207 : parts[5] === "create" ? 201 : 200;
+    return {
+      status,
+      body: {
+        status: "COMPLETE",
+        results,
+        ...(errors.length ? { errors, numErrors: errors.length } : {}),
+        startedAt: stamp,
+        completedAt: stamp,
+      },
+    };
+  }
+  // /crm/v3/objects/{type}/batch/read
+  if (
+    method === "POST" &&
+    parts[2] === "objects" &&
+    parts[4] === "batch" &&
+    parts[5] === "read" &&
+    isType(parts[3])
+  ) {
+    const inputs = (body.inputs as { id: string }[] | undefined) ?? [];
+    if (inputs.length > 100)
+      return {
+        status: 400,
+        body: { status: "error", message: "Batch size limit is 100", category: "VALIDATION_ERROR" },
+      };
+    const props = (body.properties as string[] | undefined) ?? [];
+    const withHistory = (body.propertiesWithHistory as string[] | undefined) ?? [];
+    const results = inputs.flatMap(({ id }) => {
+      const o = state.objects[parts[3] as ObjectType].get(String(id));
+      return o ? [view(o, props, withHistory)] : [];
+    });
+    const stamp = new Date(now()).toISOString();
+    return {
+      status: 200,
+      body: { status: "COMPLETE", results, startedAt: stamp, completedAt: stamp },
+    };
+  }
+  // /crm/v3/objects/{type}?archived=true
+  if (method === "GET" && parts[2] === "objects" && parts.length === 4 && isType(parts[3])) {
+    const limit = Math.min(100, Number(query.get("limit") ?? 10));
+    const archived = query.get("archived") === "true";
+    const all = [...state.objects[parts[3]].values()]
+      .filter((o) => o.archived === archived)
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    const after = Number(query.get("after") ?? 0);
+    const page = all.slice(after, after + limit);
+    const props = (query.get("properties") ?? "").split(",").filter(Boolean);
+    return {
+      status: 200,
+      body: {
+        results: page.map((o) => view(o, props, [])),
+        ...(after + limit < all.length
+          ? { paging: { next: { after: String(after + limit) } } }
+          : {}),
+      },
+    };
+  }
+  // /crm/v4/associations/{from}/{to}/batch/read
+  if (
+    method === "POST" &&
+    parts[0] === "crm" &&
+    parts[1] === "v4" &&
+    parts[2] === "associations" &&
+    parts[5] === "batch" &&
+    parts[6] === "read"
+  ) {
+    const inputs = (body.inputs as { id: string }[] | undefined) ?? [];
+    if (inputs.length > 1000)
+      return {
+        status: 400,
+        body: {
+          status: "error",
+          message: "Batch size limit is 1000",
+          category: "VALIDATION_ERROR",
+        },
+      };
+    const [from, to] = [parts[3] ?? "", parts[4] ?? ""];
+    const results = inputs.flatMap(({ id }) => {
+      const linked = state.associated(from, String(id), to);
+      return linked.length
+        ? [
+            {
+              from: { id: String(id) },
+              to: linked.map((x) => ({
+                toObjectId: Number(x),
+                associationTypes: [{ category: "HUBSPOT_DEFINED", typeId: 1, label: null }],
+              })),
+            },
+          ]
+        : [];
+    });
+    const stamp = new Date(now()).toISOString();
+    return {
+      status: 200,
+      body: { status: "COMPLETE", results, startedAt: stamp, completedAt: stamp },
+    };
+  }
+  // /crm/v3/owners
+  if (method === "GET" && path === "/crm/v3/owners") {
+    const all = [...state.owners.values()];
+    const after = Number(query.get("after") ?? 0);
+    const limit = Math.min(500, Number(query.get("limit") ?? 100));
+    const stamp = new Date(now()).toISOString();
+    return {
+      status: 200,
+      body: {
+        results: all.slice(after, after + limit).map((o) => ({
+          id: o.id,
+          email: o.email,
+          type: "PERSON",
+          firstName: "",
+          lastName: "",
+          userId: Number(o.id),
+          createdAt: stamp,
+          updatedAt: stamp,
+          archived: false,
+        })),
+        ...(after + limit < all.length
+          ? { paging: { next: { after: String(after + limit) } } }
+          : {}),
+      },
+    };
+  }
+  return {
+    status: 404,
+    body: {
+      status: "error",
+      message: `Unknown endpoint ${method} ${path} in the sandbox`,
+      category: "OBJECT_NOT_FOUND",
+    },
+  };
+}

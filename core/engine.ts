@@ -1,34 +1,22 @@
-// Scoring: every account, every day, in one pass over records grouped and sorted once. Each account's
-// timeline is built once and its days scored in order, carrying trend and episode state from day to day.
+// Scoring: every account, every day, in one pass over records grouped once (grouping.ts). Each account's
+// timeline is built once and its days scored in order, carrying trend and episode state from day to
+// day; each day becomes a snapshot (snapshot.ts) and, at a turn, a task (playbooks.ts).
 import { DayNames, toDayNumber } from "./day.ts";
 import { type AccountFacts, FACTS_BATCH, FactsPool, spanOfFacts } from "./facts.ts";
-import type {
-  Account,
-  Band,
-  HealthSnapshot,
-  Portfolio,
-  SignalResult,
-  Stage,
-  Task,
-} from "./model.ts";
+import { groupByAccount, type Orphan } from "./grouping.ts";
+import type { Band, HealthSnapshot, Portfolio, Stage, Task } from "./model.ts";
 import {
   type DayVerdict,
   type EpisodeState,
   isAlert,
-  type Reason,
   startEpisodes,
   stepEpisode,
 } from "./playbooks.ts";
 import { buildPortfolioContext, type Incident, type PortfolioContext } from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
 import { Sentences } from "./signals/util.ts";
-import {
-  type AccountRecords,
-  emptyRecords,
-  LOOKBACK_DAYS,
-  TimelineBuffers,
-  timelineOf,
-} from "./timeline.ts";
+import { NO_REASONS, reasonsOf, snapshotOf } from "./snapshot.ts";
+import { type AccountRecords, LOOKBACK_DAYS, TimelineBuffers, timelineOf } from "./timeline.ts";
 import {
   DEFAULT_TREND,
   startTrend,
@@ -86,61 +74,7 @@ export interface ScoreSummary {
   tasksClosed: number;
   alerts: PortfolioAlert[];
   /** Records naming an account that is not in accounts.ndjson: reported, not scored. */
-  orphans: { kind: string; id: string; accountId: string }[];
-}
-
-/** Group a portfolio's records by account, in one pass. */
-export function groupByAccount(p: Portfolio): {
-  groups: AccountRecords[];
-  orphans: ScoreSummary["orphans"];
-  churnDay: Map<string, number>;
-} {
-  const byId = new Map<string, AccountRecords>();
-  for (const account of p.accounts) {
-    byId.set(account.id, emptyRecords(account));
-  }
-  const orphans: ScoreSummary["orphans"] = [];
-  const put = <K extends "stakeholders" | "tickets" | "engagements" | "usage" | "milestones">(
-    kind: K,
-    rows: AccountRecords[K],
-  ) => {
-    // Readers and generators write an account's records together: take each run of rows for one
-    // account as one slice, looking the account up once per run rather than once per record.
-    for (let k = 0; k < rows.length; ) {
-      const accountId = rows[k]!.accountId;
-      let end = k + 1;
-      while (end < rows.length && rows[end]!.accountId === accountId) end++;
-      const g = byId.get(accountId);
-      if (g) {
-        const list = g[kind] as (typeof rows)[number][];
-        if (list.length === 0) g[kind] = rows.slice(k, end) as AccountRecords[K];
-        else for (let j = k; j < end; j++) list.push(rows[j]!);
-      } else {
-        for (let j = k; j < end; j++) {
-          const row = rows[j]!;
-          orphans.push({
-            kind,
-            id: "id" in row ? row.id : `${row.accountId}@${"day" in row ? row.day : ""}`,
-            accountId: row.accountId,
-          });
-        }
-      }
-      k = end;
-    }
-  };
-  put("stakeholders", p.stakeholders);
-  put("tickets", p.tickets);
-  put("engagements", p.engagements);
-  put("usage", p.usage);
-  put("milestones", p.milestones);
-  const churnDay = new Map<string, number>();
-  for (const o of p.outcomes) {
-    if (o.kind !== "churned") continue;
-    const d = toDayNumber(o.at);
-    const prev = churnDay.get(o.accountId);
-    if (prev === undefined || d < prev) churnDay.set(o.accountId, d);
-  }
-  return { groups: [...byId.values()], orphans, churnDay };
+  orphans: Orphan[];
 }
 
 export function bandOf(score: number, coverage: number): Band {
@@ -351,56 +285,8 @@ export function scoreAccount(
   return { days: end - start + 1, opened, closed };
 }
 
-function snapshotOf(
-  account: Account,
-  day: string,
-  score: number,
-  band: Band,
-  trend: HealthSnapshot["trend"],
-  coverage: number,
-  values: SignalValue[],
-  /** The stage's weights in SIGNALS order. */
-  weights: readonly number[],
-): HealthSnapshot {
-  const signals: SignalResult[] = new Array(SIGNALS.length);
-  for (let k = 0; k < SIGNALS.length; k++) {
-    const v = values[k]!;
-    const key = SIGNALS[k]!.key;
-    const s: SignalResult = {
-      key,
-      risk: Math.round(v.risk * 1000) / 1000,
-      weight: v.status === "not_applicable" ? 0 : weights[k]!,
-      evidence: v.evidence,
-    };
-    if (v.evidenceIds && v.evidenceIds.length > 0) s.evidenceIds = v.evidenceIds;
-    signals[k] = s;
-  }
-  return {
-    accountId: account.id,
-    day,
-    score,
-    band,
-    trend,
-    coverage: Math.round(coverage * 1000) / 1000,
-    signals,
-  };
-}
-
 function tagList(tags: string[]): string {
   return tags.map((t) => `"${t}"`).join(" / ");
-}
-
-const NO_REASONS: readonly Reason[] = [];
-
-/** The signals pulling the score down, strongest first. */
-function reasonsOf(values: SignalValue[], weights: readonly number[]): Reason[] {
-  const reasons: Reason[] = [];
-  for (let k = 0; k < SIGNALS.length; k++) {
-    const v = values[k]!;
-    const pull = v.status === "ok" ? weights[k]! * v.risk : 0;
-    if (pull > 0) reasons.push({ key: SIGNALS[k]!.key, pull, evidence: v.evidence });
-  }
-  return reasons.sort((a, b) => b.pull - a.pull);
 }
 
 function withoutResume(o: ScoreOptions): Omit<ScoreOptions, "resume"> {
@@ -439,3 +325,5 @@ export function rescoreAccounts(
     sink,
   );
 }
+
+export { groupByAccount };

@@ -1,5 +1,7 @@
 // The synthetic portfolio: deterministic from a seed, in the interchange format, with ground truth.
-// Accounts are generated independently (one seeded stream each), so any slice can be regenerated alone.
+// Accounts are generated independently (one seeded stream each), so any slice can be regenerated
+// alone. Each account's life (life.ts), people (people.ts) and tickets (tickets.ts) have files of
+// their own; this one draws usage and engagements day by day, then milestones and outcomes.
 import { toDayNumber, toDayString, toTimeString } from "../day.ts";
 import type {
   Account,
@@ -13,16 +15,13 @@ import type {
   UsageSample,
 } from "../model.ts";
 import { emptyPortfolio } from "../model.ts";
-import {
-  type Archetype,
-  CHURN_SHARE,
-  FEATURES,
-  MIX,
-  SURPRISE_CHURN_SHARE,
-  type Truth,
-} from "./archetypes.ts";
+import { FEATURES, type Truth } from "./archetypes.ts";
+import { intensity, isHoliday, type Life, lifeOf, planOf } from "./life.ts";
+import { castOf, nameOf, personaWeights } from "./people.ts";
 import { accountSeed, createRng, type Rng } from "./random.ts";
-import { fill, INCIDENT, IRRITATED, NEUTRAL } from "./text.ts";
+import { ticketsOn } from "./tickets.ts";
+
+export { planOf };
 
 export interface GenerateOptions {
   accounts: number;
@@ -38,12 +37,6 @@ export interface GenerateOptions {
 export interface Generated {
   portfolio: Portfolio;
   truth: Truth[];
-}
-
-interface Plan {
-  start: number;
-  end: number;
-  incidentDay: number | undefined;
 }
 
 export function generatePortfolio(o: GenerateOptions): Generated {
@@ -68,151 +61,11 @@ function pushAll<T>(into: T[], items: T[]): void {
   for (const x of items) into.push(x);
 }
 
-export function planOf(o: GenerateOptions): Plan {
-  const start = toDayNumber(o.start ?? "2024-01-01");
-  const end = start + (o.days ?? 730) - 1;
-  const rng = createRng(accountSeed(o.seed, -1));
-  const incidentDay =
-    o.incident === false ? undefined : start + Math.floor((end - start) * 0.55) + rng.int(-20, 20);
-  return { start, end, incidentDay };
-}
-
-const SYLLABLES: readonly string[] = [
-  "ac",
-  "mo",
-  "ra",
-  "vel",
-  "lin",
-  "tor",
-  "qu",
-  "is",
-  "nex",
-  "or",
-  "bri",
-  "ta",
-  "zen",
-  "ko",
-  "sa",
-  "lum",
-];
-const SUFFIXES: readonly string[] = [
-  "Labs",
-  "Systems",
-  "Logistics",
-  "Health",
-  "Foods",
-  "Capital",
-  "Studio",
-  "Works",
-  "Energy",
-  "Retail",
-];
-const FIRST: readonly string[] = [
-  "Dana",
-  "Sam",
-  "Alex",
-  "Kim",
-  "Lee",
-  "Robin",
-  "Jo",
-  "Chris",
-  "Maria",
-  "Omar",
-  "Yuki",
-  "Priya",
-  "Tom",
-  "Ines",
-];
-const LAST: readonly string[] = [
-  "Lee",
-  "Garcia",
-  "Okafor",
-  "Novak",
-  "Smith",
-  "Chen",
-  "Rossi",
-  "Kowalski",
-  "Haddad",
-  "Berg",
-  "Silva",
-  "Ito",
-];
-
-function pickArchetype(rng: Rng): Archetype {
-  let x = rng.next();
-  for (const [kind, share] of MIX) {
-    if (x < share) return kind;
-    x -= share;
-  }
-  return "steady";
-}
-
-interface Life {
-  kind: Archetype;
-  since: number;
-  dataStart: number;
-  onset: number | undefined;
-  churn: number | undefined;
-  recovers: number | undefined;
-}
-
-function lifeOf(rng: Rng, plan: Plan): Life {
-  const kind = pickArchetype(rng);
-  const newCustomer =
-    kind === "onboarding_friction" || kind === "implementation_stall" || rng.chance(0.25);
-  const since = newCustomer
-    ? kind === "onboarding_friction" || kind === "implementation_stall"
-      ? rng.int(plan.start + 30, plan.end - 260)
-      : rng.int(plan.start, plan.end - 200)
-    : plan.start - rng.int(120, 1400);
-  const dataStart = Math.max(since, plan.start);
-  let onset: number | undefined;
-  let churn: number | undefined;
-  let recovers: number | undefined;
-  const decaying =
-    kind !== "quiet_loyal" &&
-    kind !== "busy_howto" &&
-    kind !== "seasonal" &&
-    kind !== "growing" &&
-    kind !== "steady";
-  if (decaying) {
-    onset = newCustomer ? since + rng.int(3, 15) : rng.int(plan.start + 150, plan.end - 150);
-    if (rng.chance(CHURN_SHARE)) {
-      const c = onset + rng.int(newCustomer ? 130 : 110, newCustomer ? 220 : 200);
-      churn = c <= plan.end ? c : undefined;
-    } else {
-      recovers = onset + rng.int(70, 130);
-    }
-  } else if (rng.chance(SURPRISE_CHURN_SHARE)) {
-    churn = rng.int(dataStart + 120, plan.end);
-  }
-  return { kind, since, dataStart, onset, churn, recovers };
-}
-
-/** Decay intensity on a day: 0 before onset, ramping to 1 over `rampDays`, back to 0 after recovery. */
-function intensity(life: Life, day: number, delay = 0, rampDays = 30): number {
-  if (life.onset === undefined) return 0;
-  const from = life.onset + delay;
-  if (day < from) return 0;
-  let x = Math.min(1, (day - from) / rampDays);
-  if (life.recovers !== undefined && day >= life.recovers)
-    x *= Math.max(0, 1 - (day - life.recovers) / 30);
-  return x;
-}
-
-function isHoliday(day: number): boolean {
-  const s = toDayString(day);
-  const md = s.slice(5);
-  return md >= "12-22" || md <= "01-02";
-}
-
 export function generateAccount(o: GenerateOptions, index: number, plan = planOf(o)) {
   const rng = createRng(accountSeed(o.seed, index));
   const life = lifeOf(rng, plan);
   const id = `acc-${String(index + 1).padStart(5, "0")}`;
-  const stem = `${rng.pick(SYLLABLES)}${rng.pick(SYLLABLES)}${rng.pick(SYLLABLES)}`;
-  const name = `${stem.charAt(0).toUpperCase()}${stem.slice(1)} ${rng.pick(SUFFIXES)}`;
-  const domain = `${stem}${index + 1}.example`;
+  const { name, domain } = nameOf(rng, index);
   const owner = rng.int(1, 8);
   const lastDay = life.churn !== undefined ? life.churn - 1 : plan.end;
   let renewal = life.since;
@@ -227,60 +80,8 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
     customerSince: toDayString(life.since),
     renewalAt: toDayString(renewal),
     arr: rng.int(6, 240) * 1000,
-    externalIds: undefined,
   };
-  delete account.externalIds;
-
-  // Stakeholders: one executive, one or two champions, an influencer, a few end users.
-  const stakeholders: Stakeholder[] = [];
-  const person = (persona: Persona, title: string): Stakeholder => {
-    const first = rng.pick(FIRST);
-    const last = rng.pick(LAST);
-    const st: Stakeholder = {
-      id: `${id}-p${stakeholders.length + 1}`,
-      accountId: id,
-      name: `${first} ${last}`,
-      email: `${first.toLowerCase()}.${last.toLowerCase()}@${domain}`,
-      title,
-      persona,
-      active: true,
-    };
-    stakeholders.push(st);
-    return st;
-  };
-  person("executive", "VP Operations");
-  const champion = person("champion", "Operations Manager");
-  const secondChampion =
-    life.kind !== "stakeholder_coverage" && rng.chance(0.4)
-      ? person("champion", "Team Lead")
-      : undefined;
-  person("influencer", "Analyst");
-  const endUsers = rng.int(1, 4);
-  for (let k = 0; k < endUsers; k++) person("end_user", "Specialist");
-  if (life.kind === "stakeholder_coverage" && life.onset !== undefined) {
-    champion.active = false;
-    champion.leftAt = toTimeString(life.onset, 600);
-  } else if (secondChampion && rng.chance(0.25)) {
-    // A champion leaves a healthy account that has another: no reason to worry.
-    const left = rng.int(life.dataStart + 60, lastDay);
-    if (left < lastDay) {
-      secondChampion.active = false;
-      secondChampion.leftAt = toTimeString(left, 600);
-    }
-  }
-  const contactable = (day: number) =>
-    stakeholders.filter((s) => !s.leftAt || s.leftAt > toTimeString(day, 1439));
-  const byPersona = (day: number, weights: Record<Persona, number>): Stakeholder => {
-    const pool = contactable(day);
-    let total = 0;
-    for (const s of pool) total += weights[s.persona ?? "end_user"];
-    let x = rng.next() * total;
-    for (const s of pool) {
-      x -= weights[s.persona ?? "end_user"];
-      if (x <= 0) return s;
-    }
-    return pool[pool.length - 1] ?? champion;
-  };
+  const { stakeholders, byPersona } = castOf(rng, id, domain, life, lastDay);
 
   // Usage model.
   const seats = Math.round(Math.exp(rng.normal(Math.log(25), 0.7))) + 3;
@@ -292,18 +93,25 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
 
   const tickets: Ticket[] = [];
   const engagements: Engagement[] = [];
-  const baseTicketRate =
-    life.kind === "quiet_loyal" ? 0.02 : life.kind === "busy_howto" ? 0.3 : 0.06;
+  const ticketDay = {
+    rng,
+    id,
+    life,
+    plan,
+    lastDay,
+    baseRate: life.kind === "quiet_loyal" ? 0.02 : life.kind === "busy_howto" ? 0.3 : 0.06,
+    featureFlood,
+    byPersona,
+    count: 0,
+  };
   const inboundRate =
     life.kind === "quiet_loyal" ? 1 / 45 : life.kind === "busy_howto" ? 1 / 7 : 1 / 12;
-  let ticketNo = 0;
-  let engagementNo = 0;
+  const contact = { rng, id, life, inboundRate, byPersona, count: 0 };
 
   for (let day = life.dataStart; day <= lastDay; day++) {
     const weekday = new Date(day * 86_400_000).getUTCDay();
     const weekend = weekday === 0 || weekday === 6;
     const holiday = isHoliday(day);
-    // --- usage
     let level = seats * activeShare;
     const tenure = day - life.since;
     if (tenure < 60) level *= 0.3 + 0.7 * (tenure / 60);
@@ -338,139 +146,8 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
         ? Math.max(0, 1 - (life.churn - day) / 60) * 0.7
         : 0;
     const quiet = Math.max(dark, fading);
-    // --- tickets
-    const x = intensity(life, day);
-    // A customer going quiet files fewer tickets too.
-    let rate = baseTicketRate * (weekend ? 0.3 : 1.2) * (holiday ? 0.5 : 1) * (1 - 0.7 * quiet);
-    let irritatedShare = 0.03;
-    let badShare = 0.06;
-    let reopenShare = 0.05;
-    let escalateShare = 0.02;
-    let slow = 1;
-    switch (life.kind) {
-      case "onboarding_friction":
-        rate += 0.25 * x;
-        irritatedShare += 0.6 * x;
-        escalateShare += 0.25 * x;
-        badShare += 0.45 * x;
-        break;
-      case "support_experience":
-        rate += 0.05 * x;
-        irritatedShare += 0.35 * x;
-        badShare += 0.45 * x;
-        reopenShare += 0.35 * x;
-        escalateShare += 0.2 * x;
-        slow += 2 * x;
-        break;
-      case "stakeholder_coverage":
-        rate += 0.06 * x;
-        irritatedShare += 0.35 * x;
-        break;
-      default:
-        if (life.onset !== undefined) irritatedShare += 0.1 * intensity(life, day, 40, 60);
-    }
-    const newTickets =
-      rng.poisson(rate) + (life.kind === "ticket_flood" && !weekend ? rng.poisson(0.6 * x) : 0);
-    for (let k = 0; k < newTickets; k++) {
-      const flood = life.kind === "ticket_flood" && x > 0 && rng.chance(0.75);
-      const feature = flood ? featureFlood : rng.pick(FEATURES);
-      const irritated = rng.chance(flood ? 0.3 : irritatedShare);
-      const tpl = irritated ? rng.pick(IRRITATED) : rng.pick(NEUTRAL);
-      const requester = byPersona(day, {
-        executive: 0.05,
-        champion: 0.35,
-        influencer: 0.2,
-        end_user: 0.4,
-      });
-      tickets.push(
-        makeTicket(rng, id, ++ticketNo, day, lastDay, {
-          tags: [feature, irritated ? "problem" : "question"],
-          subject: fill(tpl[0], feature),
-          text: fill(tpl[1], feature),
-          requesterId: requester.id,
-          bad: rng.chance(0.6) ? (rng.chance(badShare) ? "bad" : "good") : undefined,
-          reopens: rng.chance(reopenShare) ? rng.int(1, 2) : 0,
-          escalated: rng.chance(escalateShare),
-          slow,
-        }),
-      );
-    }
-    if (
-      plan.incidentDay !== undefined &&
-      day >= plan.incidentDay &&
-      day < plan.incidentDay + 3 &&
-      rng.chance(0.35)
-    ) {
-      const requester = byPersona(day, {
-        executive: 0.05,
-        champion: 0.5,
-        influencer: 0.2,
-        end_user: 0.25,
-      });
-      tickets.push(
-        makeTicket(rng, id, ++ticketNo, day, lastDay, {
-          tags: ["sync", "problem"],
-          subject: INCIDENT[0],
-          text: INCIDENT[1],
-          requesterId: requester.id,
-          bad: rng.chance(0.2) ? "bad" : undefined,
-          reopens: 0,
-          escalated: rng.chance(0.2),
-          slow: 1,
-          priority: "urgent",
-        }),
-      );
-    }
-
-    // --- engagements
-    const outboundRate = (1 / 14) * (1 + 2 * quiet) * (weekend ? 0.1 : 1.35);
-    for (let k = rng.poisson(outboundRate); k > 0; k--) {
-      const kind = rng.pick(["email", "email", "email", "call", "meeting"] as const);
-      const who = byPersona(day, personaWeights(life, day));
-      const answered = !rng.chance(0.15 + 0.75 * quiet);
-      const outcome =
-        kind === "email"
-          ? answered
-            ? "replied"
-            : "unanswered"
-          : kind === "call"
-            ? answered
-              ? "completed"
-              : "unanswered"
-            : answered
-              ? "completed"
-              : "no_show";
-      engagements.push({
-        id: `${id}-e${++engagementNo}`,
-        accountId: id,
-        stakeholderId: who.id,
-        kind,
-        direction: "outbound",
-        at: toTimeString(day, rng.int(480, 1080)),
-        outcome,
-      });
-    }
-    const inRate = inboundRate * (1 - quiet) * (weekend ? 0.1 : 1.35) * (holiday ? 0.5 : 1);
-    for (let k = rng.poisson(inRate); k > 0; k--) {
-      const who = byPersona(day, personaWeights(life, day));
-      engagements.push({
-        id: `${id}-e${++engagementNo}`,
-        accountId: id,
-        stakeholderId: who.id,
-        kind: rng.chance(0.8) ? "email" : "call",
-        direction: "inbound",
-        at: toTimeString(day, rng.int(480, 1080)),
-      });
-    }
-    if (rng.chance(1 / 30)) {
-      engagements.push({
-        id: `${id}-e${++engagementNo}`,
-        accountId: id,
-        kind: "note",
-        direction: "internal",
-        at: toTimeString(day, rng.int(480, 1080)),
-      });
-    }
+    ticketsOn(ticketDay, day, weekend, holiday, quiet, tickets);
+    engagementsOn(contact, day, weekend, holiday, quiet, engagements);
   }
 
   // Milestones for customers whose onboarding falls inside the data.
@@ -515,57 +192,73 @@ export function generateAccount(o: GenerateOptions, index: number, plan = planOf
   return { account, stakeholders, tickets, engagements, usage, milestones, outcomes, truth };
 }
 
-function personaWeights(life: Life, day: number): Record<Persona, number> {
-  if (life.kind === "stakeholder_coverage" && life.onset !== undefined && day >= life.onset) {
-    const x = intensity(life, day, 0, 45);
-    return { executive: 0.15 * (1 - x), champion: 0, influencer: 0.2, end_user: 0.65 };
-  }
-  return { executive: 0.1, champion: 0.5, influencer: 0.15, end_user: 0.25 };
+/** What a day's engagements depend on beyond the day itself. */
+interface ContactDay {
+  rng: Rng;
+  id: string;
+  life: Life;
+  inboundRate: number;
+  byPersona(day: number, weights: Record<Persona, number>): Stakeholder;
+  /** Engagements so far (their numbering). */
+  count: number;
 }
 
-interface TicketShape {
-  tags: string[];
-  subject: string;
-  text: string;
-  requesterId: string;
-  bad: "good" | "bad" | undefined;
-  reopens: number;
-  escalated: boolean;
-  slow: number;
-  priority?: Ticket["priority"];
-}
-
-function makeTicket(
-  rng: Rng,
-  accountId: string,
-  n: number,
+/** The CSM's outreach and its answers, the customer's own contacts, and internal notes on a day. */
+function engagementsOn(
+  a: ContactDay,
   day: number,
-  lastDay: number,
-  s: TicketShape,
-): Ticket {
-  const createdMin = rng.int(420, 1140);
-  const firstReply = Math.round(Math.exp(rng.normal(Math.log(90), 0.6)) * s.slow);
-  const resolution = Math.round(Math.exp(rng.normal(Math.log(600), 0.8)) * s.slow);
-  const solvedDay = day + Math.floor((createdMin + resolution) / 1440);
-  const solved = solvedDay <= lastDay;
-  const t: Ticket = {
-    id: `${accountId}-t${n}`,
-    accountId,
-    requesterId: s.requesterId,
-    createdAt: toTimeString(day, createdMin),
-    status: solved ? "solved" : "open",
-    priority: s.priority ?? (s.escalated ? "high" : "normal"),
-    tags: s.tags,
-    subject: s.subject,
-    text: s.text,
-    firstReplyMinutes: firstReply,
-  };
-  if (solved) {
-    t.solvedAt = toTimeString(day, createdMin + resolution);
-    t.resolutionMinutes = resolution;
-    if (s.bad) t.satisfaction = s.bad;
+  weekend: boolean,
+  holiday: boolean,
+  quiet: number,
+  engagements: Engagement[],
+): void {
+  const { rng, id, life, byPersona, inboundRate } = a;
+  const outboundRate = (1 / 14) * (1 + 2 * quiet) * (weekend ? 0.1 : 1.35);
+  for (let k = rng.poisson(outboundRate); k > 0; k--) {
+    const kind = rng.pick(["email", "email", "email", "call", "meeting"] as const);
+    const who = byPersona(day, personaWeights(life, day));
+    const answered = !rng.chance(0.15 + 0.75 * quiet);
+    const outcome =
+      kind === "email"
+        ? answered
+          ? "replied"
+          : "unanswered"
+        : kind === "call"
+          ? answered
+            ? "completed"
+            : "unanswered"
+          : answered
+            ? "completed"
+            : "no_show";
+    engagements.push({
+      id: `${id}-e${++a.count}`,
+      accountId: id,
+      stakeholderId: who.id,
+      kind,
+      direction: "outbound",
+      at: toTimeString(day, rng.int(480, 1080)),
+      outcome,
+    });
   }
-  if (s.reopens) t.reopens = s.reopens;
-  if (s.escalated) t.escalated = true;
-  return t;
+  const inRate = inboundRate * (1 - quiet) * (weekend ? 0.1 : 1.35) * (holiday ? 0.5 : 1);
+  for (let k = rng.poisson(inRate); k > 0; k--) {
+    const who = byPersona(day, personaWeights(life, day));
+    engagements.push({
+      id: `${id}-e${++a.count}`,
+      accountId: id,
+      stakeholderId: who.id,
+      kind: rng.chance(0.8) ? "email" : "call",
+      direction: "inbound",
+      at: toTimeString(day, rng.int(480, 1080)),
+    });
+  }
+  if (rng.chance(1 / 30)) {
+    engagements.push({
+      id: `${id}-e${++a.count}`,
+      accountId: id,
+      kind: "note",
+      direction: "internal",
+      at: toTimeString(day, rng.int(480, 1080)),
+    });
+  }
 }

@@ -94,8 +94,19 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
+  // wrangler runs in a process group of its own (so stop() can end workerd with it): if this process
+  // ends first — a test's hook timed out, Ctrl-C — the group is ended with it, never left behind.
+  const endGroup = () => {
+    try {
+      if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", endGroup);
   const stop = () =>
     new Promise<void>((ok) => {
+      process.off("exit", endGroup);
       if (child.exitCode !== null || child.signalCode !== null) return ok();
       child.once("exit", () => ok());
       try {

@@ -23,18 +23,19 @@ import {
 import type { HubSpotObject } from "./schemas.ts";
 import type { HubSpotSettings } from "./settings.ts";
 
-export const STAGES = [
+export const PULL_STEPS = [
   "companies",
   "contacts",
   "tickets",
   ...ENGAGEMENT_TYPES,
   "archived",
 ] as const;
-export type Stage = (typeof STAGES)[number];
+export type PullStep = (typeof PULL_STEPS)[number];
 
 /** Where a pull stands; saved with each page's records, in the same transaction. */
 export interface HubSpotCursor {
-  stage: Stage;
+  /** The step under way (the field keeps its first name: saved cursors resume across versions). */
+  stage: PullStep;
   /** Last HubSpot id stored in this stage (keyset position). */
   lastId: string;
   /** This pass reads objects modified at or after this (ms); 0 on the first, full pass. */
@@ -106,7 +107,7 @@ export async function* pullHubSpot(
         next = { ...next, lastId: last.id };
         continue;
       }
-      next = nextStage(next, type, ctx.now(), s);
+      next = nextStep(next, type, ctx.now(), s);
       break;
     }
     const records = await mapPage(api, type, objects, s, owners);
@@ -124,13 +125,13 @@ const GROUP_PAGES = ASSOCIATION_BATCH / SEARCH_PAGE;
 /** Deleted records are swept at most this often (HubSpot's archived listings are not incremental). */
 export const ARCHIVED_SWEEP_MS = 24 * 60 * 60_000;
 
-function nextStage(
+function nextStep(
   cursor: HubSpotCursor,
-  type: Stage,
+  type: PullStep,
   now: number,
   s: HubSpotSettings,
 ): HubSpotCursor {
-  const following = STAGES[STAGES.indexOf(type) + 1] ?? "archived";
+  const following = PULL_STEPS[PULL_STEPS.indexOf(type) + 1] ?? "archived";
   if (following !== "archived" || now - (cursor.archivedSweptAt ?? 0) >= ARCHIVED_SWEEP_MS)
     return { ...cursor, stage: following, lastId: "0" };
   return endOfPass(cursor, s);
@@ -149,7 +150,7 @@ function endOfPass(cursor: HubSpotCursor, s: HubSpotSettings): HubSpotCursor {
 
 function searchPage(
   api: HubSpotApi,
-  type: Exclude<Stage, "archived">,
+  type: Exclude<PullStep, "archived">,
   cursor: HubSpotCursor,
   s: HubSpotSettings,
 ) {
@@ -173,10 +174,10 @@ function searchPage(
  * is also the batch-read size, so this costs one search call per 100 companies and nothing else.
  */
 export const COMPANY_PAGE = BATCH_READ;
-const pageSize = (type: Exclude<Stage, "archived">) =>
+const pageSize = (type: Exclude<PullStep, "archived">) =>
   type === "companies" ? COMPANY_PAGE : SEARCH_PAGE;
 
-function propertiesFor(type: Stage, s: HubSpotSettings): string[] {
+function propertiesFor(type: PullStep, s: HubSpotSettings): string[] {
   if (type === "companies")
     return [
       "name",
@@ -224,7 +225,7 @@ async function firstAssociated(
 
 async function mapPage(
   api: HubSpotApi,
-  type: Exclude<Stage, "archived">,
+  type: Exclude<PullStep, "archived">,
   objects: HubSpotObject[],
   s: HubSpotSettings,
   owners: Map<string, string>,

@@ -1,24 +1,11 @@
 // Dependencies point inward (app → connectors → core); core is pure: no platform API, no I/O.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT, sources } from "./support/sources.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const IMPORT_RE =
   /(?:^|\n)\s*(?:import|export)[^"';]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
-
-function sources(folder: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)) out.push(p);
-    }
-  };
-  walk(join(ROOT, folder));
-  return out;
-}
 
 function importsOf(file: string): { spec: string; target: string }[] {
   const text = readFileSync(file, "utf8");

@@ -3,12 +3,12 @@
 // Each top-level binding of every core source file is read with the TypeScript parser: no `let` or
 // `var`; a Map, Set or array only when it cannot be written (frozen, or typed read-only and never
 // written in its file); nothing at the top level assigned to or mutated after load.
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { ROOT, sources } from "./support/sources.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const MUTATORS = new Set([
   "push",
   "pop",
@@ -26,19 +26,6 @@ const MUTATORS = new Set([
 ]);
 const COLLECTION =
   /^(Map|Set|WeakMap|WeakSet|Array|(Big)?(Int|Uint|Float)(8|16|32|64)(Clamped)?Array)$/;
-
-function coreSources(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)) out.push(p);
-    }
-  };
-  walk(join(ROOT, "core"));
-  return out;
-}
 
 /** What kind of value an initializer makes, looking through `as const`, `satisfies` and parentheses. */
 function made(init: ts.Expression): "frozen" | "const" | "collection" | "array" | "other" {
@@ -136,7 +123,7 @@ function isShadowed(n: ts.Node, name: string): boolean {
 
 describe("core holds no module-level mutable state", () => {
   it("finds none in any core source file", () => {
-    const files = coreSources();
+    const files = sources("core");
     expect(files.length).toBeGreaterThan(20);
     const problems = files.flatMap((f) =>
       moduleStateProblems(relative(ROOT, f), readFileSync(f, "utf8")),

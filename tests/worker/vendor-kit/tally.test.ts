@@ -4,6 +4,7 @@
 // store, with the view refused without the vendor's signature.
 import { exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
+import { until } from "../support/helpers.ts";
 import { tallySignature } from "./connector.ts";
 import { TALLY_CLIENT, TALLY_WORKSPACE, type TallyState } from "./sandbox.ts";
 
@@ -12,20 +13,6 @@ const worker = (path: string, init?: RequestInit) =>
   exports.default.fetch(new Request(`${BASE}${path}`, { redirect: "manual", ...init }));
 const sandbox = async <T>(path: string) =>
   (await (await fetch(`${inject("tallyUrl")}${path}`)).json()) as T;
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  ms = 45_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("a test-only vendor through the Worker", () => {
   let cookie = "";

@@ -15,9 +15,14 @@ import {
 } from "./schemas.ts";
 import { createHubSpotSdk } from "./sdk.ts";
 
-/** Search pages are capped at 200 results; batch reads at 100 inputs; v4 association reads at 1,000. */
+/**
+ * Search pages are capped at 200 results; batch reads at 100 inputs, and at 50 when they ask for
+ * property history ("The maximum number of inputs supported in a batch request for property
+ * histories is 50", HubSpot's 400 above it); v4 association reads at 1,000.
+ */
 export const SEARCH_PAGE = 200;
 export const BATCH_READ = 100;
+export const HISTORY_BATCH_READ = 50;
 export const ASSOCIATION_BATCH = 1000;
 
 /** HubSpot's limits for a marketplace app (per installed portal): the connection's budget enforces them. */

@@ -97,6 +97,25 @@ function fingerprint(store: Map<string, Map<string, unknown>>): Record<string, s
   return out;
 }
 
+describe("HubSpot pull of a portal with more companies than a history read takes", () => {
+  it("reads usage history 50 companies a call, as HubSpot allows, and loses none", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 130, seed: 33, days: 60 });
+    sandbox = await startHubSpotSandbox({ state: seedPortal(portfolio).state });
+    const store = new Map<string, Map<string, unknown>>();
+    for await (const page of pullHubSpot(sandboxContext(sandbox), DEFAULT_SETTINGS, undefined))
+      applyPages(store, page);
+    const pulled = toPortfolio(store);
+    expect(pulled.accounts).toHaveLength(130);
+    expect(pulled.usage).toHaveLength(portfolio.usage.length);
+    const reads = sandbox.state.calls.filter(
+      (c) => c.path === "/crm/v3/objects/companies/batch/read",
+    );
+    expect(reads.every((c) => c.status === 200)).toBe(true);
+    // 130 companies in pages of 100: 50 + 50, then 30.
+    expect(reads).toHaveLength(3);
+  });
+});
+
 describe("HubSpot incremental pull", () => {
   it("reads back only what changed since the last pass, and skips the daily deletion sweep", async () => {
     const { portfolio } = generatePortfolio({ accounts: 6, seed: 9, days: 120 });

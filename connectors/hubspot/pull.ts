@@ -7,6 +7,7 @@ import {
   ASSOCIATION_BATCH,
   BATCH_READ,
   createHubSpotApi,
+  HISTORY_BATCH_READ,
   type HubSpotApi,
   SEARCH_PAGE,
 } from "./client.ts";
@@ -170,8 +171,9 @@ function searchPage(
 
 /**
  * Companies come 100 to a page, each page its own yield: their usage history (hundreds of samples a
- * company) makes a company page tens of thousands of records, and a Worker isolate has 128 MB. 100
- * is also the batch-read size, so this costs one search call per 100 companies and nothing else.
+ * company) makes a company page tens of thousands of records, and a Worker isolate has 128 MB. A page
+ * costs one search call and two batch reads of its usage history (50 companies each, HubSpot's limit
+ * for reads with history).
  */
 export const COMPANY_PAGE = BATCH_READ;
 const pageSize = (type: Exclude<PullStep, "archived">) =>
@@ -235,10 +237,10 @@ async function mapPage(
   const ids = objects.map((o) => o.id);
   if (type === "companies") {
     const usageProps = [s.usageProperties.activeUsers, s.usageProperties.events];
-    for (let k = 0; k < ids.length; k += BATCH_READ) {
+    for (let k = 0; k < ids.length; k += HISTORY_BATCH_READ) {
       const read = await api.readWithHistory(
         "companies",
-        ids.slice(k, k + BATCH_READ),
+        ids.slice(k, k + HISTORY_BATCH_READ),
         [],
         usageProps,
       );

@@ -4,6 +4,9 @@ import { search, view } from "./crm-search.ts";
 import type { Result } from "./http.ts";
 import { OBJECT_TYPES, type ObjectType, type PortalState, type StoredObject } from "./state.ts";
 
+/** Records per batch read that asks for property history (HubSpot's documented limit). */
+const HISTORY_BATCH_MAX = 50;
+
 function isType(t: string | undefined): t is ObjectType {
   return OBJECT_TYPES.includes(t as ObjectType);
 }
@@ -196,13 +199,23 @@ export function route(
     isType(parts[3])
   ) {
     const inputs = (body.inputs as { id: string }[] | undefined) ?? [];
+    const props = (body.properties as string[] | undefined) ?? [];
+    const withHistory = (body.propertiesWithHistory as string[] | undefined) ?? [];
     if (inputs.length > 100)
       return {
         status: 400,
         body: { status: "error", message: "Batch size limit is 100", category: "VALIDATION_ERROR" },
       };
-    const props = (body.properties as string[] | undefined) ?? [];
-    const withHistory = (body.propertiesWithHistory as string[] | undefined) ?? [];
+    // With property history HubSpot reads at most 50 records a call, and refuses the whole call above.
+    if (withHistory.length > 0 && inputs.length > HISTORY_BATCH_MAX)
+      return {
+        status: 400,
+        body: {
+          status: "error",
+          message: `The maximum number of inputs supported in a batch request for property histories is ${HISTORY_BATCH_MAX}. Please reduce the number of items and try again.`,
+          category: "VALIDATION_ERROR",
+        },
+      };
     const results = inputs.flatMap(({ id }) => {
       const o = state.objects[parts[3] as ObjectType].get(String(id));
       return o ? [view(o, props, withHistory)] : [];

@@ -4,6 +4,7 @@
 // here by id; nothing in app/ names a vendor.
 import type { AnyConnector, VendorApp } from "../connectors/connector.ts";
 import type { Registry } from "../connectors/registry.ts";
+import { oauthCallbackPath } from "../connectors/routes.ts";
 import { HttpProblem } from "./routes/problem.ts";
 
 export interface Vendor {
@@ -23,9 +24,6 @@ export interface Vendors {
   all(): Vendor[];
 }
 
-/** The OAuth callback path for a vendor: one source for the Worker's route and every redirect URI. */
-export const callbackPath = (vendorId: string) => `/oauth/${vendorId}/callback`;
-
 export function vendorsOf(registry: Registry, env: Env): Vendors {
   const built = new Map<string, Vendor>();
   for (const [id, connector] of Object.entries(registry)) {
@@ -44,7 +42,7 @@ export function vendorsOf(registry: Registry, env: Env): Vendors {
           );
         app = {
           config: config.data,
-          redirectUri: new URL(callbackPath(id), env.PUBLIC_URL).toString(),
+          redirectUri: new URL(oauthCallbackPath(id), env.PUBLIC_URL).toString(),
         };
         return app;
       },

@@ -4,6 +4,7 @@
 // gate, queues the first full sync and signs the installing admin in.
 import { Hono } from "hono";
 import { z } from "zod";
+import { installPath, oauthCallbackPath } from "../../connectors/routes.ts";
 import { findInstall, saveInstall } from "../db/directory-repo.ts";
 import { consumeOAuthState, createLoginLink, createOAuthState } from "../db/sessions-repo.ts";
 import type { Deps } from "../deps.ts";
@@ -28,17 +29,17 @@ function vendorOf(d: Deps, id: string): Vendor {
 export function installRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<{ Bindings: Env }>();
 
-  r.get("/install/:vendor", async (c) => {
+  r.get(installPath(":vendor"), async (c) => {
     const d = deps(c);
-    const vendor = vendorOf(d, c.req.param("vendor"));
+    const vendor = vendorOf(d, c.req.param("vendor") ?? "");
     const app = vendor.app();
     const state = await createOAuthState(d.db, vendor.id, d.now());
     return c.redirect(vendor.connector.install.authorizeUrl(app, state), 302);
   });
 
-  r.get("/oauth/:vendor/callback", async (c) => {
+  r.get(oauthCallbackPath(":vendor"), async (c) => {
     const d = deps(c);
-    const vendor = vendorOf(d, c.req.param("vendor"));
+    const vendor = vendorOf(d, c.req.param("vendor") ?? "");
     const { label, install: steps } = vendor.connector;
     const q = Callback.safeParse(c.req.query());
     if (!q.success)

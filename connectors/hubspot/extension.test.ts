@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 import { accountViewOf } from "../account-view.ts";
+import { oauthCallbackPath } from "../routes.ts";
 import { HubSpotCardResponse, toCardResponse } from "./card.ts";
 import { SCOPES } from "./install.ts";
 
@@ -64,6 +65,15 @@ describe("the HubSpot app card project", () => {
     const app = App.parse(json("src/app/app-hsmeta.json"));
     expect(app.config.auth.requiredScopes).toEqual([...SCOPES]);
     expect(app.config.permittedUrls.fetch).toEqual(["https://ebb.example.com"]);
+  });
+
+  it("redirects OAuth to the Worker's own callback, over https or to localhost only", () => {
+    // HubSpot accepts plain http for localhost only; the path is the one the Worker serves.
+    const app = App.parse(json("src/app/app-hsmeta.json"));
+    for (const u of app.config.auth.redirectUrls.map((r) => new URL(r))) {
+      expect(u.pathname).toBe(oauthCallbackPath("hubspot"));
+      expect(u.protocol === "https:" || u.hostname === "localhost", u.href).toBe(true);
+    }
   });
 
   it("puts a card on company records whose entrypoint exists", () => {

@@ -96,7 +96,7 @@ export default defineConfig({
             "cli/**/*.test.ts",
             "tests/**/*.test.ts",
           ],
-          exclude: ["tests/worker/**"],
+          exclude: ["tests/worker/**", "tests/**/*.worker.test.ts"],
           // The end-to-end test starts wrangler dev and Chromium: allow it the time.
           hookTimeout: 180_000,
           testTimeout: 60_000,
@@ -105,7 +105,6 @@ export default defineConfig({
       workersProject({
         name: "workers",
         include: ["app/**/*.test.ts", "tests/worker/**/*.test.ts"],
-        exclude: ["tests/worker/vendor-kit/**"],
         globalSetup: "tests/setup/hubspot-sandbox.ts",
         bindings: (inject) => ({
           HUBSPOT_API_BASE: inject("hubspotUrl"),
@@ -118,9 +117,9 @@ export default defineConfig({
       // to the shipped registry.
       workersProject({
         name: "test-vendor",
-        main: "./tests/worker/vendor-kit/worker.ts",
-        include: ["tests/worker/vendor-kit/**/*.test.ts"],
-        globalSetup: "tests/worker/vendor-kit/setup.ts",
+        main: "./tests/vendor-kit/worker.ts",
+        include: ["tests/vendor-kit/**/*.worker.test.ts"],
+        globalSetup: "tests/vendor-kit/setup.ts",
         bindings: (inject) => ({
           TALLY_API_BASE: inject("tallyUrl"),
           TALLY_CLIENT_ID: "tally-client",

@@ -4,7 +4,7 @@
 // store, with the view refused without the vendor's signature.
 import { exports } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
-import { until } from "../support/helpers.ts";
+import { until } from "../worker/support/helpers.ts";
 import { tallySignature } from "./connector.ts";
 import { TALLY_CLIENT, TALLY_WORKSPACE, type TallyState } from "./sandbox.ts";
 

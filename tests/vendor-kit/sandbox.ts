@@ -4,7 +4,7 @@
 // Ebb has never heard of fits the connector contract; nothing in Ebb's product knows it.
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Portfolio } from "../../../core/model.ts";
+import type { Portfolio } from "../../core/model.ts";
 
 export const TALLY_CLIENT = { id: "tally-client", secret: "tally-secret" };
 export const TALLY_WORKSPACE = "ws-42";
@@ -17,9 +17,14 @@ export interface TallyState {
   calls: { method: string; path: string; status: number }[];
 }
 
+/** The token the sandbox accepts from the start, for tests that skip OAuth. */
+export const TALLY_TEST_TOKEN = "tally-access-test";
+
 export async function startTallySandbox(p: Portfolio) {
   const state: TallyState = { health: {}, tasks: {}, calls: [] };
-  const tokens = new Set<string>();
+  const tokens = new Set<string>([TALLY_TEST_TOKEN]);
+  /** The next API calls answer with these faults, first first. */
+  const faults: ("rate_limit" | "malformed")[] = [];
   let issued = 0;
   const issue = () => {
     issued++;
@@ -61,6 +66,17 @@ export async function startTallySandbox(p: Portfolio) {
     if (url.pathname === "/__tally/state") return send(200, state);
     const bearer = (req.headers.authorization ?? "").replace(/^Bearer /, "");
     if (!tokens.has(bearer)) return send(401, { error: "invalid_token" });
+    const fault = faults.shift();
+    if (fault === "rate_limit") {
+      state.calls.push({ method: req.method ?? "GET", path: url.pathname, status: 429 });
+      res.writeHead(429, { "retry-after": "1", "content-type": "application/json" }).end("{}");
+      return;
+    }
+    if (fault === "malformed") {
+      state.calls.push({ method: req.method ?? "GET", path: url.pathname, status: 200 });
+      res.writeHead(200, { "content-type": "application/json" }).end('{"customers": [');
+      return;
+    }
     if (url.pathname === "/v1/me")
       return send(200, {
         workspace: TALLY_WORKSPACE,
@@ -90,6 +106,10 @@ export async function startTallySandbox(p: Portfolio) {
   return {
     url: `http://127.0.0.1:${port}`,
     state,
+    /** Make the next `count` API calls fail with `kind`. */
+    inject(kind: "rate_limit" | "malformed", count: number) {
+      for (let k = 0; k < count; k++) faults.push(kind);
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -2,9 +2,9 @@
 // free 127.0.0.1 port, seeded with the small generated portfolio the HubSpot tests use (some accounts decaying now, so
 // there are tasks to write), stopped when the run ends.
 import type { TestProject } from "vitest/node";
-import { addDays } from "../../../core/day.ts";
-import { portfolioAsOf } from "../../../core/generate/as-of.ts";
-import { generatePortfolio } from "../../../core/generate/generate.ts";
+import { addDays } from "../../core/day.ts";
+import { portfolioAsOf } from "../../core/generate/as-of.ts";
+import { generatePortfolio } from "../../core/generate/generate.ts";
 import { startTallySandbox } from "./sandbox.ts";
 
 declare module "vitest" {

@@ -2,10 +2,11 @@
 // registered in the test's own Worker entry (worker.ts) and nowhere else. If it goes install → sync →
 // score → writeback → view through the Worker, the contract fits a vendor that is not HubSpot.
 import { z } from "zod";
-import type { Connector, ConnectorContext } from "../../../connectors/connector.ts";
-import { ConnectorError } from "../../../connectors/errors.ts";
-import { emptyBatch, emptyPushResult } from "../../../connectors/records.ts";
-import type { Tokens } from "../../../connectors/tokens.ts";
+import type { Connector, ConnectorContext } from "../../connectors/connector.ts";
+import { ConnectorError } from "../../connectors/errors.ts";
+import { withRetry } from "../../connectors/limits.ts";
+import { emptyBatch, emptyPushResult } from "../../connectors/records.ts";
+import type { Tokens } from "../../connectors/tokens.ts";
 
 const TallyConfig = z.object({
   TALLY_CLIENT_ID: z.string().min(1, "TALLY_CLIENT_ID is not set"),
@@ -43,18 +44,33 @@ const Export = z.object({
   next: z.number().int().nullable(),
 });
 
-async function call(ctx: ConnectorContext, path: string, init: RequestInit = {}): Promise<unknown> {
-  await ctx.budget.acquire("default");
-  const res = await fetch(new URL(path, ctx.baseUrl), {
-    ...init,
-    headers: {
-      authorization: `Bearer ${await ctx.accessToken()}`,
-      "content-type": "application/json",
-    },
+/** One call through the connection's budget, retried on 429 (after Retry-After) and 5xx. */
+function call(ctx: ConnectorContext, path: string, init: RequestInit = {}): Promise<unknown> {
+  return withRetry(async () => {
+    await ctx.budget.acquire("default");
+    const res = await fetch(new URL(path, ctx.baseUrl), {
+      ...init,
+      headers: {
+        authorization: `Bearer ${await ctx.accessToken()}`,
+        "content-type": "application/json",
+      },
+    });
+    if (res.status === 401) throw new ConnectorError("auth", `Tally ${path}: 401`, { status: 401 });
+    if (res.status === 429)
+      throw new ConnectorError("rate_limited", `Tally ${path}: 429`, {
+        status: 429,
+        retryAfterMs: Number(res.headers.get("retry-after") ?? 1) * 1000,
+      });
+    if (!res.ok)
+      throw new ConnectorError("unavailable", `Tally ${path}: ${res.status}`, {
+        status: res.status,
+      });
+    try {
+      return await res.json();
+    } catch {
+      throw new ConnectorError("invalid_response", `Tally ${path}: the body is not JSON`);
+    }
   });
-  if (res.status === 401) throw new ConnectorError("auth", `Tally ${path}: 401`, { status: 401 });
-  if (!res.ok) throw new ConnectorError("unavailable", `Tally ${path}: ${res.status}`);
-  return res.json();
 }
 
 async function token(
@@ -236,6 +252,8 @@ export const tally: Connector<{ after: number }, TallySettings, TallyConfig> = {
         : { customer, headline: "Not scored yet" },
   },
   sandbox: async () => {
-    throw new Error("Tally's sandbox is started by the test's global setup (setup.ts)");
+    // Loaded by URL, like every connector's sandbox: the Worker's bundle never holds it.
+    const harness = new URL("./harness.ts", import.meta.url).href;
+    return (await import(/* @vite-ignore */ harness)) as typeof import("./harness.ts");
   },
 };

@@ -1,10 +1,12 @@
 // HubSpot install: authorize URL, code exchange and single-flight refresh against the sandbox.
 import { afterEach, describe, expect, it } from "vitest";
+import { createTokenKeeper } from "../tokens.ts";
 import {
   authorizeUrl,
-  createTokenKeeper,
   exchangeCode,
   type HubSpotApp,
+  REFRESH_AHEAD_MS,
+  refreshTokens,
   SCOPES,
 } from "./install.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
@@ -18,7 +20,7 @@ afterEach(async () => {
 const app = (url: string): HubSpotApp => ({
   clientId: "sandbox-client",
   clientSecret: "sandbox-secret",
-  redirectUri: "https://ebb.example.com/hubspot/oauth/callback",
+  redirectUri: "https://ebb.example.com/oauth/hubspot/callback",
   authBaseUrl: url,
   apiBaseUrl: url,
 });
@@ -33,7 +35,7 @@ describe("HubSpot install", () => {
     expect(url.searchParams.get("state")).toBe("st4te");
     expect(url.searchParams.get("client_id")).toBe("sandbox-client");
     expect(url.searchParams.get("redirect_uri")).toBe(
-      "https://ebb.example.com/hubspot/oauth/callback",
+      "https://ebb.example.com/oauth/hubspot/callback",
     );
     expect(url.searchParams.get("scope")?.split(" ")).toEqual([...SCOPES]);
   });
@@ -57,10 +59,13 @@ describe("HubSpot install", () => {
     sandbox = await startHubSpotSandbox();
     let now = 0;
     const saved: string[] = [];
+    const hub = app(sandbox.url);
+    // As the connection gate keeps them: the shared keeper, refreshing through HubSpot's endpoint.
     const keeper = createTokenKeeper(
-      app(sandbox.url),
       { accessToken: "old", refreshToken: "sandbox-refresh-token", expiresAt: 30 * 60_000 },
       {
+        refresh: (refreshToken, at) => refreshTokens(hub, refreshToken, at),
+        aheadMs: REFRESH_AHEAD_MS,
         now: () => now,
         save: async (t) => {
           saved.push(t.accessToken);

@@ -1,14 +1,10 @@
 // Installing from the HubSpot marketplace: the authorize URL (with a `state` the caller checks),
-// code exchange and refresh through the official SDK, and a token keeper that refreshes ahead of
-// expiry, single-flight, so concurrent callers never race two refreshes.
+// code exchange and refresh through the official SDK, and the install's identity (token info). The
+// connection gate keeps the tokens with the shared keeper (connectors/tokens.ts).
 
 import { z } from "zod";
 import { ConnectorError } from "../errors.ts";
-import {
-  createTokenKeeper as createSharedKeeper,
-  type TokenKeeper,
-  type Tokens,
-} from "../tokens.ts";
+import type { Tokens } from "../tokens.ts";
 import { toConnectorError } from "./client.ts";
 import { createHubSpotSdk } from "./sdk.ts";
 
@@ -24,15 +20,15 @@ export const SCOPES = [
   "crm.objects.owners.read",
 ] as const;
 
-export const HubSpotApp = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  redirectUri: z.url(),
+/** The HubSpot app as the install calls see it (built from the connector's config, index.ts). */
+export interface HubSpotApp {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
   /** Where the OAuth pages live: HubSpot's in production, the sandbox locally. */
-  authBaseUrl: z.url().default("https://app.hubspot.com"),
-  apiBaseUrl: z.url().default("https://api.hubapi.com"),
-});
-export type HubSpotApp = z.infer<typeof HubSpotApp>;
+  authBaseUrl: string;
+  apiBaseUrl: string;
+}
 
 export type { Tokens };
 
@@ -120,16 +116,3 @@ export async function tokenInfo(
 
 /** Refresh this long before expiry (HubSpot tokens live 30 minutes). */
 export const REFRESH_AHEAD_MS = 5 * 60_000;
-
-/** The shared token keeper, refreshing through HubSpot's token endpoint. */
-export function createTokenKeeper(
-  app: HubSpotApp,
-  initial: Tokens,
-  options: { now: () => number; save?: (t: Tokens) => Promise<void> },
-): TokenKeeper {
-  return createSharedKeeper(initial, {
-    ...options,
-    aheadMs: REFRESH_AHEAD_MS,
-    refresh: (refreshToken, now) => refreshTokens(app, refreshToken, now),
-  });
-}

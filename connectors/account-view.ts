@@ -1,4 +1,4 @@
-// The vendor-neutral account view, built from an account's snapshots and tasks: what every in-vendor
+// The vendor-neutral account view, built from an account's latest snapshot, scores and tasks: what every in-vendor
 // UI (HubSpot card, Zendesk sidebar, Lightning component) shows, each mapped to its own shape.
 import type { Account, HealthSnapshot, Task } from "../core/model.ts";
 import { signalLabel, topReasons } from "../core/reasons.ts";
@@ -7,32 +7,34 @@ import type { AccountView } from "./connector.ts";
 /** Days of scores a view carries. */
 export const VIEW_SERIES_DAYS = 90;
 
-/** The view of `account` from its snapshots (any order) and tasks; null before its first score. */
+/**
+ * The view of `account` from its latest snapshot (the reasons), its daily scores (oldest first; the
+ * last `VIEW_SERIES_DAYS` are kept) and its tasks; null before its first score.
+ */
 export function accountViewOf(
   account: Pick<Account, "id" | "name" | "ownerId" | "ownerEmail">,
-  snapshots: readonly HealthSnapshot[],
+  latest: HealthSnapshot | undefined,
+  series: readonly { day: string; score: number }[],
   tasks: readonly Task[],
 ): AccountView | null {
-  const sorted = [...snapshots].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
-  const last = sorted.at(-1);
-  if (!last) return null;
+  if (!latest) return null;
   return {
     accountId: account.id,
     name: account.name,
     owner: { id: account.ownerId, email: account.ownerEmail },
-    score: last.score,
-    band: last.band,
-    trend: last.trend,
-    coverage: last.coverage,
-    scoredAt: last.day,
-    reasons: topReasons(last).map((s) => ({
+    score: latest.score,
+    band: latest.band,
+    trend: latest.trend,
+    coverage: latest.coverage,
+    scoredAt: latest.day,
+    reasons: topReasons(latest).map((s) => ({
       key: s.key,
       label: signalLabel(s.key).replace(/^./, (c) => c.toUpperCase()),
       risk: s.risk,
       evidence: s.evidence,
       ...(s.evidenceIds ? { evidenceIds: s.evidenceIds } : {}),
     })),
-    series: sorted.slice(-VIEW_SERIES_DAYS).map((s) => ({ day: s.day, score: s.score })),
+    series: series.slice(-VIEW_SERIES_DAYS).map(({ day, score }) => ({ day, score })),
     openTasks: tasks
       .filter((t) => t.action === "open")
       .map((t) => ({

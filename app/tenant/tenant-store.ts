@@ -216,13 +216,12 @@ export class TenantStore extends DurableObject<Env> {
       .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
       .toArray()[0];
     if (!row) return null;
-    const latest = latestOf(this.sql, id);
-    // The stored series carries scores only; the latest snapshot carries the reasons.
-    const series = seriesOf(this.sql, id, VIEW_SERIES_DAYS).map(
-      (s) => ({ ...s, accountId: id, coverage: 0, signals: [] }) as unknown as HealthSnapshot,
+    return accountViewOf(
+      JSON.parse(row.data) as Account,
+      latestOf(this.sql, id),
+      seriesOf(this.sql, id, VIEW_SERIES_DAYS),
+      openTasksOf(this.sql, id),
     );
-    const snapshots = latest ? [...series.filter((s) => s.day < latest.day), latest] : series;
-    return accountViewOf(JSON.parse(row.data) as Account, snapshots, openTasksOf(this.sql, id));
   }
 
   /** Webhook events: remembered (once per event id) until a sync has read past them. */

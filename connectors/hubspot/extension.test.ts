@@ -135,7 +135,8 @@ describe("the card", () => {
     "500",
     accountViewOf(
       account,
-      days.map((d, k) => snapshot(d, 90 - Math.floor(k / 2))),
+      snapshot(days.at(-1) ?? "", 90 - Math.floor((days.length - 1) / 2)),
+      days.map((day, k) => ({ day, score: 90 - Math.floor(k / 2) })),
       [task],
     ),
   );
@@ -146,7 +147,9 @@ describe("the card", () => {
     expect(parsed.score).toBe(31);
     expect(parsed.series).toHaveLength(90);
     expect(parsed.reasons.map((r) => r.key)).toEqual(["usage_drop", "going_dark"]);
-    expect(HubSpotCardResponse.parse(toCardResponse("9", accountViewOf(account, [], [])))).toEqual({
+    expect(
+      HubSpotCardResponse.parse(toCardResponse("9", accountViewOf(account, undefined, [], []))),
+    ).toEqual({
       status: "not_scored",
       companyId: "9",
     });

@@ -4,9 +4,7 @@
 import type { TestProject } from "vitest/node";
 import { seedPortal } from "../../connectors/hubspot/sandbox/seed.ts";
 import { startHubSpotSandbox } from "../../connectors/hubspot/sandbox/server.ts";
-import { addDays } from "../../core/day.ts";
-import { portfolioAsOf } from "../../core/generate/as-of.ts";
-import { generatePortfolio } from "../../core/generate/generate.ts";
+import { workerTestPortfolio } from "../support/worker-portfolio.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,12 +13,7 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
-  // Two years of history ending yesterday, cut from a longer story as the demo does, so that some
-  // accounts are decaying now (and get tasks) rather than all having churned.
-  const today = new Date().toISOString().slice(0, 10);
-  const p = generatePortfolio({ accounts: 12, seed: 39, start: addDays(today, -730), days: 880 });
-  const current = portfolioAsOf(p.portfolio, today);
-  const sandbox = await startHubSpotSandbox({ state: seedPortal(current).state });
+  const sandbox = await startHubSpotSandbox({ state: seedPortal(workerTestPortfolio()).state });
   project.provide("hubspotUrl", sandbox.url);
   return () => sandbox.close();
 }

@@ -4,7 +4,12 @@ import { search, view } from "./crm-search.ts";
 import type { Result } from "./http.ts";
 import { OBJECT_TYPES, type ObjectType, type PortalState, type StoredObject } from "./state.ts";
 
-/** Records per batch read that asks for property history (HubSpot's documented limit). */
+/**
+ * Records per batch read that asks for property history. The spec (PublicApiSpecs/CRM/Companies/
+ * Rollouts/424/v3/companies.json, operation post-/crm/v3/objects/companies/batch/read_read) states
+ * no limit; HubSpot's own 400 does: "The maximum number of inputs supported in a batch request for
+ * property histories is 50".
+ */
 const HISTORY_BATCH_MAX = 50;
 
 function isType(t: string | undefined): t is ObjectType {

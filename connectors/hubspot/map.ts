@@ -177,6 +177,8 @@ export function toEngagement(
   contactId: string | undefined,
   s: HubSpotSettings,
 ): { engagement?: Engagement; milestone?: Milestone } {
+  // Ebb's own follow-up tasks are its writes, not the customer's activity.
+  if (type === "tasks" && prop(o, DEDUPE_PROPERTY)) return {};
   const at = time(prop(o, "hs_timestamp"));
   if (!at) return {};
   const accountId = ebbId("company", companyId);
@@ -194,12 +196,21 @@ export function toEngagement(
       return { milestone: m };
     }
   }
+  // A task's `hs_timestamp` is its due date, a plan rather than something that happened: a task is
+  // activity only once completed, at its completion time.
+  const happened =
+    type === "tasks"
+      ? prop(o, "hs_task_status") === "COMPLETED"
+        ? time(prop(o, "hs_task_completion_date"))
+        : undefined
+      : at;
+  if (!happened) return {};
   const e: Engagement = {
     id: ebbId(type.slice(0, -1), o.id),
     accountId,
     kind: KIND[type],
     direction: directionOf(type, o),
-    at,
+    at: happened,
   };
   if (contactId) e.stakeholderId = ebbId("contact", contactId);
   const outcome = outcomeOf(type, o, s);

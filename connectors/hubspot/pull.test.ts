@@ -15,6 +15,7 @@ import {
 import { createWindowBudget } from "../limits.ts";
 import { createHubSpotApi } from "./client.ts";
 import { type HubSpotCursor, pullHubSpot } from "./pull.ts";
+import { ensureHubSpotSetup, pushHubSpot } from "./push.ts";
 import { seedPortal } from "./sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
 import { PortalState } from "./sandbox/state.ts";
@@ -248,4 +249,84 @@ describe("HubSpot pull under faults", () => {
     // First try and two retries of the first call, then it gave up.
     expect(sandbox.state.calls.length).toBe(3);
   }, 60_000);
+});
+
+describe("HubSpot tasks as customer activity", () => {
+  it("never counts Ebb's own tasks, nor a task's due date, as something the customer did", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 3, seed: 21, days: 60 });
+    const seeded = seedPortal(portfolio, DEFAULT_SETTINGS, new Date(Date.now() - 3_600_000));
+    sandbox = await startHubSpotSandbox({ state: seeded.state });
+    const before = await pullAll(sandbox);
+    const engagementsBefore = before.store.get("engagements")?.size ?? 0;
+    const company = [...sandbox.state.objects.companies.keys()][0] ?? "";
+    const ctx = sandboxContext(sandbox, hubspotBudget());
+    await ensureHubSpotSetup(ctx);
+    // Ebb writes a follow-up task due in three days, through its own push.
+    const due = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await pushHubSpot(ctx, [
+      {
+        externalId: company,
+        snapshot: {
+          accountId: "a",
+          day: due,
+          score: 30,
+          band: "at_risk",
+          trend: "decaying",
+          coverage: 1,
+          signals: [],
+        },
+        tasks: [
+          {
+            accountId: "a",
+            playbook: "re-engage",
+            title: "Ebb: at risk",
+            body: "Why",
+            dueAt: due,
+            priority: "high",
+            dedupeKey: "a/re-engage/x",
+            action: "open",
+          },
+        ],
+      },
+    ]);
+    // A CSM's own open task due next week, and one completed an hour ago.
+    const api = createHubSpotApi(ctx);
+    const link = [
+      {
+        to: { id: company },
+        types: [{ associationCategory: "HUBSPOT_DEFINED" as const, associationTypeId: 192 }],
+      },
+    ];
+    const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await api.batchCreate("tasks", [
+      {
+        properties: {
+          hs_task_subject: "Plan QBR",
+          hs_timestamp: nextWeek,
+          hs_task_status: "NOT_STARTED",
+        },
+        associations: link,
+      },
+      {
+        properties: {
+          hs_task_subject: "Sent the deck",
+          hs_timestamp: nextWeek,
+          hs_task_status: "COMPLETED",
+          hs_task_completion_date: anHourAgo,
+        },
+        associations: link,
+      },
+    ]);
+    connection = undefined;
+    const after = await pullAll(sandbox);
+    const engagements = [...(after.store.get("engagements")?.values() ?? [])] as {
+      kind: string;
+      at: string;
+    }[];
+    // Only the completed task is new, dated when it was completed; nothing lies in the future.
+    expect(engagements).toHaveLength(engagementsBefore + 1);
+    expect(engagements.filter((e) => e.at === anHourAgo)).toHaveLength(1);
+    expect(engagements.every((e) => Date.parse(e.at) <= Date.now())).toBe(true);
+  });
 });

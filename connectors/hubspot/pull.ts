@@ -12,6 +12,7 @@ import {
   SEARCH_PAGE,
 } from "./client.ts";
 import {
+  DEDUPE_PROPERTY,
   ENGAGEMENT_TYPES,
   type EngagementType,
   ebbId,
@@ -66,7 +67,13 @@ const ENGAGEMENT_PROPS: Record<EngagementType, string[]> = {
   emails: ["hs_timestamp", "hs_email_direction"],
   meetings: ["hs_timestamp", "hs_meeting_outcome"],
   notes: ["hs_timestamp"],
-  tasks: ["hs_timestamp", "hs_task_subject", "hs_task_status", "hs_task_completion_date"],
+  tasks: [
+    "hs_timestamp",
+    "hs_task_subject",
+    "hs_task_status",
+    "hs_task_completion_date",
+    DEDUPE_PROPERTY,
+  ],
 };
 const ARCHIVED_TYPES = ["contacts", "tickets", ...ENGAGEMENT_TYPES] as const;
 

@@ -161,7 +161,10 @@ export function seedPortal(
       props.hs_meeting_outcome =
         e.outcome === "completed" ? "COMPLETED" : e.outcome === "no_show" ? "NO_SHOW" : undefined;
     } else if (type === "tasks") {
+      // A task engagement is work done at `at`: a completed task, completed then.
       props.hs_task_subject = "Follow up";
+      props.hs_task_status = "COMPLETED";
+      props.hs_task_completion_date = e.at;
     }
     const o = make(type, e.id, props, e.at);
     const company = companyOf(e.accountId);

@@ -68,6 +68,8 @@ export interface AccountChange {
   tasks: Task[];
   /** Field values written last time (the store keeps them); only differences are written. */
   lastWritten?: Record<string, string>;
+  /** The day the customer churned: the fields say so instead of showing the last band. */
+  churnedAt?: string;
 }
 
 export interface PushResult {

@@ -1,8 +1,8 @@
 // Playbooks: one follow-up task per account per decay episode, opened when the account enters decay
 // or at_risk, naming the top reasons and the owner; closed again when the episode ends.
-import { toDayString } from "./day.ts";
-import type { Account, Band, Priority, SignalKey, Task, Trend } from "./model.ts";
-import { signalLabel } from "./reasons.ts";
+import { toDayNumber, toDayString } from "./day.ts";
+import type { Account, Band, HealthSnapshot, Priority, SignalKey, Task, Trend } from "./model.ts";
+import { signalLabel, topReasons } from "./reasons.ts";
 
 /** The playbook a CSM runs, by the signal that weighs most when the episode opens. */
 export const PLAYBOOKS: Record<SignalKey, { id: string; action: string }> = {
@@ -139,4 +139,36 @@ function openTask(
     dedupeKey,
     action: "open",
   };
+}
+
+/**
+ * An open task as it should be written on `today` (a day number), when it reaches the vendor later
+ * than the day it was raised (the first sync's backfill raises tasks on past days): null when the
+ * account's latest snapshot no longer calls for it (not at risk, not decaying); otherwise title, body,
+ * priority and due date describe the account as that snapshot shows it, due counted from today.
+ * A close task is written as it is.
+ */
+export function taskToWrite(
+  task: Task,
+  account: Account,
+  latest: HealthSnapshot,
+  today: number,
+): Task | null {
+  if (task.action !== "open") return task;
+  if (!isAlert(latest)) return null;
+  const playbook = Object.values(PLAYBOOKS).find((p) => p.id === task.playbook);
+  if (!playbook) return task;
+  const reasons = topReasons(latest).map((g) => ({
+    key: g.key,
+    pull: g.risk * g.weight,
+    evidence: g.evidence,
+  }));
+  const now: DayVerdict = {
+    day: Math.max(today, toDayNumber(latest.day)),
+    score: latest.score,
+    band: latest.band,
+    trend: latest.trend,
+    reasons,
+  };
+  return openTask(account, now, playbook, task.dedupeKey);
 }

@@ -24,7 +24,7 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
   const store = deps.tenant(conn.tenant_id);
   const ctx = gateContext(deps, conn.id, vendor);
   for (;;) {
-    const changes = await store.pendingWriteback(vendor.id, CHUNK);
+    const changes = await store.pendingWriteback(vendor.id, CHUNK, deps.now());
     if (changes.length === 0) break;
     const r = await vendor.connector.push(ctx, vendor.settings, changes);
     await store.recordWriteback(vendor.id, changes, r, deps.now());

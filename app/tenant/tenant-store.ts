@@ -195,9 +195,9 @@ export class TenantStore extends DurableObject<Env> {
     };
   }
 
-  /** What to write back to `vendor` next (at most `limit` accounts). */
-  pendingWriteback(vendor: string, limit: number): AccountChange[] {
-    return pendingChanges(this.sql, vendor, limit);
+  /** What to write back to `vendor` next (at most `limit` accounts), as of `now` (ms). */
+  pendingWriteback(vendor: string, limit: number, now: number): AccountChange[] {
+    return pendingChanges(this.sql, vendor, limit, now);
   }
 
   /** Remember what a push wrote; accounts that failed stay pending for the next writeback. */

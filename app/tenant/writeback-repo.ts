@@ -1,9 +1,21 @@
 // What a tenant owes each vendor: accounts with a new latest snapshot or new tasks, with the fields
 // written last time (so the connector writes only differences), and the bookkeeping after a push.
 import type { AccountChange, PushResult } from "../../connectors/connector.ts";
+import { timeToDayNumber } from "../../core/day.ts";
 import type { Account, HealthSnapshot, Task } from "../../core/model.ts";
+import { taskToWrite } from "../../core/playbooks.ts";
 
-export function pendingChanges(sql: SqlStorage, vendor: string, limit: number): AccountChange[] {
+/**
+ * Up to `limit` accounts owed to `vendor`, as of `now` (ms): each with its latest snapshot, its
+ * unwritten tasks as they should read today, and the day it churned, if it has.
+ */
+export function pendingChanges(
+  sql: SqlStorage,
+  vendor: string,
+  limit: number,
+  now: number,
+): AccountChange[] {
+  const today = timeToDayNumber(new Date(now).toISOString());
   const rows = sql
     .exec<{
       account_id: string;
@@ -11,8 +23,12 @@ export function pendingChanges(sql: SqlStorage, vendor: string, limit: number): 
       data: string;
       snapshot: string | null;
       fields: string | null;
+      churned_at: string | null;
     }>(
-      `SELECT p.account_id, l.external_id, a.data, s.snapshot, w.fields
+      `SELECT p.account_id, l.external_id, a.data, s.snapshot, w.fields,
+         (SELECT MIN(json_extract(o.data, '$.at')) FROM records o
+          WHERE o.kind = 'outcomes' AND o.account_id = p.account_id
+            AND json_extract(o.data, '$.kind') = 'churned') AS churned_at
        FROM push_needed p
        JOIN accounts a ON a.id = p.account_id
        LEFT JOIN account_links l ON l.account_id = p.account_id AND l.vendor = p.vendor
@@ -35,6 +51,11 @@ export function pendingChanges(sql: SqlStorage, vendor: string, limit: number): 
     `UPDATE tasks SET pushed_at = 0 WHERE pushed_at IS NULL AND action = 'open' AND account_id IN (
        SELECT account_id FROM records WHERE kind = 'outcomes' AND json_extract(data, '$.kind') = 'churned')`,
   );
+  // The close of an episode whose opening was never written has nothing to close.
+  sql.exec(
+    `UPDATE tasks SET pushed_at = 0 WHERE pushed_at IS NULL AND action = 'close' AND dedupe_key IN (
+       SELECT dedupe_key FROM tasks WHERE action = 'open' AND pushed_at = 0)`,
+  );
   const out: AccountChange[] = [];
   for (const r of rows) {
     // Not known to this vendor (yet), or never scored: nothing to write there.
@@ -43,18 +64,18 @@ export function pendingChanges(sql: SqlStorage, vendor: string, limit: number): 
       continue;
     }
     const account = JSON.parse(r.data) as Account;
+    const snapshot = JSON.parse(r.snapshot) as HealthSnapshot;
+    // An open task raised on a past day (the first sync's backfill) is written as the account is
+    // now, or waits while the account is calm: its episode may still close unwritten, or alert again.
     const tasks = sql
       .exec<{ data: string }>(
         "SELECT data FROM tasks WHERE account_id = ? AND pushed_at IS NULL ORDER BY day, action DESC",
         r.account_id,
       )
       .toArray()
-      .map((t) => JSON.parse(t.data) as Task);
-    const change: AccountChange = {
-      externalId: r.external_id,
-      snapshot: JSON.parse(r.snapshot) as HealthSnapshot,
-      tasks,
-    };
+      .flatMap((t) => taskToWrite(JSON.parse(t.data) as Task, account, snapshot, today) ?? []);
+    const change: AccountChange = { externalId: r.external_id, snapshot, tasks };
+    if (r.churned_at) change.churnedAt = r.churned_at;
     if (account.ownerId) change.ownerId = account.ownerId;
     if (r.fields) change.lastWritten = JSON.parse(r.fields) as Record<string, string>;
     out.push(change);
@@ -82,10 +103,12 @@ export function recordPush(
         JSON.stringify(fields),
         now,
       );
+    // Each task is kept as it was written.
     for (const t of c.tasks)
       sql.exec(
-        "UPDATE tasks SET pushed_at = ? WHERE dedupe_key = ? AND action = ? AND pushed_at IS NULL",
+        "UPDATE tasks SET pushed_at = ?, data = ? WHERE dedupe_key = ? AND action = ? AND pushed_at IS NULL",
         now,
+        JSON.stringify(t),
         t.dedupeKey,
         t.action,
       );

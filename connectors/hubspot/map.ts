@@ -306,8 +306,22 @@ export const SCORE_PROPERTIES = {
 /** Task property carrying Ebb's dedupe key, so a retried push finds the task it already made. */
 export const DEDUPE_PROPERTY = "ebb_dedupe_key";
 
-/** A snapshot as company property values: the score with its top reasons, so no number is unexplained. */
-export function scoreProperties(s: HealthSnapshot): Record<string, string> {
+/**
+ * A snapshot as company property values: the score with its top reasons, so no number is
+ * unexplained. A customer who has churned gets a final state instead of its last band: band
+ * `churned`, score, trend and coverage cleared (HubSpot clears a property written as ""), the reason
+ * saying so, dated the churn day.
+ */
+export function scoreProperties(s: HealthSnapshot, churnedAt?: string): Record<string, string> {
+  if (churnedAt)
+    return {
+      [SCORE_PROPERTIES.score]: "",
+      [SCORE_PROPERTIES.band]: "churned",
+      [SCORE_PROPERTIES.trend]: "",
+      [SCORE_PROPERTIES.coverage]: "",
+      [SCORE_PROPERTIES.reasons]: `Churned on ${churnedAt}; Ebb no longer scores this customer.`,
+      [SCORE_PROPERTIES.scoredAt]: churnedAt,
+    };
   const reasons = topReasons(s).map((g) => `${signalLabel(g.key)}: ${g.evidence}`);
   return {
     [SCORE_PROPERTIES.score]: String(s.score),

@@ -94,7 +94,7 @@ export async function pushHubSpot(
   // Fields: only values that differ from what was last written.
   const updates: { id: string; properties: Record<string, string> }[] = [];
   for (const c of changes) {
-    const next = scoreProperties(c.snapshot);
+    const next = scoreProperties(c.snapshot, c.churnedAt);
     const changed: Record<string, string> = {};
     for (const [k, v] of Object.entries(next)) if (c.lastWritten?.[k] !== v) changed[k] = v;
     result.written[c.externalId] = next;

@@ -42,16 +42,41 @@ describe("the pipeline", () => {
     });
     expect(s.accounts).toBe(12);
     expect(Object.values(s.bands).reduce((a, b) => a + b, 0) + s.ended).toBe(12);
-    const companies = await sandbox<{ results: { properties: Record<string, string> }[] }>(
-      "/__sandbox/objects/companies",
+    type Sandboxed = {
+      results: {
+        id: string;
+        properties: Record<string, string>;
+        associations: Record<string, string[]>;
+      }[];
+    };
+    const companies = await sandbox<Sandboxed>("/__sandbox/objects/companies");
+    // A churned customer ends in a final state, never in the band it had before it left.
+    const churned = companies.results.filter((c) => c.properties.ebb_health_band === "churned");
+    expect(churned).toHaveLength(s.ended);
+    for (const c of churned) {
+      expect(c.properties.ebb_health_score).toBe("");
+      expect(c.properties.ebb_health_reasons).toMatch(/^Churned on \d{4}-\d{2}-\d{2}/);
+    }
+    const scored = companies.results.filter((c) => !churned.includes(c));
+    expect(scored.every((c) => /^\d+$/.test(c.properties.ebb_health_score ?? ""))).toBe(true);
+    // Tasks written at install describe the account as it is that day: due no earlier than the
+    // day written, and only for an account at risk or decaying below healthy then.
+    const tasks = (await sandbox<Sandboxed>("/__sandbox/objects/tasks")).results.filter(
+      (t) => t.properties.ebb_dedupe_key,
     );
-    expect(companies.results.every((c) => /^\d+$/.test(c.properties.ebb_health_score ?? ""))).toBe(
-      true,
-    );
-    const tasks = await sandbox<{ results: { properties: Record<string, string> }[] }>(
-      "/__sandbox/objects/tasks",
-    );
-    expect(tasks.results.filter((t) => t.properties.ebb_dedupe_key).length).toBeGreaterThan(0);
+    expect(tasks.length).toBeGreaterThan(0);
+    const byId = new Map(companies.results.map((c) => [c.id, c]));
+    for (const t of tasks) {
+      const written = (t.properties.createdate ?? "").slice(0, 10);
+      const due = (t.properties.hs_timestamp ?? "").slice(0, 10);
+      expect(due >= written, `${t.properties.hs_task_subject} due ${due}`).toBe(true);
+      const company = byId.get(t.associations.companies?.[0] ?? "");
+      const p = company?.properties ?? {};
+      const alert =
+        p.ebb_health_band === "at_risk" ||
+        (p.ebb_health_trend === "decaying" && Number(p.ebb_health_score) < 70);
+      expect(alert, `${t.properties.hs_task_subject} for ${JSON.stringify(p)}`).toBe(true);
+    }
   });
 
   it("cron plans an incremental sync that reads far less than the first, then rescores and writes back", async () => {

@@ -33,7 +33,16 @@ export function control(
   if (objects && method === "GET") {
     const type = objects[1] as ObjectType;
     if (!OBJECT_TYPES.includes(type)) return reply.error(res, 404, `no object type ${type}`);
-    return reply.send(res, 200, { results: [...s.state.objects[type].values()] });
+    // Each object with the ids it is associated with, by type.
+    const results = [...s.state.objects[type].values()].map((o) => ({
+      ...o,
+      associations: Object.fromEntries(
+        OBJECT_TYPES.map((t): [string, string[]] => [t, s.state.associated(type, o.id, t)]).filter(
+          ([, ids]) => ids.length > 0,
+        ),
+      ),
+    }));
+    return reply.send(res, 200, { results });
   }
   return reply.error(res, 404, `no sandbox control route ${method} ${path}`);
 }

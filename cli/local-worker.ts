@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { constants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -104,9 +105,18 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     }
   };
   process.once("exit", endGroup);
+  // A signal (Ctrl-C, `kill`) ends Node without its exit handlers: end the group on the signal too,
+  // and exit unless someone else (the demo, waiting for Ctrl-C) handles it.
+  const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  const onSignal = (signal: NodeJS.Signals) => {
+    endGroup();
+    if (process.listenerCount(signal) === 1) process.exit(128 + (constants.signals[signal] ?? 0));
+  };
+  for (const s of SIGNALS) process.on(s, onSignal);
   const stop = () =>
     new Promise<void>((ok) => {
       process.off("exit", endGroup);
+      for (const s of SIGNALS) process.off(s, onSignal);
       if (child.exitCode !== null || child.signalCode !== null) return ok();
       child.once("exit", () => ok());
       try {

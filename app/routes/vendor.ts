@@ -3,6 +3,7 @@
 // signature before anything else; the install named in the signed request resolves the tenant, and
 // only that tenant's store is asked.
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { findInstall } from "../db/directory-repo.ts";
 import type { Deps } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
@@ -26,18 +27,26 @@ async function verified(d: Deps, vendor: Vendor, req: Request, body: string): Pr
 export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<{ Bindings: Env }>();
 
+  // The vendor's cap on a delivery, whether the body declares its length or not: a body without
+  // Content-Length is read only up to the cap (Hono's body limit), then refused.
+  r.post("/:vendor/webhooks", async (c, next) => {
+    const hooks = deps(c).vendors.find(c.req.param("vendor"))?.connector.webhooks;
+    if (!hooks) throw new HttpProblem(404, "not_found", `no webhooks for ${c.req.param("vendor")}`);
+    return bodyLimit({
+      maxSize: hooks.maxBytes,
+      onError: () => {
+        throw new HttpProblem(413, "too_large", `webhook body over ${hooks.maxBytes} bytes`);
+      },
+    })(c, next);
+  });
+
   r.post("/:vendor/webhooks", async (c) => {
     const d = deps(c);
     const vendor = d.vendors.find(c.req.param("vendor"));
     const hooks = vendor?.connector.webhooks;
     if (!vendor || !hooks)
       throw new HttpProblem(404, "not_found", `no webhooks for ${c.req.param("vendor")}`);
-    const length = Number(c.req.header("content-length") ?? 0);
-    if (length > hooks.maxBytes)
-      throw new HttpProblem(413, "too_large", `webhook body over ${hooks.maxBytes} bytes`);
     const body = await c.req.text();
-    if (body.length > hooks.maxBytes)
-      throw new HttpProblem(413, "too_large", `webhook body over ${hooks.maxBytes} bytes`);
     await verified(d, vendor, c.req.raw, body);
     let json: unknown;
     try {
@@ -69,6 +78,14 @@ export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
     const view = vendor?.connector.view;
     if (!vendor || !view || view.path !== c.req.param("view")) return next();
     await verified(d, vendor, c.req.raw, "");
+    // A parameter sent twice is ambiguous (which portal? which record?): refused, never guessed.
+    const twice = Object.entries(c.req.queries()).find(([, values]) => values.length > 1);
+    if (twice)
+      throw new HttpProblem(
+        400,
+        "invalid_query",
+        `${twice[0]} appears more than once in the query`,
+      );
     const target = view.target(c.req.query());
     if (!target.ok) throw new HttpProblem(400, "invalid_query", target.message);
     const install = await findInstall(d.db, vendor.id, target.externalId);

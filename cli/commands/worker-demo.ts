@@ -1,6 +1,7 @@
 // `ebb demo` (what `npm start` runs): the product on this machine, offline — sandbox, Worker under
 // wrangler dev, install, first sync → score → writeback — then the admin URL, until Ctrl-C.
 import { SingleBar } from "cli-progress";
+import { checkWrittenTasks } from "../../connectors/hubspot/sandbox/written.ts";
 import { signalLabel } from "../../core/reasons.ts";
 import { type DemoStatus, startLocalDemo } from "../local-demo.ts";
 
@@ -43,9 +44,13 @@ export async function runWorkerDemo(
   const s = demo.status;
   const companies = [...demo.sandbox.state.objects.companies.values()];
   const written = companies.filter((c) => c.properties.ebb_health_score != null).length;
-  const tasks = [...demo.sandbox.state.objects.tasks.values()].filter(
-    (t) => t.properties.ebb_dedupe_key,
-  );
+  const state = demo.sandbox.state;
+  const withLinks = (type: "companies" | "tasks") =>
+    [...state.objects[type].values()].map((o) => ({
+      ...o,
+      associations: { companies: state.associated(type, o.id, "companies") },
+    }));
+  const tasks = checkWrittenTasks(withLinks("companies"), withLinks("tasks"));
   const b = (k: string) => s.bands[k] ?? 0;
   io.log("");
   io.log(
@@ -55,7 +60,13 @@ export async function runWorkerDemo(
     `Portfolio: ${s.accounts} accounts — ${b("healthy")} healthy, ${b("watch")} watch, ${b("at_risk")} at risk, ${b("insufficient_data")} insufficient data${s.ended ? `; ${s.ended} churned earlier` : ""}.`,
   );
   io.log(
-    `Written back to the HubSpot sandbox: health fields on ${written} companies, ${tasks.length} follow-up tasks.`,
+    `Written back to the HubSpot sandbox: health fields on ${written} companies, ${tasks.tasks} follow-up tasks.`,
+  );
+  // What a CSM opening those tasks would check first.
+  io.log(
+    tasks.overdue.length + tasks.calm.length === 0
+      ? `Every task is due on or after the day it was written, and each is for a company at risk or decaying that day.`
+      : `Tasks that read wrong: ${[...tasks.overdue.map((t) => `overdue when written: ${t}`), ...tasks.calm.map((t) => `for a calm company: ${t}`)].join("; ")}.`,
   );
   io.log("");
   io.log(`At risk or decaying (${s.atRisk.length}), worst first:`);

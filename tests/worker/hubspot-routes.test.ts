@@ -137,6 +137,18 @@ describe("the card endpoint", () => {
     expect((await worker("/admin")).status).toBe(401);
   });
 
+  it("refuses a query that names the portal or the record twice", async () => {
+    // HubSpot sends each once; a second value (which a parser might pick over the first) is refused.
+    for (const q of [
+      `objectId=${companyA}&portalId=${PORTAL_B}&portalId=${PORTAL_A}`,
+      `objectId=${B_ONLY}&objectId=${companyA}&portalId=${PORTAL_A}`,
+    ]) {
+      const res = await signed("GET", `/hubspot/card?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(((await res.json()) as { message: string }).message).toMatch(/more than once/);
+    }
+  });
+
   it("names a bad query", async () => {
     const res = await signed("GET", `/hubspot/card?objectId=abc&portalId=${PORTAL_A}`);
     expect(res.status).toBe(400);
@@ -211,6 +223,37 @@ describe("the webhook endpoint", () => {
     const again = await signed("POST", "/hubspot/webhooks", body);
     expect(await again.json()).toEqual({ accepted: 0, ignored: 0 });
     expect(await pending()).toBe(2);
+  });
+
+  it("refuses a body over the cap with 413 whether or not it says its length", async () => {
+    const big = JSON.stringify([{ pad: "x".repeat(2_000_000) }]);
+    const declared = await signed("POST", "/hubspot/webhooks", big);
+    expect(declared.status).toBe(413);
+    // Streamed without Content-Length: read only up to the cap, then refused.
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 40) return controller.close();
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const s = await signHubSpotRequest(
+      { method: "POST", uri: `${BASE}/hubspot/webhooks`, body: "" },
+      "sandbox-secret",
+      Date.now(),
+    );
+    const streamed = await worker("/hubspot/webhooks", {
+      method: "POST",
+      body: stream,
+      headers: {
+        "x-hubspot-signature-v3": s.signature,
+        "x-hubspot-request-timestamp": s.timestamp,
+      },
+    });
+    expect(streamed.status).toBe(413);
+    expect(sent).toBeLessThan(40);
   });
 
   it("names what is wrong with a signed but malformed delivery", async () => {

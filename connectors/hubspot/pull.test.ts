@@ -330,3 +330,47 @@ describe("HubSpot tasks as customer activity", () => {
     expect(engagements.every((e) => Date.parse(e.at) <= Date.now())).toBe(true);
   });
 });
+
+describe("HubSpot batch reads that miss some ids", () => {
+  it("reads the rest and reports the missing ids (HubSpot answers 207), never dropping them silently", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 3, seed: 5, days: 30 });
+    sandbox = await startHubSpotSandbox({ state: seedPortal(portfolio).state });
+    const logged: { event: string; fields?: Record<string, unknown> }[] = [];
+    const ctx = {
+      ...sandboxContext(sandbox),
+      log: (event: string, fields?: Record<string, unknown>) =>
+        logged.push({ event, ...(fields ? { fields } : {}) }),
+    };
+    const api = createHubSpotApi(ctx);
+    // A company the search found that is deleted before its history is read.
+    const gone = [...sandbox.state.objects.companies.keys()][1] ?? "";
+    const search = api.search;
+    api.search = async (type, request) => {
+      const page = await search(type, request);
+      if (type === "companies") sandbox?.state.objects.companies.delete(gone);
+      return page;
+    };
+    const store = new Map<string, Map<string, unknown>>();
+    for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, undefined, api))
+      applyPages(store, page);
+    const reads = sandbox.state.calls.filter(
+      (c) => c.path === "/crm/v3/objects/companies/batch/read",
+    );
+    expect(reads.map((c) => c.status)).toEqual([207]);
+    expect(logged.filter((l) => l.event === "hubspot.batch_read_missing")).toEqual([
+      {
+        event: "hubspot.batch_read_missing",
+        fields: expect.objectContaining({
+          type: "companies",
+          ids: [gone],
+          category: "OBJECT_NOT_FOUND",
+        }),
+      },
+    ]);
+    // The other companies' usage is all there.
+    const usage = [...(store.get("usage")?.values() ?? [])] as { accountId: string }[];
+    expect(new Set(usage.map((u) => u.accountId))).toEqual(
+      new Set([...sandbox.state.objects.companies.keys()].map((id) => `hs-company-${id}`)),
+    );
+  });
+});

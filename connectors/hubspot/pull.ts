@@ -118,7 +118,7 @@ export async function* pullHubSpot(
       next = nextStep(next, type, ctx.now(), s);
       break;
     }
-    const records = await mapPage(api, type, objects, s, owners);
+    const records = await mapPage(ctx, api, type, objects, s, owners);
     // A pass that skipped the archived sweep ends here.
     const done = next.passStartedAt === 0;
     yield { records, cursor: next, done };
@@ -233,6 +233,7 @@ async function firstAssociated(
 }
 
 async function mapPage(
+  ctx: ConnectorContext,
   api: HubSpotApi,
   type: Exclude<PullStep, "archived">,
   objects: HubSpotObject[],
@@ -252,6 +253,14 @@ async function mapPage(
         usageProps,
       );
       for (const o of read.results) batch.usage.push(...toUsage(o, s));
+      // A company deleted between the search and this read: its usage is not read, and it is said.
+      for (const e of read.errors ?? [])
+        ctx.log("hubspot.batch_read_missing", {
+          type: "companies",
+          ids: e.context?.ids ?? [],
+          category: e.category,
+          message: e.message,
+        });
     }
     for (const o of objects) {
       batch.accounts.push(toAccount(o, s, owners));

@@ -29,7 +29,18 @@ export const HubSpotSearchPage = z.object({
   paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
 });
 
-export const HubSpotBatchRead = z.object({ results: z.array(HubSpotObject) });
+/** Per-input errors of a batch call that did not stop the rest (HTTP 207), with the ids they name. */
+const BatchErrors = z
+  .array(
+    z.object({
+      message: z.string(),
+      category: z.string().optional(),
+      context: z.record(z.string(), z.array(z.string())).optional(),
+    }),
+  )
+  .optional();
+
+export const HubSpotBatchRead = z.object({ results: z.array(HubSpotObject), errors: BatchErrors });
 
 export const HubSpotListPage = z.object({
   results: z.array(HubSpotObject),
@@ -52,14 +63,4 @@ export const HubSpotOwners = z.object({
 });
 
 /** Batch create/update: results, and per-input errors that did not stop the rest (HTTP 207). */
-export const HubSpotBatchWrite = z.object({
-  results: z.array(HubSpotObject),
-  errors: z
-    .array(
-      z.object({
-        message: z.string(),
-        context: z.record(z.string(), z.array(z.string())).optional(),
-      }),
-    )
-    .optional(),
-});
+export const HubSpotBatchWrite = z.object({ results: z.array(HubSpotObject), errors: BatchErrors });

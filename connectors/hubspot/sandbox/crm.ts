@@ -221,14 +221,38 @@ export function route(
           category: "VALIDATION_ERROR",
         },
       };
-    const results = inputs.flatMap(({ id }) => {
-      const o = state.objects[parts[3] as ObjectType].get(String(id));
-      return o ? [view(o, props, withHistory)] : [];
-    });
+    const type = parts[3];
+    const results: unknown[] = [];
+    const missing: string[] = [];
+    for (const { id } of inputs) {
+      const o = state.objects[type].get(String(id));
+      if (o && !o.archived) results.push(view(o, props, withHistory));
+      else missing.push(String(id));
+    }
     const stamp = new Date(now()).toISOString();
+    // Ids that do not exist (or were deleted) come back as one error naming them, with status 207
+    // (the spec's BatchResponseSimplePublicObjectWithErrors; StandardError's required fields).
+    const errors = missing.length
+      ? [
+          {
+            status: "error",
+            category: "OBJECT_NOT_FOUND",
+            message: `Could not get some ${type.toUpperCase().slice(0, -1)} objects, they may be deleted or not exist. Check that ids are valid.`,
+            context: { ids: missing },
+            errors: [],
+            links: {},
+          },
+        ]
+      : [];
     return {
-      status: 200,
-      body: { status: "COMPLETE", results, startedAt: stamp, completedAt: stamp },
+      status: errors.length ? 207 : 200,
+      body: {
+        status: "COMPLETE",
+        results,
+        ...(errors.length ? { errors, numErrors: errors.length } : {}),
+        startedAt: stamp,
+        completedAt: stamp,
+      },
     };
   }
   // /crm/v3/objects/{type}?archived=true

@@ -15,6 +15,15 @@ afterEach(async () => {
 
 async function batchRead(ids: number, withHistory: string[]) {
   const state = new PortalState();
+  for (let k = 1; k <= ids; k++)
+    state.put("companies", {
+      id: String(k),
+      properties: { name: `Co ${k}`, hs_object_id: String(k) },
+      history: {},
+      createdAt: "2025-01-01T00:00:00.000Z",
+      updatedAt: "2025-01-01T00:00:00.000Z",
+      archived: false,
+    });
   const sandbox = await startHubSpotSandbox({ state });
   close = sandbox.close;
   const res = await fetch(`${sandbox.url}/crm/v3/objects/companies/batch/read`, {

@@ -92,6 +92,9 @@ export interface SearchRequest {
   after?: string;
 }
 
+/** HubSpot's messages can list every invalid value of a batch: the first 600 characters say enough. */
+const clip = (m: string) => (m.length > 600 ? `${m.slice(0, 600)}…` : m);
+
 /** Map whatever the SDK threw to a ConnectorError (never leaking the token it was called with). */
 export function toConnectorError(e: unknown, what: string): ConnectorError {
   if (e instanceof ConnectorError) return e;
@@ -109,7 +112,7 @@ export function toConnectorError(e: unknown, what: string): ConnectorError {
         : undefined;
     return new ConnectorError(
       codeForStatus(err.code),
-      `${what}: HubSpot answered ${err.code}${body?.message ? ` (${body.message})` : ""}`,
+      `${what}: HubSpot answered ${err.code}${body?.message ? ` (${clip(body.message)})` : ""}`,
       {
         status: err.code,
         // A 4xx other than 429 is an answer, not a hiccup: asking again gets the same one.

@@ -3,6 +3,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 import { hubspotBudget, sandboxContext } from "../../tests/support/hubspot.ts";
 import type { AccountChange } from "../connector.ts";
+import { ConnectorError } from "../errors.ts";
+import { createHubSpotApi } from "./client.ts";
 import { DEDUPE_PROPERTY, SCORE_PROPERTIES } from "./map.ts";
 import { ensureHubSpotSetup, pushHubSpot } from "./push.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
@@ -76,6 +78,7 @@ describe("HubSpot writeback", () => {
   it("writes only changed values, in batches of 100, and nothing when nothing changed", async () => {
     sandbox = await startHubSpotSandbox({ state: portal(150) });
     const ctx = sandboxContext(sandbox, hubspotBudget());
+    await ensureHubSpotSetup(ctx);
     const changes: AccountChange[] = [...sandbox.state.objects.companies.keys()].map((id) => ({
       externalId: id,
       snapshot: snapshot(`hs-company-${id}`, 80),
@@ -151,5 +154,52 @@ describe("HubSpot writeback", () => {
     const closedAgain = await pushHubSpot(ctx, [close]);
     expect(closedAgain.tasksCompleted).toBe(0);
     expect(closedAgain.writeCalls).toBe(1); // the unchanged fields were written again only because no lastWritten was passed
+  });
+
+  it("writes only what HubSpot's property types accept, and a churned company's final state", async () => {
+    sandbox = await startHubSpotSandbox({ state: portal(1) });
+    const ctx = sandboxContext(sandbox, hubspotBudget());
+    await ensureHubSpotSetup(ctx);
+    const api = createHubSpotApi(ctx);
+    // What HubSpot refuses: an unknown property, a number that is not one, a value outside an
+    // enumeration, a date that is not at midnight UTC — the whole batch, with 400.
+    for (const [name, value, error] of [
+      ["ebb_no_such_property", "1", "PROPERTY_DOESNT_EXIST"],
+      [SCORE_PROPERTIES.score, "high", "INVALID_INTEGER"],
+      [SCORE_PROPERTIES.band, "great", "INVALID_OPTION"],
+      [SCORE_PROPERTIES.scoredAt, "2025-03-01T10:00:00Z", "INVALID_DATE"],
+    ] as const) {
+      const err = await api
+        .batchUpdate("companies", [{ id: "500", properties: { [name]: value } }])
+        .catch((e: unknown) => e as ConnectorError);
+      expect(err, name).toBeInstanceOf(ConnectorError);
+      expect((err as ConnectorError).status).toBe(400);
+      expect((err as ConnectorError).message).toContain(error);
+      expect((err as ConnectorError).message).toContain(name);
+    }
+    expect(
+      sandbox.state.objects.companies.get("500")?.properties[SCORE_PROPERTIES.score],
+    ).toBeUndefined();
+    // Every value Ebb writes is accepted, the churned final state included.
+    const scored = await pushHubSpot(ctx, [
+      { externalId: "500", snapshot: snapshot("hs-company-500", 30), tasks: [task("k1", "open")] },
+    ]);
+    expect(scored.failures).toEqual([]);
+    const ended = await pushHubSpot(ctx, [
+      {
+        externalId: "500",
+        snapshot: snapshot("hs-company-500", 30),
+        tasks: [],
+        churnedAt: "2025-03-02",
+        ...(scored.written["500"] ? { lastWritten: scored.written["500"] } : {}),
+      },
+    ]);
+    expect(ended.failures).toEqual([]);
+    const p = sandbox.state.objects.companies.get("500")?.properties ?? {};
+    expect(p[SCORE_PROPERTIES.band]).toBe("churned");
+    expect(p[SCORE_PROPERTIES.score]).toBe("");
+    expect(p[SCORE_PROPERTIES.reasons]).toBe(
+      "Churned on 2025-03-02; Ebb no longer scores this customer.",
+    );
   });
 });

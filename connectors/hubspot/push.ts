@@ -1,6 +1,8 @@
 // Writeback: score properties through batch update (≤ 100 per call) only where they changed, and one
 // task per opened episode — found again by its dedupe key before creating, so a retried push after
 // a crash creates nothing twice — completed when the episode closes.
+
+import { Band, Trend } from "../../core/model.ts";
 import type { AccountChange, ConnectorContext, PushResult } from "../connector.ts";
 import { emptyPushResult } from "../records.ts";
 import { createHubSpotApi, type HubSpotApi, type PropertyDefinition } from "./client.ts";
@@ -16,6 +18,16 @@ const BATCH = 100;
 /** HubSpot's association type id for task → company. */
 export const TASK_TO_COMPANY = 192;
 
+/** Enumeration options labelled as a person reads them: "at_risk" → "At risk". */
+function options(values: readonly string[]): NonNullable<PropertyDefinition["options"]> {
+  return values.map((value, displayOrder) => ({
+    value,
+    label: value.charAt(0).toUpperCase() + value.slice(1).replace(/_/g, " "),
+    displayOrder,
+    hidden: false,
+  }));
+}
+
 const COMPANY_PROPERTIES: PropertyDefinition[] = [
   {
     name: SCORE_PROPERTIES.score,
@@ -25,19 +37,22 @@ const COMPANY_PROPERTIES: PropertyDefinition[] = [
     groupName: EBB_GROUP,
     description: "0–100, higher is healthier",
   },
+  // Band and trend are enumerations, so a CSM can filter views and build reports on them.
   {
     name: SCORE_PROPERTIES.band,
     label: "Ebb health band",
-    type: "string",
-    fieldType: "text",
+    type: "enumeration",
+    fieldType: "select",
     groupName: EBB_GROUP,
+    options: options([...Band.options, "churned"]),
   },
   {
     name: SCORE_PROPERTIES.trend,
     label: "Ebb health trend",
-    type: "string",
-    fieldType: "text",
+    type: "enumeration",
+    fieldType: "select",
     groupName: EBB_GROUP,
+    options: options(Trend.options),
   },
   {
     name: SCORE_PROPERTIES.coverage,

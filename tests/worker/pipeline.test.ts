@@ -26,6 +26,7 @@ interface Status {
   ended: number;
   syncs: { status: string; last_success_at: number | null; pages: number; run_pages: number }[];
   lastScore: { accounts: number; at: number } | null;
+  atRisk: { name: string }[];
 }
 
 const status = async (cookie: string) =>
@@ -64,7 +65,8 @@ describe("the pipeline", () => {
     // day written, and only for an account at risk or decaying below healthy then.
     const tasks = (await sandbox<Sandboxed>("/__sandbox/objects/tasks")).results;
     const report = checkWrittenTasks(companies.results, tasks);
-    expect(report.tasks).toBeGreaterThan(0);
+    // One task per account alerting now (the story is cut at today, so how many varies by date).
+    expect(report.tasks).toBe(s.atRisk.length);
     expect(report.overdue).toEqual([]);
     expect(report.calm).toEqual([]);
   });

@@ -2,6 +2,7 @@
 // associated, searched; properties and owners — answered from the portal's state as HubSpot does.
 import { search, view } from "./crm-search.ts";
 import type { Result } from "./http.ts";
+import { invalidValues } from "./properties.ts";
 import { OBJECT_TYPES, type ObjectType, type PortalState, type StoredObject } from "./state.ts";
 
 /**
@@ -138,6 +139,30 @@ export function route(
       return {
         status: 400,
         body: { status: "error", message: "Batch size limit is 100", category: "VALIDATION_ERROR" },
+      };
+    // Every value of every input is validated first; one invalid value refuses the whole batch.
+    const invalid = [
+      ...new Map(
+        inputs
+          .flatMap((input) =>
+            invalidValues(type, input.properties ?? {}, state.properties.get(type)),
+          )
+          .map((v) => [`${v.name}:${v.error}`, v]),
+      ).values(),
+    ];
+    if (invalid.length)
+      return {
+        status: 400,
+        body: {
+          status: "error",
+          message: `Property values were not valid: ${JSON.stringify(invalid)}`,
+          category: "VALIDATION_ERROR",
+          errors: invalid.map((v) => ({
+            message: v.message,
+            code: v.error,
+            context: { propertyName: [v.name] },
+          })),
+        },
       };
     const at = new Date(now());
     const stamp = at.toISOString();

@@ -39,6 +39,13 @@ export interface HubSpotApi {
     properties: string[],
     history: string[],
   ): Promise<z.infer<typeof HubSpotBatchRead>>;
+  /** Read objects by the values of a unique-value property (not through search: no index lag). */
+  readByUnique(
+    type: string,
+    property: string,
+    values: string[],
+    properties: string[],
+  ): Promise<z.infer<typeof HubSpotBatchRead>>;
   associations(
     from: string,
     to: string,
@@ -74,6 +81,8 @@ export interface PropertyDefinition {
   fieldType: "text" | "textarea" | "number" | "date" | "select";
   groupName: string;
   description?: string;
+  /** Each value held by at most one object of the type (and readable as an id: `idProperty`). */
+  hasUniqueValue?: boolean;
   options?: { label: string; value: string; displayOrder: number; hidden: boolean }[];
 }
 
@@ -197,6 +206,16 @@ export function createHubSpotApi(
           inputs: ids.map((id) => ({ id })),
           properties,
           propertiesWithHistory: history,
+        }),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/batch/post-crm-v3-objects-objectType-batch-read
+    readByUnique: (type, property, values, properties) =>
+      call("default", `batch read ${type} by ${property}`, HubSpotBatchRead, () =>
+        client.crm.objects.batchApi.read(type, {
+          inputs: values.map((id) => ({ id })),
+          idProperty: property,
+          properties,
+          propertiesWithHistory: [],
         }),
       ),
     // https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read

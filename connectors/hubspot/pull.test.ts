@@ -318,6 +318,8 @@ describe("HubSpot tasks as customer activity", () => {
         associations: link,
       },
     ]);
+    // Past the search index's lag, so the pull can find what was just written.
+    await new Promise((r) => setTimeout(r, sandbox?.searchLagMs ?? 0));
     connection = undefined;
     const after = await pullAll(sandbox);
     const engagements = [...(after.store.get("engagements")?.values() ?? [])] as {

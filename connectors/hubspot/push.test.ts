@@ -127,7 +127,26 @@ describe("HubSpot writeback", () => {
     };
     const first = await pushHubSpot(ctx, [open]);
     expect(first.tasksCreated).toBe(1);
-    // The same push retried after a crash (the store never saw the result): no second task.
+    // HubSpot's search has not indexed the new task yet (it trails writes by seconds)...
+    const searched = await createHubSpotApi(ctx).search("tasks", {
+      filterGroups: [
+        {
+          filters: [
+            {
+              propertyName: DEDUPE_PROPERTY,
+              operator: "EQ",
+              value: "acc/adoption-rescue/2025-03-01",
+            },
+          ],
+        },
+      ],
+      sorts: [],
+      properties: [],
+      limit: 10,
+    });
+    expect(searched.total).toBe(0);
+    // ...and the same push, retried at once after a crash (the store never saw the result), still
+    // creates no second task.
     const retried = await pushHubSpot(ctx, [open]);
     expect(retried.tasksCreated).toBe(0);
     const tasks = [...sandbox.state.objects.tasks.values()];

@@ -1,6 +1,6 @@
 // Writeback: score properties through batch update (≤ 100 per call) only where they changed, and one
-// task per opened episode — found again by its dedupe key before creating, so a retried push after
-// a crash creates nothing twice — completed when the episode closes.
+// task per opened episode — read back by its unique dedupe key before creating, so a retried push
+// after a crash creates nothing twice — completed when the episode closes.
 
 import { Band, Trend } from "../../core/model.ts";
 import type { AccountChange, ConnectorContext, PushResult } from "../connector.ts";
@@ -88,12 +88,15 @@ export async function ensureHubSpotSetup(
   for (const p of COMPANY_PROPERTIES)
     if (await api.createProperty("companies", p)) created.push(`companies.${p.name}`);
   if (await api.createGroup("tasks", EBB_GROUP, "Ebb")) created.push(`tasks:${EBB_GROUP}`);
+  // Unique, so a task is read back by its key directly (search trails writes by seconds) and
+  // HubSpot itself refuses a second task with the same key.
   const dedupe: PropertyDefinition = {
     name: DEDUPE_PROPERTY,
     label: "Ebb episode key",
     type: "string",
     fieldType: "text",
     groupName: EBB_GROUP,
+    hasUniqueValue: true,
   };
   if (await api.createProperty("tasks", dedupe)) created.push(`tasks.${DEDUPE_PROPERTY}`);
   return { created };
@@ -136,19 +139,13 @@ export async function pushHubSpot(
   if (tasks.length === 0) return result;
   const keys = [...new Set(tasks.map((x) => x.t.dedupeKey))];
   const existing = new Map<string, { id: string; status: string | undefined }>();
+  // By the unique key, not by search: a task created seconds ago (a retried push after a crash) is
+  // found at once, where HubSpot's search index would not have it yet. Keys not found are a 207.
   for (let k = 0; k < keys.length; k += BATCH) {
-    const found = await api.search("tasks", {
-      filterGroups: [
-        {
-          filters: [
-            { propertyName: DEDUPE_PROPERTY, operator: "IN", values: keys.slice(k, k + BATCH) },
-          ],
-        },
-      ],
-      sorts: [{ propertyName: "hs_object_id", direction: "ASCENDING" }],
-      properties: [DEDUPE_PROPERTY, "hs_task_status"],
-      limit: 200,
-    });
+    const found = await api.readByUnique("tasks", DEDUPE_PROPERTY, keys.slice(k, k + BATCH), [
+      DEDUPE_PROPERTY,
+      "hs_task_status",
+    ]);
     for (const o of found.results) {
       const key = o.properties[DEDUPE_PROPERTY];
       if (key && !existing.has(key))

@@ -151,6 +151,8 @@ export function contractSuite(id: string, connector: AnyConnector): void {
           },
         ],
       };
+      // As the Worker does once per connection before its first sync.
+      await connector.install.setup(h.ctx);
       const before = h.taskCount();
       await connector.push(h.ctx, connector.settings.parse({}), [change]);
       await connector.push(h.ctx, connector.settings.parse({}), [change]);

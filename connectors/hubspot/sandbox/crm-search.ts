@@ -19,10 +19,16 @@ function comparable(name: string, v: string | null | undefined): number | string
   return v;
 }
 
+/**
+ * HubSpot's search index is eventually consistent: an object created through the API moments ago
+ * is not found until its `searchableAt` (ms) has passed; objects updated since are found with their
+ * current values (the sandbox does not keep older versions).
+ */
 export function search(
   state: PortalState,
   type: ObjectType,
   body: Record<string, unknown>,
+  now: number = Date.now(),
 ): Result {
   const limit = Number(body.limit ?? 10);
   if (limit > 200)
@@ -74,7 +80,9 @@ export function search(
     );
   const sort = ((body.sorts as { propertyName: string; direction?: string }[] | undefined) ??
     [])[0];
-  const all = [...state.objects[type].values()].filter((o) => !o.archived && match(o));
+  const all = [...state.objects[type].values()].filter(
+    (o) => !o.archived && (o.searchableAt ?? 0) <= now && match(o),
+  );
   const key = (o: StoredObject) =>
     comparable(
       sort?.propertyName ?? "hs_object_id",

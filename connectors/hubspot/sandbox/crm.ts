@@ -24,7 +24,9 @@ export function route(
   query: URLSearchParams,
   body: Record<string, unknown>,
   now: () => number,
+  searchLagMs = 0,
 ): Result {
+  const t = now();
   const parts = path.split("/").filter(Boolean);
   // /crm/v3/objects/{type}/search
   if (
@@ -35,7 +37,7 @@ export function route(
     parts[4] === "search" &&
     isType(parts[3])
   ) {
-    return search(state, parts[3], body);
+    return search(state, parts[3], body, t);
   }
   // /crm/v3/properties/{type}/groups, /crm/v3/properties/{type}[/{name}]
   if (parts[0] === "crm" && parts[1] === "v3" && parts[2] === "properties" && parts[3]) {
@@ -110,7 +112,7 @@ export function route(
         formField: false,
         calculated: false,
         externalOptions: false,
-        hasUniqueValue: false,
+        hasUniqueValue: body.hasUniqueValue === true,
         options: body.options ?? [],
         modificationMetadata: { archivable: true, readOnlyDefinition: false, readOnlyValue: false },
       };
@@ -164,6 +166,18 @@ export function route(
           })),
         },
       };
+    // A unique-value property holds each value once across the object type.
+    const duplicate = duplicateUnique(state, type, inputs);
+    if (duplicate)
+      return {
+        status: 409,
+        body: {
+          status: "error",
+          message: `A ${type.slice(0, -1)} with ${duplicate.name}=${duplicate.value} already exists (${duplicate.name} has unique values).`,
+          category: "CONFLICT",
+          context: { [duplicate.name]: [duplicate.value] },
+        },
+      };
     const at = new Date(now());
     const stamp = at.toISOString();
     const results: unknown[] = [];
@@ -195,6 +209,7 @@ export function route(
         createdAt: stamp,
         updatedAt: stamp,
         archived: false,
+        searchableAt: t + searchLagMs,
       };
       state.put(type, o);
       for (const a of input.associations ?? []) {
@@ -247,10 +262,25 @@ export function route(
         },
       };
     const type = parts[3];
+    // `idProperty`: the inputs are values of a unique-value property rather than object ids.
+    const idProperty = body.idProperty as string | undefined;
+    if (idProperty && !uniqueProperties(state, type).has(idProperty))
+      return {
+        status: 400,
+        body: {
+          status: "error",
+          message: `${idProperty} is not a unique-value property of ${type}`,
+          category: "VALIDATION_ERROR",
+        },
+      };
+    const find = (id: string) =>
+      idProperty
+        ? [...state.objects[type].values()].find((o) => o.properties[idProperty] === id)
+        : state.objects[type].get(id);
     const results: unknown[] = [];
     const missing: string[] = [];
     for (const { id } of inputs) {
-      const o = state.objects[type].get(String(id));
+      const o = find(String(id));
       if (o && !o.archived) results.push(view(o, props, withHistory));
       else missing.push(String(id));
     }
@@ -374,4 +404,36 @@ export function route(
       category: "OBJECT_NOT_FOUND",
     },
   };
+}
+
+/** Properties of `type` created with `hasUniqueValue`. */
+function uniqueProperties(state: PortalState, type: ObjectType): Set<string> {
+  const out = new Set<string>();
+  for (const [name, def] of state.properties.get(type) ?? []) if (def.hasUniqueValue) out.add(name);
+  return out;
+}
+
+/** The first unique value an input would repeat (held by another object, or by another input). */
+function duplicateUnique(
+  state: PortalState,
+  type: ObjectType,
+  inputs: { id?: string; properties: Record<string, string> }[],
+): { name: string; value: string } | undefined {
+  const unique = uniqueProperties(state, type);
+  if (unique.size === 0) return undefined;
+  for (const name of unique) {
+    const held = new Map<string, string>();
+    for (const o of state.objects[type].values()) {
+      const v = o.properties[name];
+      if (v) held.set(v, o.id);
+    }
+    for (const input of inputs) {
+      const v = input.properties?.[name];
+      if (!v) continue;
+      const owner = held.get(v);
+      if (owner !== undefined && owner !== input.id) return { name, value: v };
+      held.set(v, input.id ?? "new");
+    }
+  }
+  return undefined;
 }

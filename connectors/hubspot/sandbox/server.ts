@@ -14,8 +14,16 @@ import { PortalState } from "./state.ts";
 
 export type { Fault, FaultKind } from "./faults.ts";
 
+/**
+ * HubSpot's search index trails writes by seconds ("search results may take a few moments to
+ * reflect recent changes"): the sandbox keeps new objects out of search this long by default.
+ */
+export const SEARCH_LAG_MS = 2000;
+
 export interface SandboxOptions extends RateLimitOptions, OAuthOptions {
   state?: PortalState;
+  /** How long a new object stays out of search results (HubSpot's index lags writes). */
+  searchLagMs?: number;
   faults?: Fault[];
   now?: () => number;
 }
@@ -26,6 +34,8 @@ export interface HubSpotSandbox {
   /** A valid access token for tests that skip OAuth. */
   token: string;
   faults: Fault[];
+  /** How long a new object stays out of search results. */
+  searchLagMs: number;
   /** Calls refused with 429 because a client went over the limits (not injected faults). */
   limitHits: number;
   /** API calls so far (the numbering faults' `atCall` uses). */
@@ -45,6 +55,7 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
     state,
     token: INITIAL_TOKEN,
     faults: options.faults ?? [],
+    searchLagMs: options.searchLagMs ?? SEARCH_LAG_MS,
     limitHits: 0,
     callCount: () => callNo,
     close: async () => {},
@@ -100,7 +111,7 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
         return reply.error(res, 400, "Invalid input JSON");
       }
     }
-    const result = route(state, method, path, url.searchParams, body, now);
+    const result = route(state, method, path, url.searchParams, body, now, sandbox.searchLagMs);
     record(result.status);
     reply.send(res, result.status, result.body, admitted.headers);
   };

@@ -29,6 +29,8 @@ export interface StoredObject {
   createdAt: string;
   updatedAt: string;
   archived: boolean;
+  /** When search first finds it (ms): objects created through the API wait for the index. */
+  searchableAt?: number;
 }
 
 export interface CallRecord {

@@ -46,10 +46,11 @@ export interface HubSpotApi {
     values: string[],
     properties: string[],
   ): Promise<z.infer<typeof HubSpotBatchRead>>;
+  /** Associations of each input record; `after` continues a record's own paging. */
   associations(
     from: string,
     to: string,
-    ids: string[],
+    inputs: { id: string; after?: string }[],
   ): Promise<z.infer<typeof HubSpotAssociations>>;
   listArchived(type: string, after: string | undefined): Promise<z.infer<typeof HubSpotListPage>>;
   owners(after: string | undefined): Promise<z.infer<typeof HubSpotOwners>>;
@@ -219,11 +220,9 @@ export function createHubSpotApi(
         }),
       ),
     // https://developers.hubspot.com/docs/api-reference/crm-associations-v4/batch/post-crm-v4-associations-fromObjectType-toObjectType-batch-read
-    associations: (from, to, ids) =>
+    associations: (from, to, inputs) =>
       call("default", `associations ${from}→${to}`, HubSpotAssociations, () =>
-        client.crm.associations.v4.batchApi.getPage(from, to, {
-          inputs: ids.map((id) => ({ id })),
-        }),
+        client.crm.associations.v4.batchApi.getPage(from, to, { inputs }),
       ),
     // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/basic/get-crm-v3-objects-objectType
     listArchived: (type, after) =>

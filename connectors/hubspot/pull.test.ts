@@ -376,3 +376,42 @@ describe("HubSpot batch reads that miss some ids", () => {
     );
   });
 });
+
+describe("HubSpot records with several companies", () => {
+  it("go to their Primary company, found by following the record's association paging", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 2, seed: 11, days: 30 });
+    const seeded = seedPortal(portfolio);
+    const state = seeded.state;
+    const [contact] = [...state.objects.contacts.keys()];
+    const [ticket] = [...state.objects.tickets.keys()];
+    // 520 more companies (more than one association page), the contact's and the ticket's
+    // Primary company being the last of them; the company they were seeded with stays associated.
+    let primary = "";
+    for (let k = 0; k < 520; k++) {
+      const id = String(90_000 + k);
+      state.put("companies", {
+        id,
+        properties: { name: `Extra ${k}`, hs_object_id: id },
+        history: {},
+        createdAt: "2025-01-01T00:00:00.000Z",
+        updatedAt: "2025-01-01T00:00:00.000Z",
+        archived: false,
+      });
+      state.associate("contacts", contact ?? "", "companies", id);
+      state.associate("tickets", ticket ?? "", "companies", id);
+      primary = id;
+    }
+    state.associatePrimary("contacts", contact ?? "", primary);
+    state.associatePrimary("tickets", ticket ?? "", primary);
+    sandbox = await startHubSpotSandbox({ state });
+    const { store } = await pullAll(sandbox);
+    const st = store.get("stakeholders")?.get(`hs-contact-${contact}`) as { accountId: string };
+    const tk = store.get("tickets")?.get(`hs-ticket-${ticket}`) as { accountId: string };
+    expect(st.accountId).toBe(`hs-company-${primary}`);
+    expect(tk.accountId).toBe(`hs-company-${primary}`);
+    const paged = sandbox.state.calls.filter(
+      (c) => c.path === "/crm/v4/associations/contacts/companies/batch/read",
+    );
+    expect(paged.length).toBeGreaterThan(1);
+  });
+});

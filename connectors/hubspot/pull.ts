@@ -214,22 +214,42 @@ async function readOwners(api: HubSpotApi): Promise<Map<string, string>> {
   return owners;
 }
 
-/** First associated id per object, read in bulk (one call per 1,000 objects, never one per record). */
-async function firstAssociated(
+/**
+ * The company (or contact) each object belongs to, read in bulk (one call per 1,000 objects, never
+ * one per record), following a record's own association paging: the association labelled Primary
+ * (a contact's or ticket's primary company) when there is one, else the lowest id.
+ */
+async function associatedOwner(
   api: HubSpotApi,
   from: string,
   to: string,
   ids: string[],
 ): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let k = 0; k < ids.length; k += ASSOCIATION_BATCH) {
-    const res = await api.associations(from, to, ids.slice(k, k + ASSOCIATION_BATCH));
-    for (const r of res.results) {
-      const first = r.to.map((x) => String(x.toObjectId)).sort((a, b) => Number(a) - Number(b))[0];
-      if (first) out.set(r._from.id, first);
+  const best = new Map<string, { id: string; primary: boolean }>();
+  let inputs: { id: string; after?: string }[] = ids.map((id) => ({ id }));
+  while (inputs.length > 0) {
+    const more: { id: string; after: string }[] = [];
+    for (let k = 0; k < inputs.length; k += ASSOCIATION_BATCH) {
+      const res = await api.associations(from, to, inputs.slice(k, k + ASSOCIATION_BATCH));
+      for (const r of res.results) {
+        for (const x of r.to) {
+          const id = String(x.toObjectId);
+          const primary = (x.associationTypes ?? []).some((t) => t.label === "Primary");
+          const held = best.get(r._from.id);
+          if (
+            !held ||
+            (primary && !held.primary) ||
+            (primary === held.primary && Number(id) < Number(held.id))
+          )
+            best.set(r._from.id, { id, primary });
+        }
+        const after = r.paging?.next?.after;
+        if (after) more.push({ id: r._from.id, after });
+      }
     }
+    inputs = more;
   }
-  return out;
+  return new Map([...best].map(([k, v]) => [k, v.id]));
 }
 
 async function mapPage(
@@ -274,7 +294,7 @@ async function mapPage(
     }
     return batch;
   }
-  const companies = await firstAssociated(api, type, "companies", ids);
+  const companies = await associatedOwner(api, type, "companies", ids);
   if (type === "contacts") {
     for (const o of objects) {
       const company = companies.get(o.id);
@@ -282,7 +302,7 @@ async function mapPage(
     }
     return batch;
   }
-  const contacts = await firstAssociated(api, type, "contacts", ids);
+  const contacts = await associatedOwner(api, type, "contacts", ids);
   for (const o of objects) {
     const company = companies.get(o.id);
     if (!company) continue;

@@ -52,7 +52,16 @@ export const HubSpotAssociations = z.object({
   results: z.array(
     z.object({
       _from: z.object({ id: z.string() }),
-      to: z.array(z.object({ toObjectId: z.union([z.string(), z.number()]) })),
+      to: z.array(
+        z.object({
+          toObjectId: z.union([z.string(), z.number()]),
+          associationTypes: z
+            .array(z.object({ typeId: z.number(), label: z.string().nullable().optional() }))
+            .optional(),
+        }),
+      ),
+      /** More associations of this record: ask again with this `after` beside its id. */
+      paging: z.object({ next: z.object({ after: z.string() }).optional() }).optional(),
     }),
   ),
 });

@@ -13,6 +13,45 @@ import { OBJECT_TYPES, type ObjectType, type PortalState, type StoredObject } fr
  */
 const HISTORY_BATCH_MAX = 50;
 
+/**
+ * Associated records per input of a v4 batch read before the record's own `paging.next.after`
+ * (spec: PublicApiSpecs/CRM/Associations/Rollouts/130902/v4/associations.json, operation
+ * post-/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read_getPage; its input carries
+ * `after` for this). The page size is not stated there; the sandbox uses 500.
+ */
+export const ASSOCIATIONS_PER_RECORD = 500;
+
+/**
+ * HubSpot's default association type ids (developers.hubspot.com/docs/guides/api/crm/associations/
+ * associations-v4, "Association type id values"): the unlabelled type per pair, and the Primary
+ * company of a contact (1) or a ticket (339).
+ */
+const DEFAULT_TYPE: Record<string, number> = {
+  "contacts:companies": 279,
+  "tickets:companies": 26,
+  "tickets:contacts": 16,
+  "calls:companies": 182,
+  "emails:companies": 186,
+  "meetings:companies": 188,
+  "notes:companies": 190,
+  "tasks:companies": 192,
+  "calls:contacts": 194,
+  "emails:contacts": 198,
+  "meetings:contacts": 200,
+  "notes:contacts": 202,
+  "tasks:contacts": 204,
+};
+const PRIMARY_TYPE: Record<string, number> = { "contacts:companies": 1, "tickets:companies": 339 };
+
+function associationTypes(from: string, to: string, primary: boolean) {
+  const pair = `${from}:${to}`;
+  const plain = { category: "HUBSPOT_DEFINED", typeId: DEFAULT_TYPE[pair] ?? 1, label: null };
+  const labelled = PRIMARY_TYPE[pair];
+  return primary && labelled
+    ? [{ category: "HUBSPOT_DEFINED", typeId: labelled, label: "Primary" }, plain]
+    : [plain];
+}
+
 function isType(t: string | undefined): t is ObjectType {
   return OBJECT_TYPES.includes(t as ObjectType);
 }
@@ -350,19 +389,25 @@ export function route(
         },
       };
     const [from, to] = [parts[3] ?? "", parts[4] ?? ""];
-    const results = inputs.flatMap(({ id }) => {
-      const linked = state.associated(from, String(id), to);
-      return linked.length
-        ? [
-            {
-              from: { id: String(id) },
-              to: linked.map((x) => ({
-                toObjectId: Number(x),
-                associationTypes: [{ category: "HUBSPOT_DEFINED", typeId: 1, label: null }],
-              })),
-            },
-          ]
-        : [];
+    const results = (inputs as { id: string; after?: string }[]).flatMap(({ id, after }) => {
+      const linked = state.associated(from, String(id), to).sort((a, b) => Number(a) - Number(b));
+      if (linked.length === 0) return [];
+      const offset = after ? Number(Buffer.from(after, "base64url").toString()) || 0 : 0;
+      const page = linked.slice(offset, offset + ASSOCIATIONS_PER_RECORD);
+      const primary = state.primaryCompany.get(`${from}:${id}`);
+      const next = offset + ASSOCIATIONS_PER_RECORD;
+      return [
+        {
+          from: { id: String(id) },
+          to: page.map((x) => ({
+            toObjectId: Number(x),
+            associationTypes: associationTypes(from, to, x === primary),
+          })),
+          ...(next < linked.length
+            ? { paging: { next: { after: Buffer.from(String(next)).toString("base64url") } } }
+            : {}),
+        },
+      ];
     });
     const stamp = new Date(now()).toISOString();
     return {

@@ -103,7 +103,7 @@ export function seedPortal(
       [s.leftAtProperty]: st.leftAt,
     });
     const company = companyOf(st.accountId);
-    if (company) state.associate("contacts", o.id, "companies", company);
+    if (company) state.associatePrimary("contacts", o.id, company);
   }
   const contactOf = (id: string | undefined) => (id ? ids.get(`contacts:${id}`) : undefined);
   for (const t of p.tickets) {
@@ -130,7 +130,7 @@ export function seedPortal(
       t.createdAt,
     );
     const company = companyOf(t.accountId);
-    if (company) state.associate("tickets", o.id, "companies", company);
+    if (company) state.associatePrimary("tickets", o.id, company);
     const contact = contactOf(t.requesterId);
     if (contact) state.associate("tickets", o.id, "contacts", contact);
   }

@@ -80,6 +80,15 @@ export class PortalState {
     add(`${toType}:${toId}:${fromType}`, fromId);
   }
 
+  /** `${fromType}:${fromId}` → the company labelled Primary (contacts and tickets have one). */
+  readonly primaryCompany = new Map<string, string>();
+
+  /** Associate and label the company Primary, as HubSpot does for a contact's or ticket's company. */
+  associatePrimary(fromType: "contacts" | "tickets", fromId: string, companyId: string): void {
+    this.associate(fromType, fromId, "companies", companyId);
+    this.primaryCompany.set(`${fromType}:${fromId}`, companyId);
+  }
+
   associated(fromType: string, fromId: string, toType: string): string[] {
     return [...(this.associations.get(`${fromType}:${fromId}:${toType}`) ?? [])];
   }

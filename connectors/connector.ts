@@ -33,11 +33,16 @@ export interface ConnectorContext {
 export interface RecordBatch extends Portfolio {
   /** Vendor records deleted or merged away since the last page: (kind, id) to remove. */
   deleted: { kind: "accounts" | "stakeholders" | "tickets" | "engagements"; id: string }[];
+  /**
+   * Vendor accounts merged into another (a company merge): the vendor's records of `from` move to
+   * `into` (whose vendor id is `intoExternalId`), and `from` is gone from this vendor.
+   */
+  merged?: { from: string; into: string; intoExternalId: string }[];
 }
 
 /**
  * A vendor's notice that a record changed (a webhook event): remembered until a sync has read past
- * it; a deletion names the normalized record to remove at once.
+ * it; a deletion or a merge names what to remove or move at once.
  */
 export interface ChangeMark {
   eventId: string;
@@ -47,7 +52,10 @@ export interface ChangeMark {
   change: string;
   /** Milliseconds since the epoch. */
   occurredAt: number;
-  deleted?: RecordBatch["deleted"][number];
+  /** Records to remove at once (a deletion, a privacy deletion, the losers of a merge). */
+  deleted?: RecordBatch["deleted"];
+  /** Accounts merged into another, applied at once. */
+  merged?: NonNullable<RecordBatch["merged"]>;
 }
 
 /** One page of a pull: records plus the cursor to resume from after storing them. */

@@ -7,3 +7,6 @@ export const oauthCallbackPath = (vendorId: string) => `/oauth/${vendorId}/callb
 
 /** Where the admin starts an install from the vendor's marketplace. */
 export const installPath = (vendorId: string) => `/install/${vendorId}`;
+
+/** Where a vendor delivers webhook events. */
+export const webhooksPath = (vendorId: string) => `/${vendorId}/webhooks`;

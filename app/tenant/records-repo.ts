@@ -139,6 +139,7 @@ export function applyRecords(
       rows++;
     }
   }
+  for (const m of batch.merged ?? []) rows += mergeAccount(sql, vendor, m, cache, touched);
   for (const d of batch.deleted) {
     if (d.kind === "accounts") {
       const id = accountIdFor(sql, vendor, d.id, cache);
@@ -163,6 +164,68 @@ export function applyRecords(
   for (const id of touched)
     sql.exec("INSERT OR IGNORE INTO dirty_accounts (account_id) VALUES (?)", id);
   return { touched, rows };
+}
+
+/**
+ * A vendor merged account `from` into `into`: this vendor's records of `from` (but its usage, which
+ * the survivor's history carries on) move to `into` (created from `from`'s data when the store does
+ * not know it yet), the vendor's link to `from` goes, and `from` itself goes once no vendor links to
+ * it. Returns the rows moved.
+ */
+function mergeAccount(
+  sql: SqlStorage,
+  vendor: string,
+  m: NonNullable<RecordBatch["merged"]>[number],
+  cache: Map<string, string>,
+  touched: Set<string>,
+): number {
+  const from = accountIdFor(sql, vendor, m.from, cache);
+  const known = sql
+    .exec<{ account_id: string }>(
+      "SELECT account_id FROM account_links WHERE vendor = ? AND source_id = ?",
+      vendor,
+      m.into,
+    )
+    .toArray()[0]?.account_id;
+  const prior = sql
+    .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", from)
+    .toArray()[0];
+  let into = known;
+  if (!into) {
+    if (!prior) return 0;
+    const a = JSON.parse(prior.data) as Account;
+    into = upsertAccount(sql, vendor, {
+      ...a,
+      id: m.into,
+      externalIds: { ...a.externalIds, [vendor]: m.intoExternalId },
+    });
+  }
+  cache.set(m.into, into);
+  if (into === from) return 0;
+  // Usage is the survivor's own property history from now on: the merged company's would count
+  // its days twice.
+  sql.exec(
+    "DELETE FROM records WHERE account_id = ? AND vendor = ? AND kind = 'usage'",
+    from,
+    vendor,
+  );
+  const moved = sql.exec(
+    `UPDATE records SET account_id = ?, data = json_set(data, '$.accountId', ?)
+       WHERE account_id = ? AND vendor = ?`,
+    into,
+    into,
+    from,
+    vendor,
+  ).rowsWritten;
+  sql.exec("DELETE FROM account_links WHERE vendor = ? AND source_id = ?", vendor, m.from);
+  cache.delete(m.from);
+  const left = sql
+    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", from)
+    .one().n;
+  if (left === 0) deleteAccount(sql, from);
+  else touched.add(from);
+  touched.add(into);
+  return moved;
 }
 
 function deleteAccount(sql: SqlStorage, id: string): void {

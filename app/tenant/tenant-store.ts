@@ -232,8 +232,8 @@ export class TenantStore extends DurableObject<Env> {
       for (const m of marks) {
         if (!saveWebhookMark(this.sql, m)) continue;
         accepted++;
-        if (m.deleted) {
-          const batch = { ...emptyBatch(), deleted: [m.deleted] };
+        if (m.deleted?.length || m.merged?.length) {
+          const batch = { ...emptyBatch(), deleted: m.deleted ?? [], merged: m.merged ?? [] };
           deleted += applyRecords(this.sql, m.vendor, batch).rows;
         }
       }

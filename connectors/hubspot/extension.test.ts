@@ -7,9 +7,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 import { accountViewOf } from "../account-view.ts";
-import { oauthCallbackPath } from "../routes.ts";
+import { oauthCallbackPath, webhooksPath } from "../routes.ts";
 import { HubSpotCardResponse, toCardResponse } from "./card.ts";
 import { SCOPES } from "./install.ts";
+import { toChangeMark, webhooksComponent } from "./webhooks.ts";
 
 const ROOT = join(import.meta.dirname, "extension");
 const json = (path: string): unknown => JSON.parse(readFileSync(join(ROOT, path), "utf8"));
@@ -73,6 +74,46 @@ describe("the HubSpot app card project", () => {
     for (const u of app.config.auth.redirectUrls.map((r) => new URL(r))) {
       expect(u.pathname).toBe(oauthCallbackPath("hubspot"));
       expect(u.protocol === "https:" || u.hostname === "localhost", u.href).toBe(true);
+    }
+  });
+
+  it("declares its webhook subscriptions in a webhooks component aimed at the Worker's route", () => {
+    // Regenerate with webhooksComponent() when the pulled properties change.
+    const file = json("src/app/webhooks/webhooks-hsmeta.json");
+    expect(file).toEqual(webhooksComponent(`https://ebb.example.com${webhooksPath("hubspot")}`));
+  });
+
+  it("maps every event kind the project subscribes to", () => {
+    const { subscriptions } = webhooksComponent("https://ebb.example.com/hubspot/webhooks").config;
+    const all = [
+      ...subscriptions.legacyCrmObjects.map((x) => ({ subscriptionType: x.subscriptionType })),
+      ...subscriptions.crmObjects.map((x) => ({
+        subscriptionType: x.subscriptionType,
+        objectTypeId: { call: "0-48", email: "0-49", meeting: "0-47", note: "0-46", task: "0-27" }[
+          x.objectType
+        ],
+      })),
+      ...subscriptions.hubEvents.map((x) => ({ subscriptionType: x.subscriptionType })),
+    ];
+    for (const sub of all) {
+      const change = sub.subscriptionType.split(".")[1];
+      const mark = toChangeMark({
+        eventId: "1",
+        portalId: "1",
+        objectId: "7",
+        occurredAt: 1,
+        mergedObjectIds: ["8"],
+        primaryObjectId: "7",
+        ...sub,
+      });
+      const where = JSON.stringify(sub);
+      expect(
+        ["company", "contact", "ticket", "call", "email", "meeting", "note", "task"],
+        where,
+      ).toContain(mark.objectType);
+      if (change === "deletion" || change === "privacyDeletion")
+        expect(mark.deleted, where).toHaveLength(1);
+      if (change === "merge") expect((mark.deleted ?? mark.merged ?? []).length, where).toBe(1);
     }
   });
 

@@ -186,7 +186,8 @@ export const COMPANY_PAGE = BATCH_READ;
 const pageSize = (type: Exclude<PullStep, "archived">) =>
   type === "companies" ? COMPANY_PAGE : SEARCH_PAGE;
 
-function propertiesFor(type: PullStep, s: HubSpotSettings): string[] {
+/** The properties the pull reads of each object type (the webhook subscriptions follow them). */
+export function propertiesFor(type: PullStep, s: HubSpotSettings): string[] {
   if (type === "companies")
     return [
       "name",

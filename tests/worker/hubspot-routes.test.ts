@@ -1,6 +1,7 @@
 // The routes HubSpot calls: unsigned, stale or forged requests are refused before anything is
 // read or written; a signed card request resolves its tenant from the portal and can never read
 // another tenant's account; webhooks mark changes once per event and queue a sync.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createLoginLink } from "../../app/db/sessions-repo.ts";
@@ -262,5 +263,49 @@ describe("the webhook endpoint", () => {
     const body = (await res.json()) as { error: string; message: string };
     expect(body.error).toBe("invalid_events");
     expect(body.message).toContain("0.portalId");
+  });
+
+  it("moves a merged company's records to the surviving company at once", async () => {
+    const store = depsOf(env, CONNECTORS).tenant(tenantA.tenantId);
+    const companies = await sandbox<{ results: { id: string }[] }>("/__sandbox/objects/companies");
+    const loser = companies.results.map((c) => c.id).find((id) => id !== companyA) ?? "";
+    const people = "'tickets', 'engagements', 'stakeholders'";
+    const records = (account: string, kinds = `'usage', ${people}`) =>
+      runInDurableObject(
+        store,
+        (_, state) =>
+          state.storage.sql
+            .exec<{ n: number }>(
+              `SELECT COUNT(*) AS n FROM records WHERE account_id = ? AND kind IN (${kinds})`,
+              `hs-company-${account}`,
+            )
+            .one().n,
+      );
+    const [survivorBefore, loserBefore] = [
+      await records(companyA, people),
+      await records(loser, people),
+    ];
+    expect(loserBefore).toBeGreaterThan(0);
+    const body = JSON.stringify([
+      {
+        eventId: 900,
+        subscriptionId: 3,
+        portalId: Number(PORTAL_A),
+        appId: 1,
+        occurredAt: Date.now(),
+        subscriptionType: "company.merge",
+        attemptNumber: 0,
+        objectId: Number(companyA),
+        primaryObjectId: Number(companyA),
+        mergedObjectIds: [Number(loser)],
+        changeSource: "CRM",
+      },
+    ]);
+    const res = await signed("POST", "/hubspot/webhooks", body);
+    expect(await res.json()).toEqual({ accepted: 1, ignored: 0 });
+    // Its tickets, engagements and contacts move; its usage does not (the survivor's history goes on).
+    expect(await records(loser)).toBe(0);
+    expect(await records(companyA, people)).toBe(survivorBefore + loserBefore);
+    expect(await store.account(`hs-company-${loser}`)).toBeNull();
   });
 });

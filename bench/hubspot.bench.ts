@@ -60,7 +60,7 @@ for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, undefined)) {
   cursor = page.cursor;
 }
 const fullSeconds = (performance.now() - start) / 1000;
-const fullCalls = sandbox.state.calls.filter((c) => c.path !== "/oauth/v1/token");
+const fullCalls = sandbox.state.calls.filter((c) => c.path !== "/oauth/2026-03/token");
 const searches = fullCalls.filter((c) => c.path.endsWith("/search")).length;
 const rate = fullCalls.length / fullSeconds;
 // The fastest rate the limits allow for this mix of calls: all calls ≤ 11/s and searches ≤ 5/s.
@@ -117,7 +117,7 @@ start = performance.now();
 for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, cursor)) applyPages(store, page);
 const incCalls = sandbox.state.calls
   .slice(before)
-  .filter((c) => c.path !== "/oauth/v1/token").length;
+  .filter((c) => c.path !== "/oauth/2026-03/token").length;
 console.log(
   `incremental pull: ${fmt(incCalls)} calls after ${fmt(changed.length)} of ${fmt(all.length)} records (1%) changed = ${((incCalls / fullCalls.length) * 100).toFixed(1)}% of the full pull's calls, ${((performance.now() - start) / 1000).toFixed(1)} s`,
 );

@@ -8,6 +8,7 @@ import {
   REFRESH_AHEAD_MS,
   refreshTokens,
   SCOPES,
+  tokenInfo,
 } from "./install.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
 
@@ -26,7 +27,7 @@ const app = (url: string): HubSpotApp => ({
 });
 
 const tokenCalls = (sb: HubSpotSandbox) =>
-  sb.state.calls.filter((c) => c.path === "/oauth/v1/token");
+  sb.state.calls.filter((c) => c.path === "/oauth/2026-03/token");
 
 describe("HubSpot install", () => {
   it("builds the authorize URL with the client, redirect, exactly Ebb's scopes and the state", () => {
@@ -48,11 +49,39 @@ describe("HubSpot install", () => {
     expect(tokens.expiresAt).toBe(1_000 + 30 * 60_000);
   });
 
-  it("fails a bad code as `auth`", async () => {
+  it("fails a bad code or refresh token as `auth`, naming HubSpot's error category", async () => {
     sandbox = await startHubSpotSandbox();
     await expect(exchangeCode(app(sandbox.url), "forged", 0)).rejects.toMatchObject({
       code: "auth",
+      status: 400,
+      message: expect.stringContaining("BAD_AUTH_CODE"),
     });
+    await expect(refreshTokens(app(sandbox.url), "revoked", 0)).rejects.toMatchObject({
+      code: "auth",
+      message: expect.stringContaining("BAD_REFRESH_TOKEN"),
+    });
+  });
+
+  it("speaks the date-versioned OAuth API only (v1 is deprecated, unsupported from 2027-02-16)", async () => {
+    // PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-03/oauth.json: post-/oauth/2026-03/token and
+    // post-/oauth/2026-03/token/introspect, form bodies, standardized error bodies.
+    sandbox = await startHubSpotSandbox({ portalId: 4_242, user: "owner@acme.example" });
+    const tokens = await exchangeCode(app(sandbox.url), "sandbox-code", 0);
+    expect(await tokenInfo(app(sandbox.url), tokens.accessToken)).toEqual({
+      portalId: "4242",
+      user: "owner@acme.example",
+    });
+    expect(sandbox.state.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+      "POST /oauth/2026-03/token 200",
+      "POST /oauth/2026-03/token/introspect 200",
+    ]);
+    const v1 = await fetch(`${sandbox.url}/oauth/v1/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=authorization_code&code=sandbox-code",
+    });
+    expect(v1.status).toBe(404);
+    expect(((await v1.json()) as { category: string }).category).toBe("OBJECT_NOT_FOUND");
   });
 
   it("refreshes ahead of expiry, once, however many callers ask at the same moment", async () => {

@@ -27,6 +27,37 @@ function configure<M extends Module>(m: M, basePath: string, accessToken?: strin
   ) as never;
 }
 
+/** HubSpot's date-versioned OAuth API (the SDK's generated TokensApi still speaks the deprecated v1). */
+export const OAUTH_VERSION = "2026-03";
+
+/**
+ * POST a form to one of the date-versioned OAuth endpoints through the SDK's own HTTP layer (the
+ * oauth module's configuration: base path, transport, no token). Resolves with the status and the
+ * parsed JSON body, whatever the status.
+ */
+export async function oauthFormPost(
+  basePath: string,
+  endpoint: "token" | "token/introspect",
+  form: Record<string, string>,
+): Promise<{ status: number; body: unknown }> {
+  const config = configure(oauth as never, basePath) as unknown as {
+    baseServer: {
+      makeRequestContext(path: string, method: oauth.HttpMethod): oauth.RequestContext;
+    };
+    httpApi: { send(r: oauth.RequestContext): { toPromise(): Promise<oauth.ResponseContext> } };
+  };
+  const request = config.baseServer.makeRequestContext(
+    `/oauth/${OAUTH_VERSION}/${endpoint}`,
+    oauth.HttpMethod.POST,
+  );
+  request.setHeaderParam("Accept", "application/json");
+  request.setHeaderParam("Content-Type", "application/x-www-form-urlencoded");
+  request.setBody(new URLSearchParams(form).toString());
+  const response = await config.httpApi.send(request).toPromise();
+  const text = await response.body.text();
+  return { status: response.httpStatusCode, body: text ? JSON.parse(text) : undefined };
+}
+
 export function createHubSpotSdk(basePath: string) {
   const build = (token?: string) => ({
     crm: {
@@ -46,19 +77,12 @@ export function createHubSpotSdk(basePath: string) {
         groupsApi: new properties.GroupsApi(configure(properties as never, basePath, token)),
       },
     },
-    oauth: {
-      tokensApi: new oauth.TokensApi(configure(oauth as never, basePath)),
-      accessTokensApi: new oauth.AccessTokensApi(configure(oauth as never, basePath)),
-    },
   });
   let apis = build();
   let current: string | undefined;
   return {
     get crm() {
       return apis.crm;
-    },
-    get oauth() {
-      return apis.oauth;
     },
     /** Like `Client.setAccessToken`: the next calls carry this token. */
     setAccessToken(token: string) {

@@ -83,7 +83,7 @@ describe("OAuth install", () => {
     const values = new Set(tokens.map((t) => (t.ok ? t.value.token : t.message)));
     expect(values.size).toBe(1);
     expect([...values][0]).toMatch(/^sandbox-token-/);
-    const refreshCalls = (await callsSince(from)).filter((c) => c.path === "/oauth/v1/token");
+    const refreshCalls = (await callsSince(from)).filter((c) => c.path === "/oauth/2026-03/token");
     expect(refreshCalls).toHaveLength(1);
     expect((await gate.status()).refreshes).toBe(1);
     // Fresh now: no further refresh.

@@ -48,51 +48,73 @@ export function createOAuth(options: OAuthOptions, now: () => number, reply: Rep
       res.end();
       return true;
     }
-    // Token metadata: which portal and user an access token belongs to.
-    const info = /^\/oauth\/v1\/access-tokens\/([^/]+)$/.exec(path);
-    if (info && method === "GET") {
-      const expiry = tokens.get(decodeURIComponent(info[1] ?? ""));
-      record(expiry === undefined ? 404 : 200);
-      if (expiry === undefined) reply.error(res, 404, "token not found");
-      else
-        reply.send(res, 200, {
-          token: info[1],
-          user: options.user ?? "admin@sandbox.example",
-          hub_domain: "sandbox.example",
-          scopes: ["oauth"],
-          hub_id: options.portalId ?? 4_000_001,
-          app_id: 1_000_001,
-          expires_in: Math.max(0, Math.round((Math.min(expiry, now() + ttl) - now()) / 1000)),
-          user_id: 9_001,
-          token_type: "access",
-        });
+    // HubSpot's date-versioned OAuth (PublicApiSpecs/Auth/Oauth/Rollouts/279897/2026-03/oauth.json):
+    // token and introspect take form bodies with the client's credentials; errors are the
+    // standardized error body (category, correlationId, message). The v1 endpoints are deprecated
+    // (unsupported from 2027-02-16) and not served here.
+    if (path.startsWith("/oauth/v1/")) {
+      record(404);
+      reply.error(res, 404, "OAuth v1 endpoints are deprecated; use /oauth/2026-03/token", {
+        category: "OBJECT_NOT_FOUND",
+      });
       return true;
     }
-    if (path === "/oauth/v1/token" && method === "POST") {
-      const form = new URLSearchParams(raw);
-      const okClient =
-        form.get("client_id") === (options.clientId ?? "sandbox-client") &&
-        form.get("client_secret") === (options.clientSecret ?? "sandbox-secret");
+    if (!path.startsWith("/oauth/")) return false;
+    const form = new URLSearchParams(raw);
+    const okClient =
+      form.get("client_id") === (options.clientId ?? "sandbox-client") &&
+      form.get("client_secret") === (options.clientSecret ?? "sandbox-secret");
+    const refuse = (status: number, category: string, message: string) => {
+      record(status);
+      reply.error(res, status, message, { category });
+      return true;
+    };
+    // Token metadata: which portal and user an access token belongs to.
+    if (path === "/oauth/2026-03/token/introspect" && method === "POST") {
+      if (!okClient) return refuse(400, "BAD_CLIENT_ID", "unknown client_id or client_secret");
+      const token = form.get("token") ?? "";
+      const expiry = tokens.get(token);
+      if (expiry === undefined) return refuse(404, "OBJECT_NOT_FOUND", "token not found");
+      record(200);
+      reply.send(res, 200, {
+        active: expiry > now(),
+        token,
+        token_type: "Bearer",
+        token_use: "access_token",
+        user: options.user ?? "admin@sandbox.example",
+        user_id: 9_001,
+        hub_domain: "sandbox.example",
+        hub_id: options.portalId ?? 4_000_001,
+        app_id: 1_000_001,
+        client_id: options.clientId ?? "sandbox-client",
+        is_private_distribution: false,
+        scopes: ["oauth"],
+        signed_access_token: {},
+        expires_in: Math.max(0, Math.round((Math.min(expiry, now() + ttl) - now()) / 1000)),
+      });
+      return true;
+    }
+    if (path === "/oauth/2026-03/token" && method === "POST") {
+      if (!okClient) return refuse(400, "BAD_CLIENT_ID", "unknown client_id or client_secret");
       const grant = form.get("grant_type");
-      const valid =
-        okClient &&
-        ((grant === "authorization_code" && form.get("code") === "sandbox-code") ||
-          (grant === "refresh_token" && refreshTokens.has(form.get("refresh_token") ?? "")));
-      record(valid ? 200 : 400);
-      if (!valid) {
-        reply.send(res, 400, {
-          status: "BAD_REFRESH_TOKEN",
-          message: "missing or unknown refresh token",
-        });
-        return true;
-      }
+      if (grant === "authorization_code" && form.get("code") !== "sandbox-code")
+        return refuse(400, "BAD_AUTH_CODE", "missing or unknown auth code");
+      if (grant === "refresh_token" && !refreshTokens.has(form.get("refresh_token") ?? ""))
+        return refuse(400, "BAD_REFRESH_TOKEN", "missing or unknown refresh token");
+      if (grant !== "authorization_code" && grant !== "refresh_token")
+        return refuse(400, "BAD_GRANT_TYPE", `unsupported grant_type ${grant ?? "(none)"}`);
       const token = `sandbox-token-${++issued}`;
       tokens.set(token, now() + ttl);
+      record(200);
       reply.send(res, 200, {
         token_type: "bearer",
+        token_use: "access_token",
         access_token: token,
         refresh_token: "sandbox-refresh-token",
         expires_in: Math.round(ttl / 1000),
+        hub_id: options.portalId ?? 4_000_001,
+        user_id: 9_001,
+        scopes: ["oauth"],
       });
       return true;
     }

@@ -17,6 +17,8 @@ export interface WindowLimit {
   /** Calls allowed per window. */
   max: number;
   windowMs: number;
+  /** Counted only against this limit, not also against `default` (an endpoint with its own). */
+  exempt?: boolean;
 }
 
 export interface Clock {
@@ -39,7 +41,8 @@ const SAFETY_MS = 60;
  * Sliding-window slot planning: `reserve(kind, now)` books the earliest start time at which one
  * more call of `kind` keeps every window under its limit, and returns how long to wait for it.
  * `limits` names each kind of call; a call of kind `k` counts against `limits[k]` and against
- * `limits.default` (HubSpot's search has its own 5/s and also counts towards the 110 per 10 s).
+ * `limits.default`, unless `limits[k]` is `exempt` (HubSpot's search and association batches have
+ * their own limits and are not counted in the 110 per 10 s).
  * Booking ahead, rather than checking and sleeping, lets one planner serve many callers at once:
  * the ConnectionGate object holds one for every invocation of a connection.
  */
@@ -49,7 +52,9 @@ export function createSlotPlanner(limits: Record<string, WindowLimit> & { defaul
   const log = new Map<string, number[]>();
   return {
     reserve(kind, now) {
-      const kinds = kind === "default" || !limits[kind] ? ["default"] : ["default", kind];
+      const own = limits[kind];
+      const kinds =
+        kind === "default" || !own ? ["default"] : own.exempt ? [kind] : ["default", kind];
       let t = now;
       for (const k of kinds) {
         const limit = limits[k] as WindowLimit;

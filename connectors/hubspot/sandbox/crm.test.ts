@@ -4,6 +4,9 @@
 // PublicApiSpecs/CRM/Companies/Rollouts/424/v3/companies.json, whose schema states no limit: the 50
 // is HubSpot's documented message for property histories).
 import { afterEach, describe, expect, it } from "vitest";
+import { createSlotPlanner } from "../../limits.ts";
+import { HUBSPOT_LIMITS } from "../client.ts";
+import { createRateLimits } from "./limits.ts";
 import { startHubSpotSandbox } from "./server.ts";
 import { PortalState } from "./state.ts";
 
@@ -53,5 +56,32 @@ describe("the sandbox's batch read", () => {
     expect((await batchRead(50, ["ebb_active_users"])).status).toBe(200);
     expect((await batchRead(100, [])).status).toBe(200);
     expect((await batchRead(101, [])).status).toBe(400);
+  });
+});
+
+describe("HubSpot's rate limits", () => {
+  // The spec exempts CRM search and v4 association batches from the 10-second window
+  // (`x-hubspot-rate-limit-exemptions: ["ten-secondly"]` on post-/crm/v3/objects/companies/search,
+  // PublicApiSpecs/CRM/Companies/Rollouts/424/v3/companies.json, and on the batch operations of
+  // PublicApiSpecs/CRM/Associations/Rollouts/130902/v4/associations.json).
+  it("the sandbox does not count search or association batches in the 110 per 10 s", () => {
+    const limits = createRateLimits({});
+    for (let k = 0; k < 110; k++)
+      expect(limits.admit("/crm/v3/objects/companies/batch/read", k).ok).toBe(true);
+    expect(limits.admit("/crm/v3/objects/companies/batch/read", 200).ok).toBe(false);
+    expect(limits.admit("/crm/v3/objects/companies/search", 200).ok).toBe(true);
+    expect(limits.admit("/crm/v4/associations/contacts/companies/batch/read", 200).ok).toBe(true);
+    // Search keeps its own 5 per second.
+    for (let k = 0; k < 4; k++)
+      expect(limits.admit("/crm/v3/objects/tickets/search", 300).ok).toBe(true);
+    expect(limits.admit("/crm/v3/objects/tickets/search", 300).ok).toBe(false);
+  });
+
+  it("the connection's budget spends both at once: a search never waits for the 10-second window", () => {
+    const planner = createSlotPlanner(HUBSPOT_LIMITS);
+    for (let k = 0; k < 110; k++) planner.reserve("default", 0);
+    expect(planner.reserve("default", 0)).toBeGreaterThanOrEqual(10_000);
+    expect(planner.reserve("search", 0)).toBe(0);
+    expect(planner.reserve("associations", 0)).toBe(0);
   });
 });

@@ -80,14 +80,6 @@ export default defineConfig({
     testTimeout: 60_000,
     projects: [
       {
-        resolve: {
-          // The HubSpot card imports HubSpot's UI components, which exist only inside HubSpot.
-          alias: {
-            "@hubspot/ui-extensions": fileURLToPath(
-              new URL("./tests/stubs/hubspot-ui-extensions.tsx", import.meta.url),
-            ),
-          },
-        },
         test: {
           name: "node",
           include: [

@@ -1,8 +1,10 @@
 // The HubSpot developer project: its files against the documented hsmeta shapes, and the card
-// rendering a real card response (HubSpot's UI components stubbed).
+// rendering a real card response with HubSpot's own testing utilities.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderToStaticMarkup } from "react-dom/server";
+import { Heading, StatisticsItem, Tag, Text } from "@hubspot/ui-extensions";
+import { createRenderer } from "@hubspot/ui-extensions/testing";
+import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
@@ -196,22 +198,46 @@ describe("the card", () => {
     });
   });
 
+  // Rendered with HubSpot's own testing utilities (@hubspot/ui-extensions/testing, the version the
+  // card pins), as the card renders in a company record's tab.
   it("renders score, band, trend, coverage, reasons with evidence and open tasks", async () => {
     const { HealthView, sparkline } = await import("./extension/src/app/cards/EbbHealthCard.jsx");
-    const html = renderToStaticMarkup(HealthView({ data: response }));
-    expect(html).toContain("31/100");
-    expect(html).toContain('data-variant="error">At risk');
-    expect(html).toContain("↘ decaying");
-    expect(html).toContain("Coverage: 86%");
-    expect(html).toContain("Usage drop:</div> Active users averaged 3 a day");
-    expect(html).toContain("Ebb: Co is at risk — usage drop — due 2025-05-03 (high)");
+    const { render, find, findAll } = createRenderer("crm.record.tab");
+    render(createElement(HealthView, { data: response }));
+    expect(find(Heading).text).toBe("31/100");
+    expect(find(Tag).props.variant).toBe("error");
+    expect(find(Tag).text).toBe("At risk");
+    expect(findAll(Text).map((t) => t.text)).toEqual(
+      expect.arrayContaining([
+        "↘ decaying",
+        // A reason is its label (bold, inline) and its evidence.
+        "Usage drop:",
+        " Active users averaged 3 a day over the last 14 days, down 80% from the usual 15.",
+        "Ebb: Co is at risk — usage drop — due 2025-05-03 (high)",
+      ]),
+    );
+    expect(find(StatisticsItem, { label: "Coverage" }).props.number).toBe("86%");
     expect(sparkline([{ score: 0 }, { score: 50 }, { score: 100 }])).toBe("▁▅█");
   });
 
   it("says so when Ebb has not scored the company yet", async () => {
     const { HealthView } = await import("./extension/src/app/cards/EbbHealthCard.jsx");
-    expect(
-      renderToStaticMarkup(HealthView({ data: { status: "not_scored", companyId: "1" } })),
-    ).toContain("has not scored this company yet");
+    const { render, find } = createRenderer("crm.record.tab");
+    render(createElement(HealthView, { data: { status: "not_scored", companyId: "1" } }));
+    expect(find(Text).text).toContain("has not scored this company yet");
+  });
+
+  it("pins the version of HubSpot's UI components it is tested with", () => {
+    const card = JSON.parse(readFileSync(join(ROOT, "src/app/cards/package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const root = JSON.parse(
+      readFileSync(join(import.meta.dirname, "../../package.json"), "utf8"),
+    ) as { devDependencies: Record<string, string> };
+    expect(card.dependencies["@hubspot/ui-extensions"]).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(card.dependencies["@hubspot/ui-extensions"]).toBe(
+      root.devDependencies["@hubspot/ui-extensions"],
+    );
+    expect(card.dependencies.react).toBe(root.devDependencies.react);
   });
 });

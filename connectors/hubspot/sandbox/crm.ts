@@ -2,7 +2,7 @@
 // associated, searched; properties and owners — answered from the portal's state as HubSpot does.
 import { search, view } from "./crm-search.ts";
 import type { Result } from "./http.ts";
-import { invalidValues } from "./properties.ts";
+import { defaultDefinition, invalidValues } from "./properties.ts";
 import { OBJECT_TYPES, type ObjectType, type PortalState, type StoredObject } from "./state.ts";
 
 /**
@@ -20,6 +20,13 @@ const HISTORY_BATCH_MAX = 50;
  * `after` for this). The page size is not stated there; the sandbox uses 500.
  */
 export const ASSOCIATIONS_PER_RECORD = 500;
+
+/**
+ * Owners per page: the spec's default (PublicApiSpecs/CRM/Crm Owners/Rollouts/146888/v3/
+ * crmOwners.json, get-/crm/v3/owners_/crm/v3/owners, `limit` default 100) and no published maximum,
+ * so the sandbox answers at most that many whatever is asked, and a client must follow paging.
+ */
+export const OWNERS_PAGE_MAX = 100;
 
 /**
  * HubSpot's default association type ids (developers.hubspot.com/docs/guides/api/crm/associations/
@@ -108,7 +115,8 @@ export function route(
     const defs = state.properties.get(type) ?? new Map<string, Record<string, unknown>>();
     state.properties.set(type, defs);
     if (method === "GET" && parts[4]) {
-      const def = defs.get(parts[4]);
+      const def =
+        defs.get(parts[4]) ?? (isType(type) ? defaultDefinition(type, parts[4]) : undefined);
       return def
         ? { status: 200, body: def }
         : {
@@ -419,7 +427,7 @@ export function route(
   if (method === "GET" && path === "/crm/v3/owners") {
     const all = [...state.owners.values()];
     const after = Number(query.get("after") ?? 0);
-    const limit = Math.min(500, Number(query.get("limit") ?? 100));
+    const limit = Math.min(OWNERS_PAGE_MAX, Number(query.get("limit") ?? 100));
     const stamp = new Date(now()).toISOString();
     return {
       status: 200,

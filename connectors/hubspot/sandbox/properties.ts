@@ -48,6 +48,31 @@ const DEFAULTS: Partial<Record<ObjectType, Record<string, PropertyType>>> = {
   },
 };
 
+/** A default property's definition as the properties API returns it (name, type, options). */
+export function defaultDefinition(
+  type: ObjectType,
+  name: string,
+): Record<string, unknown> | undefined {
+  const t = DEFAULTS[type]?.[name];
+  if (!t) return undefined;
+  return {
+    name,
+    label: name,
+    type: t.type,
+    fieldType: t.type === "enumeration" ? "select" : "text",
+    groupName: `${type.slice(0, -1)}information`,
+    options: (t.options ?? []).map((value, displayOrder) => ({
+      label: value,
+      value,
+      displayOrder,
+      hidden: false,
+    })),
+    hubspotDefined: true,
+    hasUniqueValue: false,
+    archived: false,
+  };
+}
+
 export interface InvalidValue {
   isValid: false;
   message: string;

@@ -48,13 +48,16 @@ export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): C
     baseUrl: vendor.connector.apiBaseUrl(vendor.app()),
     async accessToken(o) {
       const force = o?.forceRefresh ?? false;
+      // Another call of this invocation already replaced the rejected token.
+      if (force && o?.rejected !== undefined && cached && cached.token !== o.rejected)
+        return cached.token;
       if (
         !force &&
         cached &&
         cached.expiresAt - deps.now() > vendor.connector.install.refreshAheadMs
       )
         return cached.token;
-      const r = await gate.accessToken(force);
+      const r = await gate.accessToken(force, o?.rejected);
       if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
       cached = r.value;
       return r.value.token;

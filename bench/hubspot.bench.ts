@@ -32,16 +32,22 @@ const counts = Object.fromEntries(
   OBJECT_TYPES.map((t) => [t, sandbox.state.objects[t].size]),
 ) as Record<(typeof OBJECT_TYPES)[number], number>;
 const ceil = (n: number, per: number) => Math.max(1, Math.ceil(n / per));
-const minimum =
-  1 + // owners
-  OBJECT_TYPES.reduce((n, t) => n + ceil(counts[t], t === "companies" ? 100 : 200), 0) + // searches
-  ceil(counts.companies, 50) + // usage history batch reads (50 a call with history)
-  ceil(counts.contacts, 1000) + // contact → company
-  OBJECT_TYPES.filter((t) => t !== "companies" && t !== "contacts").reduce(
-    (n, t) => n + 2 * ceil(counts[t], 1000),
-    0,
-  ) + // → company, → contact
-  7; // one archived listing per type that can be deleted
+/**
+ * The fewest calls a full pull can make, given which lane read each type (search: 200 a page, the
+ * list endpoint: 100 a page; companies: 100 a search page plus usage history 50 a call).
+ */
+function minimumCalls(listed: ReadonlySet<string>): number {
+  let n = 1; // owners
+  for (const t of OBJECT_TYPES) {
+    const per = t === "companies" ? 100 : listed.has(t) ? 100 : 200;
+    n += ceil(counts[t], per);
+  }
+  n += ceil(counts.companies, 50); // usage history batch reads (50 a call with history)
+  n += ceil(counts.contacts, 1000); // contact → company
+  for (const t of OBJECT_TYPES)
+    if (t !== "companies" && t !== "contacts") n += 2 * ceil(counts[t], 1000); // → company, → contact
+  return n + 7; // one archived listing per type that can be deleted
+}
 
 console.log(
   `HubSpot sandbox: ${fmt(ACCOUNTS)} accounts, ${Object.entries(counts)
@@ -61,6 +67,17 @@ for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, undefined)) {
 }
 const fullSeconds = (performance.now() - start) / 1000;
 const fullCalls = sandbox.state.calls.filter((c) => c.path !== "/oauth/2026-03/token");
+const listedTypes = new Set(
+  fullCalls
+    .filter(
+      (c) =>
+        c.method === "GET" &&
+        /^\/crm\/v3\/objects\/[a-z]+$/.test(c.path) &&
+        !(c.query ?? "").includes("archived=true"),
+    )
+    .map((c) => c.path.split("/")[4] ?? ""),
+);
+const minimum = minimumCalls(listedTypes);
 const searches = fullCalls.filter((c) => c.path.endsWith("/search")).length;
 const associationCalls = fullCalls.filter((c) => c.path.startsWith("/crm/v4/associations/")).length;
 const otherCalls = fullCalls.length - searches - associationCalls;
@@ -71,11 +88,17 @@ const floorSeconds = Math.max(searches / 5, associationCalls / 11, otherCalls / 
 const allowed = fullCalls.length / floorSeconds;
 console.log("");
 console.log(
-  `full pull:        ${fmt(fullCalls.length)} calls (minimum for these page sizes: ${fmt(minimum)}; +${(((fullCalls.length - minimum) / minimum) * 100).toFixed(1)}%), ${fullSeconds.toFixed(0)} s`,
+  `full pull:        ${fmt(fullCalls.length)} calls (minimum for these page sizes: ${fmt(minimum)}; +${(((fullCalls.length - minimum) / minimum) * 100).toFixed(1)}%), ${fullSeconds.toFixed(0)} s; listed (not searched): ${[...listedTypes].join(", ")}`,
 );
 console.log(
   `request rate:     ${rate.toFixed(2)} calls/s against ${allowed.toFixed(2)} allowed for this mix (${((rate / allowed) * 100).toFixed(0)}%; floor ${floorSeconds.toFixed(0)} s), ${searches} searches, ${associationCalls} association batches, ${otherCalls} others; 429s caused by our pacing: ${sandbox.limitHits}`,
 );
+
+const refused = fullCalls.filter((c) => c.status === 429);
+if (refused.length)
+  console.log(
+    `429s:             ${refused.map((c) => `${c.method} ${c.path} at ${((c.at - (fullCalls[0]?.at ?? 0)) / 1000).toFixed(2)} s`).join("; ")}`,
+  );
 
 // Same snapshots as scoring the generator's own files.
 const pulled = toPortfolio(store);

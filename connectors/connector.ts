@@ -20,8 +20,12 @@ import type { Tokens } from "./tokens.ts";
 export interface ConnectorContext {
   /** Vendor API base URL: the vendor's own in production, a sandbox in tests and the demo. */
   baseUrl: string;
-  /** Returns a valid access token (the connection gate refreshes it, single-flight). */
-  accessToken(options?: { forceRefresh?: boolean }): Promise<string>;
+  /**
+   * Returns a valid access token (the connection gate refreshes it, single-flight). After a 401,
+   * `forceRefresh` with the `rejected` token refreshes only if no one has replaced that token yet,
+   * so calls that failed together cause one refresh.
+   */
+  accessToken(options?: { forceRefresh?: boolean; rejected?: string }): Promise<string>;
   /** The connection's request budget, shared across invocations (a Durable Object in the Worker). */
   budget: RequestBudget;
   /** Milliseconds since the epoch; injected so tests control time. */

@@ -33,9 +33,11 @@ export const realClock: Clock = {
 
 /**
  * Margin added to every window, so that calls leaving here exactly at the limit still arrive
- * under it at the vendor (requests take varying time on the wire).
+ * under it at the vendor (requests take varying time on the wire, and a call booked first can leave
+ * late while its invocation is busy: two lanes of a pull share one event loop). 60 ms let 2 of
+ * 1,675 calls of the two-lane bench arrive over HubSpot's 5 searches per second.
  */
-const SAFETY_MS = 60;
+const SAFETY_MS = 200;
 
 /**
  * Sliding-window slot planning: `reserve(kind, now)` books the earliest start time at which one

@@ -8,7 +8,7 @@ export interface Tokens {
 }
 
 export interface TokenKeeper {
-  accessToken(o?: { forceRefresh?: boolean }): Promise<string>;
+  accessToken(o?: { forceRefresh?: boolean; rejected?: string }): Promise<string>;
   /** The tokens in use (after `accessToken` resolves: the fresh ones). */
   current(): Tokens;
   refreshes(): number;
@@ -45,6 +45,9 @@ export function createTokenKeeper(
   return {
     async accessToken(o) {
       if (inFlight !== undefined) return (await inFlight).accessToken;
+      // The rejected token was already replaced: the new one is the answer.
+      if (o?.forceRefresh && o.rejected !== undefined && o.rejected !== tokens.accessToken)
+        return tokens.accessToken;
       if (o?.forceRefresh || tokens.expiresAt - options.now() <= options.aheadMs)
         return (await refresh()).accessToken;
       return tokens.accessToken;

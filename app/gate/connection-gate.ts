@@ -64,10 +64,14 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
   /** A valid access token and its expiry: refreshed ahead of expiry, or now after a 401. */
   async accessToken(
     forceRefresh = false,
+    rejected?: string,
   ): Promise<GateResult<{ token: string; expiresAt: number }>> {
     try {
       const keeper = await this.tokenKeeper();
-      const token = await keeper.accessToken({ forceRefresh });
+      const token = await keeper.accessToken({
+        forceRefresh,
+        ...(rejected === undefined ? {} : { rejected }),
+      });
       return { ok: true, value: { token, expiresAt: keeper.current().expiresAt } };
     } catch (e) {
       return failure(e);

@@ -62,6 +62,12 @@ export interface HubSpotApi {
     inputs: { id: string; after?: string }[],
   ): Promise<z.infer<typeof HubSpotAssociations>>;
   listArchived(type: string, after: string | undefined): Promise<z.infer<typeof HubSpotListPage>>;
+  /** Objects of a type, 100 a page, with these properties (a full read, outside search's budget). */
+  list(
+    type: string,
+    after: string | undefined,
+    properties: string[],
+  ): Promise<z.infer<typeof HubSpotListPage>>;
   owners(after: string | undefined): Promise<z.infer<typeof HubSpotOwners>>;
   /** Create a property group; false when it already exists. */
   createGroup(type: string, name: string, label: string): Promise<boolean>;
@@ -180,10 +186,12 @@ export function createHubSpotApi(
     run: () => Promise<unknown>,
   ): Promise<z.infer<S>> {
     return pacer.run(kind, async () => {
+      let used: string | undefined;
       for (let attempt = 0; ; attempt++) {
-        client.setAccessToken(
-          await ctx.accessToken(attempt > 0 ? { forceRefresh: true } : undefined),
+        used = await ctx.accessToken(
+          attempt > 0 && used !== undefined ? { forceRefresh: true, rejected: used } : undefined,
         );
+        client.setAccessToken(used);
         try {
           const parsed = schema.safeParse(await run());
           if (!parsed.success)
@@ -244,6 +252,19 @@ export function createHubSpotApi(
           undefined,
           undefined,
           true,
+        ),
+      ),
+    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/basic/get-crm-v3-objects-objectType
+    list: (type, after, properties) =>
+      call("default", `list ${type}`, HubSpotListPage, () =>
+        client.crm.objects.basicApi.getPage(
+          type,
+          100,
+          after,
+          properties,
+          undefined,
+          undefined,
+          false,
         ),
       ),
     // https://developers.hubspot.com/docs/api-reference/crm-owners-v3/owners/get-crm-v3-owners

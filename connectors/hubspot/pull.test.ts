@@ -415,3 +415,39 @@ describe("HubSpot records with several companies", () => {
     expect(paged.length).toBeGreaterThan(1);
   });
 });
+
+describe("HubSpot's first full pull", () => {
+  it("reads with both budgets at once: search from the first type on, the list endpoint from the last one back, each type once", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 6, seed: 17, days: 120 });
+    sandbox = await startHubSpotSandbox({ state: seedPortal(portfolio).state });
+    const { done } = await pullAll(sandbox);
+    expect(done).toBe(true);
+    const typeOf = (path: string) => path.split("/")[4] ?? "";
+    const searched = new Set(
+      sandbox.state.calls.filter((c) => c.path.endsWith("/search")).map((c) => typeOf(c.path)),
+    );
+    const listed = sandbox.state.calls
+      .filter(
+        (c) =>
+          c.method === "GET" &&
+          /^\/crm\/v3\/objects\/[a-z]+$/.test(c.path) &&
+          !(c.query ?? "").includes("archived=true"),
+      )
+      .map((c) => typeOf(c.path));
+    expect(searched.has("companies")).toBe(true);
+    expect(listed).toContain("tasks");
+    // Every type is read by one lane only, and every type is read.
+    const all = [
+      "companies",
+      "contacts",
+      "tickets",
+      "calls",
+      "emails",
+      "meetings",
+      "notes",
+      "tasks",
+    ];
+    for (const type of all)
+      expect(Number(searched.has(type)) + Number(listed.includes(type)), type).toBe(1);
+  });
+});

@@ -49,7 +49,27 @@ export interface HubSpotCursor {
   archivedAfter?: string;
   /** When deleted records were last swept (ms). */
   archivedSweptAt?: number;
+  /**
+   * On the first, full pass only: the second lane, which reads object types from the last one
+   * backwards through the list endpoint (the 110-per-10-s budget) while the search lane reads from
+   * the first one forwards (search's own 5 per second); the lanes meet in the middle.
+   */
+  list?: ListLane;
 }
+
+/** Where the list lane stands: the type it reads, its page, and whether it has met the search lane. */
+export interface ListLane {
+  stage: ListStep;
+  after?: string;
+  /** The list lane has read every type after the search lane's. */
+  done?: boolean;
+  /** The search lane has reached the list lane's types and waits for it to finish. */
+  searchWaiting?: boolean;
+}
+
+/** The types the list lane may read (companies need their usage history: always the search lane). */
+type ListStep = Exclude<PullStep, "companies" | "archived">;
+const LAST_LISTED: ListStep = "tasks";
 
 const CONTACT_PROPS = ["firstname", "lastname", "email", "jobtitle"];
 const TICKET_PROPS = [
@@ -89,7 +109,13 @@ export async function* pullHubSpot(
     since: 0,
     passStartedAt: 0,
   };
-  if (cursor.passStartedAt === 0) cursor = { ...cursor, passStartedAt: ctx.now() };
+  if (cursor.passStartedAt === 0)
+    cursor = {
+      ...cursor,
+      passStartedAt: ctx.now(),
+      // A full pass reads with both budgets at once.
+      ...(cursor.since === 0 ? { list: { stage: LAST_LISTED } } : {}),
+    };
   const owners = await readOwners(api);
   for (;;) {
     if (cursor.stage === "archived") {
@@ -99,36 +125,127 @@ export async function* pullHubSpot(
       cursor = page.cursor;
       continue;
     }
-    // Up to five search pages (1,000 objects) per yielded page, so associations are read 1,000 at a
-    // time — the v4 batch maximum — rather than once per search page.
-    const type = cursor.stage;
-    const objects: HubSpotObject[] = [];
-    let next: HubSpotCursor = cursor;
-    const groups = type === "companies" ? 1 : GROUP_PAGES;
-    const size = pageSize(type);
-    for (let k = 0; k < groups; k++) {
-      const page = await searchPage(api, type, next, s);
-      objects.push(...page.results);
-      const last = page.results[page.results.length - 1];
-      const more = page.results.length === size && page.total > page.results.length;
-      if (more && last) {
-        next = { ...next, lastId: last.id };
-        continue;
-      }
-      next = nextStep(next, type, ctx.now(), s);
-      break;
+    const lane = cursor.list;
+    // The two lanes' next pages are read at the same time, then yielded one after the other: each
+    // yielded cursor holds what is stored, so a crash between them re-reads only the second.
+    const [bySearch, byList] = await Promise.all([
+      lane?.searchWaiting ? undefined : searchStep(ctx, api, cursor, s, owners),
+      lane && !lane.done ? listStep(ctx, api, lane, s, owners) : undefined,
+    ]);
+    let next: HubSpotCursor = bySearch ? meet(bySearch.cursor, cursor.stage, ctx.now(), s) : cursor;
+    if (bySearch) {
+      // Until the list page is stored too, the cursor keeps the list lane where it was.
+      const done = next.passStartedAt === 0;
+      yield { records: bySearch.records, cursor: next, done };
+      if (done) return;
     }
-    const records = await mapPage(ctx, api, type, objects, s, owners);
-    // A pass that skipped the archived sweep ends here.
-    const done = next.passStartedAt === 0;
-    yield { records, cursor: next, done };
-    if (done) return;
+    if (byList) {
+      const waiting = next.list?.searchWaiting;
+      next = meet(
+        { ...next, list: { ...byList.lane, ...(waiting ? { searchWaiting: true } : {}) } },
+        next.stage,
+        ctx.now(),
+        s,
+      );
+      const done = next.passStartedAt === 0;
+      yield { records: byList.records, cursor: next, done };
+      if (done) return;
+    }
     cursor = next;
   }
 }
 
+/**
+ * One yield's worth of the search lane: up to five search pages (1,000 objects), so associations are
+ * read 1,000 at a time — the v4 batch maximum — rather than once per search page.
+ */
+async function searchStep(
+  ctx: ConnectorContext,
+  api: HubSpotApi,
+  cursor: HubSpotCursor,
+  s: HubSpotSettings,
+  owners: Map<string, string>,
+): Promise<{ records: RecordBatch; cursor: HubSpotCursor }> {
+  const type = cursor.stage as Exclude<PullStep, "archived">;
+  const objects: HubSpotObject[] = [];
+  let next: HubSpotCursor = cursor;
+  const groups = type === "companies" ? 1 : GROUP_PAGES;
+  const size = pageSize(type);
+  for (let k = 0; k < groups; k++) {
+    const page = await searchPage(api, type, next, s);
+    objects.push(...page.results);
+    const last = page.results[page.results.length - 1];
+    const more = page.results.length === size && page.total > page.results.length;
+    if (more && last) {
+      next = { ...next, lastId: last.id };
+      continue;
+    }
+    next = nextStep(next, type, ctx.now(), s);
+    break;
+  }
+  return { records: await mapPage(ctx, api, type, objects, s, owners), cursor: next };
+}
+
+/** One yield's worth of the list lane: up to ten list pages (1,000 objects) of its type. */
+async function listStep(
+  ctx: ConnectorContext,
+  api: HubSpotApi,
+  lane: ListLane,
+  s: HubSpotSettings,
+  owners: Map<string, string>,
+): Promise<{ records: RecordBatch; lane: ListLane }> {
+  const objects: HubSpotObject[] = [];
+  let after = lane.after;
+  let next: ListLane = lane;
+  for (let k = 0; k < ASSOCIATION_BATCH / LIST_PAGE; k++) {
+    const page = await api.list(lane.stage, after, propertiesFor(lane.stage, s));
+    objects.push(...page.results);
+    after = page.paging?.next?.after;
+    if (!after) {
+      // This type is read: the lane moves back one type.
+      const previous = PULL_STEPS[PULL_STEPS.indexOf(lane.stage) - 1] as ListStep;
+      next = { stage: previous };
+      break;
+    }
+    next = { ...lane, after };
+  }
+  return { records: await mapPage(ctx, api, lane.stage, objects, s, owners), lane: next };
+}
+
+/**
+ * Where the lanes meet. Each owns the type it is on, and the search lane's is always before the list
+ * lane's. The search lane, done with its type, waits if the next one is the list lane's (or the list
+ * lane is done); the list lane, done with its type, is done if the one before is the search lane's.
+ * When both have met, the search lane goes on past the last listed type (the deletion sweep, or the
+ * pass's end).
+ */
+function meet(
+  cursor: HubSpotCursor,
+  searchWasOn: PullStep,
+  now: number,
+  s: HubSpotSettings,
+): HubSpotCursor {
+  const lane = cursor.list;
+  if (!lane) return cursor;
+  const at = (x: PullStep) => PULL_STEPS.indexOf(x);
+  let next: ListLane = lane;
+  if (cursor.stage !== searchWasOn && (lane.done || at(cursor.stage) >= at(lane.stage)))
+    next = { ...next, searchWaiting: true };
+  // A waiting search lane has finished the type before the one its cursor names, and owns neither.
+  const searchOwns = at(cursor.stage) - (next.searchWaiting ? 1 : 0);
+  if (!next.done && next.after === undefined && at(next.stage) <= searchOwns)
+    next = { ...next, done: true };
+  if (next.done && next.searchWaiting) {
+    const { list: _, ...rest } = cursor;
+    return nextStep({ ...rest, stage: LAST_LISTED, lastId: "0" }, LAST_LISTED, now, s);
+  }
+  return { ...cursor, list: next };
+}
+
 /** Search pages gathered before associations are read (5 × 200 = the v4 batch maximum of 1,000). */
 const GROUP_PAGES = ASSOCIATION_BATCH / SEARCH_PAGE;
+/** Objects per list page (HubSpot's maximum for list endpoints). */
+const LIST_PAGE = 100;
 
 /** Deleted records are swept at most this often (HubSpot's archived listings are not incremental). */
 export const ARCHIVED_SWEEP_MS = 24 * 60 * 60_000;

@@ -7,6 +7,7 @@ import { refreshTokens } from "../../connectors/hubspot/install.ts";
 import type { HubSpotCursor } from "../../connectors/hubspot/pull.ts";
 import type { HubSpotSandbox } from "../../connectors/hubspot/sandbox/server.ts";
 import { createWindowBudget, type RequestBudget } from "../../connectors/limits.ts";
+import { createTokenKeeper } from "../../connectors/tokens.ts";
 import { emptyPortfolio, type HealthSnapshot, type Portfolio } from "../../core/model.ts";
 
 /** HubSpot's documented limits, as the connection's budget enforces them. */
@@ -18,28 +19,37 @@ export function sandboxContext(
   sandbox: HubSpotSandbox,
   budget: RequestBudget = hubspotBudget(),
 ): ConnectorContext & { refreshes: number } {
-  let token = sandbox.token;
+  // Tokens kept as the connection gate keeps them (the shared keeper: single-flight refresh, and a
+  // 401 refreshes only the token that was rejected), refreshed through the connector's own call.
+  const app = {
+    clientId: "sandbox-client",
+    clientSecret: "sandbox-secret",
+    redirectUri: "http://127.0.0.1/callback",
+    authBaseUrl: sandbox.url,
+    apiBaseUrl: sandbox.url,
+  };
+  const keeper = createTokenKeeper(
+    {
+      accessToken: sandbox.token,
+      refreshToken: "sandbox-refresh-token",
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    },
+    {
+      refresh: (refreshToken, now) => refreshTokens(app, refreshToken, now),
+      aheadMs: 0,
+      now: () => Date.now(),
+    },
+  );
   const ctx = {
     baseUrl: sandbox.url,
-    refreshes: 0,
-    async accessToken(options?: { forceRefresh?: boolean }) {
-      if (options?.forceRefresh) {
-        ctx.refreshes++;
-        // Through the connector's own refresh (the official SDK's token API), as production does.
-        const app = {
-          clientId: "sandbox-client",
-          clientSecret: "sandbox-secret",
-          redirectUri: "http://127.0.0.1/callback",
-          authBaseUrl: sandbox.url,
-          apiBaseUrl: sandbox.url,
-        };
-        token = (await refreshTokens(app, "sandbox-refresh-token", Date.now())).accessToken;
-      }
-      return token;
+    get refreshes() {
+      return keeper.refreshes();
     },
+    accessToken: (options?: { forceRefresh?: boolean; rejected?: string }) =>
+      keeper.accessToken(options),
     budget,
     now: () => Date.now(),
-    log: () => {},
+    log: (_event: string, _fields?: Record<string, unknown>) => {},
   };
   return ctx;
 }

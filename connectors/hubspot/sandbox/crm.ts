@@ -366,7 +366,11 @@ export function route(
       .sort((a, b) => Number(a.id) - Number(b.id));
     const after = Number(query.get("after") ?? 0);
     const page = all.slice(after, after + limit);
-    const props = (query.get("properties") ?? "").split(",").filter(Boolean);
+    // HubSpot takes `properties` repeated or comma-separated (the SDK repeats it).
+    const props = query
+      .getAll("properties")
+      .flatMap((v) => v.split(","))
+      .filter(Boolean);
     return {
       status: 200,
       body: {

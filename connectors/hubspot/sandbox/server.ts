@@ -66,7 +66,9 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
     const raw = await readBody(req);
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, "") : url.pathname;
     const method = req.method ?? "GET";
-    const record = (status: number) => state.calls.push({ method, path, status, at: now() });
+    const query = url.search.slice(1);
+    const record = (status: number) =>
+      state.calls.push({ method, path, ...(query ? { query } : {}), status, at: now() });
 
     if (oauth.handle(req, res, url, path, raw, record)) return;
     if (path.startsWith("/__sandbox/")) return control(res, path, method, raw, sandbox, reply);

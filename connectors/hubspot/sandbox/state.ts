@@ -36,6 +36,8 @@ export interface StoredObject {
 export interface CallRecord {
   method: string;
   path: string;
+  /** The query string, without the leading "?" ("" when none). */
+  query?: string;
   status: number;
   at: number;
 }

@@ -116,7 +116,8 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
     // Install as an admin would: Ebb → HubSpot consent (the sandbox approves) → Ebb's callback.
     const consent = await follow(`${worker.url}/install/hubspot`);
     const callback = await follow(consent.location);
-    const login = await follow(callback.location);
+    // The install's state cookie goes back with the callback, as a browser's would.
+    const login = await follow(callback.location, consent.cookie);
     const signIn = await follow(login.location);
     const cookie = signIn.cookie;
     if (!cookie) throw new Error("the login link did not start a session");

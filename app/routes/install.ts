@@ -3,10 +3,17 @@
 // the vendor's tenant key, creates the tenant and connection, seals the tokens in the connection's
 // gate, queues the first full sync and signs the installing admin in.
 import { Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { installPath, oauthCallbackPath } from "../../connectors/routes.ts";
 import { findInstall, saveInstall } from "../db/directory-repo.ts";
-import { consumeOAuthState, createLoginLink, createOAuthState } from "../db/sessions-repo.ts";
+import {
+  consumeOAuthState,
+  createLoginLink,
+  createOAuthState,
+  hashSecret,
+  STATE_TTL_MS,
+} from "../db/sessions-repo.ts";
 import type { Deps } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
 import type { Vendor } from "../vendors.ts";
@@ -19,6 +26,22 @@ const Callback = z.union([
   }),
   z.object({ error: z.string(), error_description: z.string().optional() }),
 ]);
+
+/**
+ * The install is bound to the browser that started it: `/install/:vendor` sets an HttpOnly cookie
+ * holding a hash of the state, scoped to the vendor's callback, and the callback accepts a state only
+ * with that cookie. A callback URL obtained for someone else's install (an attacker's portal) opened
+ * in a victim's browser is refused, so nobody is signed in to a tenant they did not install.
+ */
+const stateCookie = (vendor: string) => `ebb_oauth_${vendor}`;
+
+/** Equal strings, compared in time that does not depend on where they differ. */
+function same(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let k = 0; k < a.length; k++) diff |= a.charCodeAt(k) ^ b.charCodeAt(k);
+  return diff === 0;
+}
 
 function vendorOf(d: Deps, id: string): Vendor {
   const v = d.vendors.find(id);
@@ -34,6 +57,14 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
     const vendor = vendorOf(d, c.req.param("vendor") ?? "");
     const app = vendor.app();
     const state = await createOAuthState(d.db, vendor.id, d.now());
+    setCookie(c, stateCookie(vendor.id), await hashSecret(state), {
+      httpOnly: true,
+      secure: new URL(c.req.url).protocol === "https:",
+      // The vendor sends the browser back with a top-level GET: Lax cookies go with it.
+      sameSite: "Lax",
+      path: oauthCallbackPath(vendor.id),
+      maxAge: Math.floor(STATE_TTL_MS / 1000),
+    });
     return c.redirect(vendor.connector.install.authorizeUrl(app, state), 302);
   });
 
@@ -46,6 +77,14 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
       throw new HttpProblem(400, "invalid_callback", "the callback needs code and state");
     if ("error" in q.data)
       throw new HttpProblem(400, "install_declined", `${label} returned ${q.data.error}`);
+    const bound = getCookie(c, stateCookie(vendor.id));
+    if (!bound || !same(bound, await hashSecret(q.data.state)))
+      throw new HttpProblem(
+        400,
+        "state_not_this_browser",
+        `this install was not started in this browser: start it again from ${installPath(vendor.id)}`,
+      );
+    deleteCookie(c, stateCookie(vendor.id), { path: oauthCallbackPath(vendor.id) });
     if (!(await consumeOAuthState(d.db, vendor.id, q.data.state, d.now())))
       throw new HttpProblem(
         400,

@@ -29,7 +29,10 @@ describe("a test-only vendor through the Worker", () => {
     expect(consent.searchParams.get("redirect_uri")).toBe(`${BASE}/oauth/tally/callback`);
     const back = await fetch(consent, { redirect: "manual" });
     const callback = new URL(back.headers.get("location") ?? "");
-    const done = await worker(`${callback.pathname}${callback.search}`);
+    const cookie0 = (start.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const done = await worker(`${callback.pathname}${callback.search}`, {
+      headers: { cookie: cookie0 },
+    });
     expect(done.status).toBe(302);
     const login = await worker(done.headers.get("location") ?? "");
     cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";

@@ -4,7 +4,15 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readTokens } from "../../app/gate/tokens-repo.ts";
-import { callCount, callsSince, install, sandboxUrl, signIn, worker } from "./support/helpers.ts";
+import {
+  callCount,
+  callsSince,
+  install,
+  sandboxUrl,
+  signIn,
+  stateCookieOf,
+  worker,
+} from "./support/helpers.ts";
 
 /** What an install writes: tenants, connections, installs and the admin's login link. */
 const written = async () => {
@@ -36,24 +44,53 @@ describe("OAuth install", () => {
 
   it("refuses an unknown or reused state and writes nothing", async () => {
     const before = await written();
+    const start = await worker("/install/hubspot");
+    const cookie = stateCookieOf(start);
     const forged = await worker(
       "/oauth/hubspot/callback?code=sandbox-code&state=forged-state-value",
+      { headers: { cookie } },
     );
     expect(forged.status).toBe(400);
-    expect(await forged.json()).toMatchObject({ error: "invalid_state" });
     expect(await written()).toEqual(before);
 
-    const start = await worker("/install/hubspot");
     const state = new URL(start.headers.get("location") ?? "").searchParams.get("state");
-    const first = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`);
+    const first = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`, {
+      headers: { cookie },
+    });
     expect(first.status).toBe(302);
     const afterFirst = await written();
     expect(afterFirst.loginLinks).toBe(before.loginLinks + 1);
-    const again = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`);
+    const again = await worker(`/oauth/hubspot/callback?code=sandbox-code&state=${state}`, {
+      headers: { cookie },
+    });
     expect(again.status).toBe(400);
+    expect(await again.json()).toMatchObject({ error: "invalid_state" });
     expect(await written()).toEqual(afterFirst);
     const missing = await worker("/oauth/hubspot/callback?state=abc");
     expect(missing.status).toBe(400);
+  });
+
+  it("refuses a callback opened in a browser that did not start the install, and writes nothing", async () => {
+    // An attacker starts an install for their own portal and sends the victim the callback URL.
+    const attacker = await worker("/install/hubspot");
+    const consent = await fetch(attacker.headers.get("location") ?? "", { redirect: "manual" });
+    const back = new URL(consent.headers.get("location") ?? "");
+    const before = await written();
+    // The victim's browser has no state cookie, or the one of its own, different install.
+    const victim = stateCookieOf(await worker("/install/hubspot"));
+    for (const headers of [{}, { cookie: victim }] as Record<string, string>[]) {
+      const res = await worker(`${back.pathname}${back.search}`, { headers });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: "state_not_this_browser" });
+      expect(res.headers.get("location")).toBeNull();
+    }
+    expect(await written()).toEqual(before);
+    // The cookie is HttpOnly, scoped to the callback, and short-lived.
+    const set = attacker.headers.get("set-cookie") ?? "";
+    expect(set).toMatch(/HttpOnly/i);
+    expect(set).toMatch(/Path=\/oauth\/hubspot\/callback/);
+    expect(set).toMatch(/SameSite=Lax/i);
+    expect(set).toMatch(/Max-Age=600/);
   });
 
   it("answers a declined consent with a 400 naming HubSpot's error", async () => {

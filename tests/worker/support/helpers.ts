@@ -23,10 +23,18 @@ export async function install(): Promise<{ loginPath: string; state: string }> {
   const state = new URL(consentUrl).searchParams.get("state") ?? "";
   const consent = await fetch(consentUrl, { redirect: "manual" });
   const back = new URL(consent.headers.get("location") ?? "");
-  const callback = await worker(`${back.pathname}${back.search}`);
+  // The same browser: the install's state cookie goes back with the callback.
+  const callback = await worker(`${back.pathname}${back.search}`, {
+    headers: { cookie: stateCookieOf(start) },
+  });
   if (callback.status !== 302)
     throw new Error(`callback ${callback.status}: ${await callback.text()}`);
   return { loginPath: callback.headers.get("location") ?? "", state };
+}
+
+/** The `name=value` of the OAuth state cookie an install response set. */
+export function stateCookieOf(res: Response): string {
+  return (res.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
 }
 
 export async function signIn(loginPath: string): Promise<string> {

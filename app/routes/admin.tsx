@@ -4,6 +4,7 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { getTenant, listConnections, listJobFailures } from "../db/directory-repo.ts";
 import {
@@ -25,6 +26,29 @@ type AdminEnv = { Bindings: Env; Variables: { session: Session } };
 
 export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<AdminEnv>();
+
+  // Admin pages: no scripts at all, styles only from the page itself, never framed, forms posting
+  // only here; and never cached, since they carry tenant data and the session's CSRF token.
+  r.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'none'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+    }),
+  );
+  r.use("*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
 
   r.get("/login", async (c) => {
     const q = z.object({ code: z.string().min(20, "code is too short") }).safeParse(c.req.query());
@@ -93,7 +117,9 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   r.post("/sync", async (c) => {
     const d = deps(c);
     const s = c.get("session");
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch(() => {
+      throw new HttpProblem(400, "invalid_form", "the form could not be read (send it as a form)");
+    });
     if (form.csrf !== s.csrf)
       throw new HttpProblem(403, "bad_csrf", "the form's CSRF token does not match");
     const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });

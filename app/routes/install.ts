@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import { ConnectorError } from "../../connectors/errors.ts";
 import { installPath, oauthCallbackPath } from "../../connectors/routes.ts";
 import { findInstall, saveInstall } from "../db/directory-repo.ts";
 import {
@@ -93,7 +94,16 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
       );
     // Everything that can fail at the vendor happens before anything is written here.
     const app = vendor.app();
-    const tokens = await steps.exchangeCode(app, q.data.code, d.now());
+    // A refused code (expired, used, forged) is the browser's problem to retry, not a vendor outage.
+    const tokens = await steps.exchangeCode(app, q.data.code, d.now()).catch((e: unknown) => {
+      if (e instanceof ConnectorError && e.code === "auth")
+        throw new HttpProblem(
+          400,
+          "code_refused",
+          `${label} refused the authorization code (${e.message}): start the install again from ${installPath(vendor.id)}`,
+        );
+      throw e;
+    });
     const who = await steps.identify(app, tokens);
     const existing = await findInstall(d.db, vendor.id, who.externalId);
     // Tokens are sealed in the gate before the directory names the connection: a failure in

@@ -93,6 +93,21 @@ describe("OAuth install", () => {
     expect(set).toMatch(/Max-Age=600/);
   });
 
+  it("answers a valid state with a refused code with 400 (the browser's to retry), not 502", async () => {
+    const start = await worker("/install/hubspot");
+    const state = new URL(start.headers.get("location") ?? "").searchParams.get("state");
+    const before = await written();
+    const res = await worker(`/oauth/hubspot/callback?code=expired-code&state=${state}`, {
+      headers: { cookie: stateCookieOf(start) },
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("code_refused");
+    expect(body.message).toContain("BAD_AUTH_CODE");
+    expect(body.message).toContain("/install/hubspot");
+    expect(await written()).toEqual(before);
+  });
+
   it("answers a declined consent with a 400 naming HubSpot's error", async () => {
     const res = await worker("/oauth/hubspot/callback?error=access_denied");
     expect(res.status).toBe(400);

@@ -110,6 +110,29 @@ describe("the pipeline", () => {
     expect(account).toMatch(/class="signal-row"/);
   });
 
+  it("sends security headers on admin pages and never lets them be cached", async () => {
+    for (const path of ["/admin", "/admin/api/session", "/admin/api/status"]) {
+      const res = await http(path, { headers: { cookie } });
+      expect(res.status, path).toBe(200);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).toContain("script-src 'none'");
+      expect(res.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(res.headers.get("cache-control"), path).toBe("no-store");
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+    }
+  });
+
+  it("answers malformed form data with 400, not 500", async () => {
+    const res = await http("/admin/sync", {
+      method: "POST",
+      headers: { cookie, "content-type": "multipart/form-data" },
+      body: "not a multipart body",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "invalid_form" });
+  });
+
   it("sync now needs the session's CSRF token", async () => {
     const bad = await http("/admin/sync", {
       method: "POST",

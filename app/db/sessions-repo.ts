@@ -47,6 +47,8 @@ export interface Session {
   tenantId: string;
   admin: string;
   csrf: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
 }
 
 /** A single-use link that starts an admin session (what an install ends with, and the demo prints). */
@@ -55,15 +57,33 @@ export async function createLoginLink(
   tenantId: string,
   admin: string,
   now: number,
+  /** When minted by a session: the session it starts ends no later than this one. */
+  from?: Session,
 ): Promise<string> {
   const code = randomSecret();
+  const sessionEnds = from?.expiresAt ?? null;
   await db
     .prepare(
-      "INSERT INTO login_links (code_hash, tenant_id, admin, expires_at) VALUES (?, ?, ?, ?)",
+      `INSERT INTO login_links (code_hash, tenant_id, admin, expires_at, session_expires_at)
+       VALUES (?, ?, ?, ?, ?)`,
     )
-    .bind(await hashSecret(code), tenantId, admin, now + LOGIN_LINK_TTL_MS)
+    .bind(
+      await hashSecret(code),
+      tenantId,
+      admin,
+      Math.min(now + LOGIN_LINK_TTL_MS, sessionEnds ?? Number.MAX_SAFE_INTEGER),
+      sessionEnds,
+    )
     .run();
   return code;
+}
+
+/** End a session now (sign out): its cookie no longer finds it. */
+export async function endSession(db: D1Database, sessionId: string): Promise<void> {
+  await db
+    .prepare("DELETE FROM sessions WHERE id_hash = ?")
+    .bind(await hashSecret(sessionId))
+    .run();
 }
 
 /** Trade a login code for a new session id; null if the code is unknown, used or expired. */
@@ -73,12 +93,25 @@ export async function redeemLoginLink(
   now: number,
 ): Promise<{ sessionId: string; session: Session } | null> {
   const link = await db
-    .prepare("DELETE FROM login_links WHERE code_hash = ? RETURNING tenant_id, admin, expires_at")
+    .prepare(
+      `DELETE FROM login_links WHERE code_hash = ?
+       RETURNING tenant_id, admin, expires_at, session_expires_at`,
+    )
     .bind(await hashSecret(code))
-    .first<{ tenant_id: string; admin: string; expires_at: number }>();
+    .first<{
+      tenant_id: string;
+      admin: string;
+      expires_at: number;
+      session_expires_at: number | null;
+    }>();
   if (!link || link.expires_at < now) return null;
   const sessionId = randomSecret();
-  const session = { tenantId: link.tenant_id, admin: link.admin, csrf: randomSecret() };
+  const session: Session = {
+    tenantId: link.tenant_id,
+    admin: link.admin,
+    csrf: randomSecret(),
+    expiresAt: Math.min(now + SESSION_TTL_MS, link.session_expires_at ?? Number.MAX_SAFE_INTEGER),
+  };
   await db
     .prepare(
       "INSERT INTO sessions (id_hash, tenant_id, admin, csrf, expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -88,7 +121,7 @@ export async function redeemLoginLink(
       session.tenantId,
       session.admin,
       session.csrf,
-      now + SESSION_TTL_MS,
+      session.expiresAt,
     )
     .run();
   return { sessionId, session };
@@ -104,5 +137,5 @@ export async function findSession(
     .bind(await hashSecret(sessionId))
     .first<{ tenant_id: string; admin: string; csrf: string; expires_at: number }>();
   if (!row || row.expires_at < now) return null;
-  return { tenantId: row.tenant_id, admin: row.admin, csrf: row.csrf };
+  return { tenantId: row.tenant_id, admin: row.admin, csrf: row.csrf, expiresAt: row.expires_at };
 }

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { getTenant, listConnections, listJobFailures } from "../db/directory-repo.ts";
 import {
   createLoginLink,
+  endSession,
   findSession,
   redeemLoginLink,
   type Session,
@@ -62,7 +63,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
       sameSite: "Lax",
       secure: new URL(c.req.url).protocol === "https:",
       path: "/",
-      maxAge: 12 * 3600,
+      maxAge: Math.max(0, Math.floor((started.session.expiresAt - d.now()) / 1000)),
     });
     return c.redirect("/admin", 302);
   });
@@ -114,6 +115,25 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} />);
   });
 
+  // Sign out: the session ends on the server, not only in this browser.
+  r.post("/logout", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await c.req.parseBody().catch(() => {
+      throw new HttpProblem(400, "invalid_form", "the form could not be read (send it as a form)");
+    });
+    if (form.csrf !== s.csrf)
+      throw new HttpProblem(403, "bad_csrf", "the form's CSRF token does not match");
+    await endSession(d.db, getCookie(c, COOKIE) ?? "");
+    deleteCookie(c, COOKIE, { path: "/" });
+    return c.html(
+      <p>
+        Signed out of Ebb. To come back, open a new login link from your install, or install Ebb
+        again from your vendor's marketplace.
+      </p>,
+    );
+  });
+
   r.post("/sync", async (c) => {
     const d = deps(c);
     const s = c.get("session");
@@ -144,7 +164,8 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     const s = c.get("session");
     if (c.req.header("x-csrf-token") !== s.csrf)
       throw new HttpProblem(403, "bad_csrf", "x-csrf-token header does not match the session");
-    const code = await createLoginLink(d.db, s.tenantId, s.admin, d.now());
+    // The new session ends when this one would: minting links never extends a session.
+    const code = await createLoginLink(d.db, s.tenantId, s.admin, d.now(), s);
     return c.json({
       url: new URL(`/admin/login?code=${encodeURIComponent(code)}`, d.publicUrl).toString(),
     });

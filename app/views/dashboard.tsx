@@ -70,6 +70,10 @@ export function Dashboard(props: {
           <input type="hidden" name="csrf" value={props.csrf} />
           <button type="submit">Sync now</button>
         </form>
+        <form method="post" action="/admin/logout">
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <button type="submit">Sign out</button>
+        </form>
       </section>
 
       <section id="data-age">

@@ -7,6 +7,7 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { hashSecret } from "../../app/db/sessions-repo.ts";
 import worker from "../../app/index.ts";
 import { checkWrittenTasks } from "../../connectors/hubspot/sandbox/written.ts";
 import {
@@ -149,5 +150,58 @@ describe("the pipeline", () => {
       body: `csrf=${encodeURIComponent(csrf)}`,
     });
     expect(ok.status).toBe(303);
+  });
+});
+
+describe("admin sessions", () => {
+  it("sign out ends the session on the server: the same cookie is refused afterwards", async () => {
+    const { loginPath } = await install();
+    const cookie = await signIn(loginPath);
+    const { csrf } = (await (await http("/admin/api/session", { headers: { cookie } })).json()) as {
+      csrf: string;
+    };
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const forged = await http("/admin/logout", {
+      method: "POST",
+      headers: { cookie, ...form },
+      body: "csrf=wrong",
+    });
+    expect(forged.status).toBe(403);
+    const out = await http("/admin/logout", {
+      method: "POST",
+      headers: { cookie, ...form },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(out.status).toBe(200);
+    expect(await out.text()).toContain("Signed out");
+    // A copy of the cookie kept elsewhere no longer signs anyone in.
+    expect((await http("/admin/api/status", { headers: { cookie } })).status).toBe(401);
+  });
+
+  it("a login link minted by a session starts a session that ends when the minting one would", async () => {
+    const { loginPath } = await install();
+    const cookie = await signIn(loginPath);
+    const expiry = async (c: string) =>
+      (
+        await env.DB.prepare("SELECT expires_at FROM sessions WHERE id_hash = ?")
+          .bind(await hashSecret(c.replace(/^ebb_session=/, "")))
+          .first<{ expires_at: number }>()
+      )?.expires_at ?? 0;
+    const first = await expiry(cookie);
+    const { csrf } = (await (await http("/admin/api/session", { headers: { cookie } })).json()) as {
+      csrf: string;
+    };
+    const link = (await (
+      await http("/admin/api/login-links", {
+        method: "POST",
+        headers: { cookie, "x-csrf-token": csrf },
+      })
+    ).json()) as { url: string };
+    await new Promise((r) => setTimeout(r, 20));
+    const url = new URL(link.url);
+    const second = await signIn(`${url.pathname}${url.search}`);
+    expect(second).not.toBe(cookie);
+    expect(first).toBeGreaterThan(Date.now());
+    expect(await expiry(second)).toBeLessThanOrEqual(first);
   });
 });

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { ConnectorError } from "../connectors/errors.ts";
 import type { Registry } from "../connectors/registry.ts";
 import { SIGNALS } from "../core/signals/index.ts";
+import { purgeExpired } from "./db/sessions-repo.ts";
 import { depsOf } from "./deps.ts";
 import { connectionGateFor } from "./gate/connection-gate.ts";
 import { consume, planSyncs } from "./jobs/consume.ts";
@@ -43,7 +44,8 @@ export function createWorker(registry: Registry) {
   const handler = {
     fetch: app.fetch,
     async scheduled(_controller, env, ctx) {
-      ctx.waitUntil(planSyncs(depsOf(env, registry)));
+      const deps = depsOf(env, registry);
+      ctx.waitUntil(Promise.all([planSyncs(deps), purgeExpired(deps.db, deps.now())]));
     },
     async queue(batch, env) {
       await consume(depsOf(env, registry), batch);

@@ -20,13 +20,21 @@ export async function hashSecret(secret: string): Promise<string> {
 
 export async function createOAuthState(db: D1Database, vendor: string, now: number) {
   const state = randomSecret();
-  await db.batch([
-    db.prepare("DELETE FROM oauth_states WHERE expires_at < ?").bind(now),
-    db
-      .prepare("INSERT INTO oauth_states (state, vendor, expires_at) VALUES (?, ?, ?)")
-      .bind(state, vendor, now + STATE_TTL_MS),
-  ]);
+  await db
+    .prepare("INSERT INTO oauth_states (state, vendor, expires_at) VALUES (?, ?, ?)")
+    .bind(state, vendor, now + STATE_TTL_MS)
+    .run();
   return state;
+}
+
+/** Remove expired OAuth states, sessions and login links (the cron does, by the expiry indexes). */
+export async function purgeExpired(db: D1Database, now: number): Promise<number> {
+  const results = await db.batch(
+    ["oauth_states", "sessions", "login_links"].map((table) =>
+      db.prepare(`DELETE FROM ${table} WHERE expires_at < ?`).bind(now),
+    ),
+  );
+  return results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 }
 
 /** Use a state once: true only if it was issued for this vendor and has not expired. */

@@ -1,9 +1,15 @@
 // Installing through HubSpot OAuth: the state is single-use, tokens are sealed at rest in the
 // connection's gate, and a refresh is made once however many callers ask at the same moment.
-import { runInDurableObject } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { readTokens } from "../../app/gate/tokens-repo.ts";
+import appWorker from "../../app/index.ts";
 import {
   callCount,
   callsSince,
@@ -106,6 +112,27 @@ describe("OAuth install", () => {
     expect(body.message).toContain("BAD_AUTH_CODE");
     expect(body.message).toContain("/install/hubspot");
     expect(await written()).toEqual(before);
+  });
+
+  it("purges expired states, sessions and links from the cron by their expiry index, not on every install", async () => {
+    const expired = Date.now() - 60_000;
+    await env.DB.prepare("INSERT INTO oauth_states (state, vendor, expires_at) VALUES (?, ?, ?)")
+      .bind("stale-state", "hubspot", expired)
+      .run();
+    await worker("/install/hubspot");
+    const left = () =>
+      env.DB.prepare("SELECT COUNT(*) AS n FROM oauth_states WHERE state = 'stale-state'").first<{
+        n: number;
+      }>();
+    expect((await left())?.n).toBe(1);
+    const ctx = createExecutionContext();
+    await appWorker.scheduled(createScheduledController({ cron: "*/15 * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await left())?.n).toBe(0);
+    const plan = await env.DB.prepare(
+      "EXPLAIN QUERY PLAN DELETE FROM oauth_states WHERE expires_at < 1",
+    ).all<{ detail: string }>();
+    expect(plan.results.map((r) => r.detail).join(" ")).toContain("oauth_states_expiry");
   });
 
   it("answers a declined consent with a 400 naming HubSpot's error", async () => {

@@ -1,7 +1,7 @@
 // The Ebb Worker's one entry: the Worker built from the connectors Ebb ships, and its two Durable
 // Object classes (each tenant's store; each connection's gate).
 import { CONNECTORS } from "../connectors/registry.ts";
-import { createWorker } from "./worker.ts";
+import { createWorker } from "./worker.tsx";
 
 export { TenantStore } from "./tenant/tenant-store.ts";
 

@@ -135,6 +135,29 @@ describe("OAuth install", () => {
     expect(plan.results.map((r) => r.detail).join(" ")).toContain("oauth_states_expiry");
   });
 
+  it("shows a person in a browser a page that says what happened and what to do; scripts get JSON", async () => {
+    const { loginPath } = await install();
+    await signIn(loginPath);
+    const html = { accept: "text/html,application/xhtml+xml" };
+    const used = await worker(loginPath, { headers: html });
+    expect(used.status).toBe(401);
+    expect(used.headers.get("content-type")).toMatch(/^text\/html/);
+    const page = await used.text();
+    expect(page).toContain("this login link is unknown, used or expired");
+    expect(page).toContain("install Ebb again from your vendor");
+    const noSession = await worker("/admin", { headers: html });
+    expect(noSession.status).toBe(401);
+    expect(await noSession.text()).toContain("Sign in with a login link");
+    const callback = await worker("/oauth/hubspot/callback?code=x&state=y", { headers: html });
+    expect(callback.status).toBe(400);
+    expect(await callback.text()).toContain("Start the install in this browser");
+    // A script asking for JSON, and the admin's API, answer JSON as before.
+    expect(await (await worker(loginPath)).json()).toMatchObject({ error: "link_used" });
+    const api = await worker("/admin/api/status", { headers: html });
+    expect(api.status).toBe(401);
+    expect(api.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
   it("answers a declined consent with a 400 naming HubSpot's error", async () => {
     const res = await worker("/oauth/hubspot/callback?error=access_denied");
     expect(res.status).toBe(400);

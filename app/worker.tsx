@@ -14,6 +14,7 @@ import { adminRoutes } from "./routes/admin.tsx";
 import { installRoutes } from "./routes/install.ts";
 import { HttpProblem } from "./routes/problem.ts";
 import { vendorRoutes } from "./routes/vendor.ts";
+import { ProblemPage } from "./views/problem-page.tsx";
 
 export function createWorker(registry: Registry) {
   const deps = (c: { env: Env }) => depsOf(c.env, registry);
@@ -31,8 +32,23 @@ export function createWorker(registry: Registry) {
     c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404),
   );
 
+  /** A person's browser asking for a page (not a script, not the API, not a vendor calling). */
+  const wantsPage = (c: { req: { header(n: string): string | undefined; path: string } }) =>
+    (c.req.header("accept") ?? "").includes("text/html") &&
+    !c.req.path.startsWith("/admin/api/") &&
+    (c.req.path.startsWith("/admin") ||
+      c.req.path.startsWith("/install/") ||
+      c.req.path.startsWith("/oauth/"));
+
   app.onError((e, c) => {
-    if (e instanceof HttpProblem) return c.json({ error: e.code, message: e.message }, e.status);
+    if (e instanceof HttpProblem) {
+      if (wantsPage(c))
+        return c.html(
+          <ProblemPage status={e.status} code={e.code} message={e.message} />,
+          e.status,
+        );
+      return c.json({ error: e.code, message: e.message }, e.status);
+    }
     if (e instanceof ConnectorError) {
       console.error(JSON.stringify({ event: "http.vendor_error", error: e.toJSON() }));
       return c.json({ error: `vendor_${e.code}`, message: e.message }, 502);

@@ -57,7 +57,7 @@ export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): C
         cached.expiresAt - deps.now() > vendor.connector.install.refreshAheadMs
       )
         return cached.token;
-      const r = await gate.accessToken(force, o?.rejected);
+      const r = await gate.accessToken(connectionId, force, o?.rejected);
       if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
       cached = r.value;
       return r.value.token;

@@ -63,11 +63,12 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
 
   /** A valid access token and its expiry: refreshed ahead of expiry, or now after a 401. */
   async accessToken(
+    connectionId: string,
     forceRefresh = false,
     rejected?: string,
   ): Promise<GateResult<{ token: string; expiresAt: number }>> {
     try {
-      const keeper = await this.tokenKeeper();
+      const keeper = await this.tokenKeeper(connectionId);
       const token = await keeper.accessToken({
         forceRefresh,
         ...(rejected === undefined ? {} : { rejected }),
@@ -79,13 +80,22 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
   }
 
   /** The keeper over the stored tokens: one per object, so refreshes are single-flight. */
-  private tokenKeeper(): Promise<TokenKeeper> {
+  private tokenKeeper(connectionId: string): Promise<TokenKeeper> {
     this.keeper ??= (async () => {
       const row = readTokens(this.ctx.storage.sql);
       if (!row) throw new ConnectorError("auth", "connection has no tokens: install again");
-      const { connection_id: connectionId, vendor } = row;
+      const { vendor } = row;
       const v = this.vendors().of(vendor);
-      return createTokenKeeper((await open(await this.tokenKey(), row, connectionId)) as Tokens, {
+      // The tokens' additional data is the connection this gate serves (named by its caller, who
+      // addresses the gate by that id), never the row's own field: a row copied into another
+      // connection's gate does not open there.
+      const plain = await open(await this.tokenKey(), row, connectionId).catch(() => {
+        throw new ConnectorError(
+          "auth",
+          `the stored tokens do not belong to connection ${connectionId}: install again`,
+        );
+      });
+      return createTokenKeeper(plain as Tokens, {
         refresh: (refreshToken, now) => v.connector.install.refresh(v.app(), refreshToken, now),
         aheadMs: v.connector.install.refreshAheadMs,
         now: () => Date.now(),

@@ -181,7 +181,7 @@ describe("OAuth install", () => {
     expect(stored).not.toContain("sandbox-refresh-token");
 
     const from = await callCount();
-    const tokens = await Promise.all(Array.from({ length: 20 }, () => gate.accessToken(false)));
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => gate.accessToken(id, false)));
     const values = new Set(tokens.map((t) => (t.ok ? t.value.token : t.message)));
     expect(values.size).toBe(1);
     expect([...values][0]).toMatch(/^sandbox-token-/);
@@ -189,7 +189,39 @@ describe("OAuth install", () => {
     expect(refreshCalls).toHaveLength(1);
     expect((await gate.status()).refreshes).toBe(1);
     // Fresh now: no further refresh.
-    await gate.accessToken(false);
+    await gate.accessToken(id, false);
     expect((await gate.status()).refreshes).toBe(1);
+  });
+
+  it("binds sealed tokens to their connection: a row copied into another connection's gate does not open", async () => {
+    const a = `gate-${crypto.randomUUID()}`;
+    const b = `gate-${crypto.randomUUID()}`;
+    const gateA = env.GATES.get(env.GATES.idFromName(a));
+    const gateB = env.GATES.get(env.GATES.idFromName(b));
+    const tokens = {
+      accessToken: "sandbox-token-0",
+      refreshToken: "sandbox-refresh-token",
+      expiresAt: Date.now() + 3_600_000,
+    };
+    await gateA.install(a, "hubspot", tokens);
+    await gateB.install(b, "hubspot", tokens);
+    expect((await gateA.accessToken(a)).ok).toBe(true);
+    // Copy A's sealed row, connection id and all, over B's.
+    const row = await runInDurableObject(gateA, (_, state) => readTokens(state.storage.sql));
+    await runInDurableObject(gateB, (_, state) => {
+      state.storage.sql.exec("DELETE FROM tokens");
+      state.storage.sql.exec(
+        "INSERT INTO tokens (id, connection_id, vendor, iv, data, expires_at, refreshed_at) VALUES (1, ?, ?, ?, ?, ?, ?)",
+        row?.connection_id,
+        row?.vendor,
+        row?.iv,
+        row?.data,
+        row?.expires_at,
+        Date.now(),
+      );
+    });
+    const copied = await gateB.accessToken(b);
+    expect(copied.ok).toBe(false);
+    if (!copied.ok) expect(copied.code).toBe("auth");
   });
 });

@@ -40,7 +40,9 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
   const job = parsed.data;
   try {
     const result = job.kind === "sync" ? await runSync(deps, job) : await runWriteback(deps, job);
-    console.log(JSON.stringify({ event: `job.${job.kind}`, connection: job.connectionId, result }));
+    console.log(
+      JSON.stringify({ event: `job.${job.kind}`, connection: job.connectionId, ...logged(result) }),
+    );
     msg.ack();
   } catch (e) {
     const err = e as Error;
@@ -69,4 +71,20 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
     const backoffS = Math.min(300, 5 * 2 ** (msg.attempts - 1));
     msg.retry({ delaySeconds: Math.max(Math.ceil(afterMs / 1000), backoffS) });
   }
+}
+
+/**
+ * What a job's result may say in the logs: counts and ids only. The writeback's field values carry
+ * the reasons' evidence (ticket topics, contacts' activity), which stays out of logs.
+ */
+export function logged(result: object): Record<string, unknown> {
+  const { written, failures, ...counts } = result as {
+    written?: Record<string, unknown>;
+    failures?: { externalId: string }[];
+  };
+  return {
+    ...counts,
+    ...(written ? { writtenRecords: Object.keys(written).length } : {}),
+    ...(failures ? { failedIds: failures.map((f) => f.externalId) } : {}),
+  };
 }

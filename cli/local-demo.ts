@@ -9,6 +9,37 @@ import { portfolioAsOf } from "../core/generate/as-of.ts";
 import { generatePortfolio } from "../core/generate/generate.ts";
 import { demoStateDir, type LocalWorker, startLocalWorker } from "./local-worker.ts";
 
+/** Waits before each try of the status API (the first is at once): about a minute in all. */
+export const STATUS_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000, 16_000, 30_000];
+
+/**
+ * The admin's status, asked of the local Worker. A busy machine can leave it slow to answer while a
+ * queue batch runs: a refused connection or a 5xx is asked again with backoff, and if it never
+ * answers, the error says so with the last lines wrangler printed.
+ */
+export async function askStatus(
+  worker: Pick<LocalWorker, "url" | "output">,
+  cookie: string,
+  backoffMs: readonly number[] = STATUS_BACKOFF_MS,
+): Promise<DemoStatus> {
+  let last: unknown;
+  for (const wait of backoffMs) {
+    if (wait) await new Promise((r) => setTimeout(r, wait));
+    try {
+      const res = await fetch(`${worker.url}/admin/api/status`, { headers: { cookie } });
+      if (res.ok) return (await res.json()) as DemoStatus;
+      last = new Error(`status ${res.status}: ${await res.text()}`);
+      if (res.status < 500) break;
+    } catch (e) {
+      last = e;
+    }
+  }
+  const tail = worker.output().trim().split("\n").slice(-20).join("\n");
+  throw new Error(
+    `the local Worker stopped answering its status API (${(last as Error).message}); wrangler's last lines:\n${tail}`,
+  );
+}
+
 /** Days of the generated story that lie after today and are cut off. */
 const FUTURE_DAYS = 150;
 
@@ -123,11 +154,7 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
     if (!cookie) throw new Error("the login link did not start a session");
     const installed = Date.now();
     o.log("Installed: tenant and HubSpot connection created, first full sync queued");
-    const status = async () => {
-      const res = await fetch(`${worker.url}/admin/api/status`, { headers: { cookie } });
-      if (!res.ok) throw new Error(`status: ${res.status} ${await res.text()}`);
-      return (await res.json()) as DemoStatus;
-    };
+    const status = () => askStatus(worker, cookie);
     let s = await status();
     for (;;) {
       o.onProgress?.(s);

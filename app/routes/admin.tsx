@@ -18,12 +18,23 @@ import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
 import { AccountPage } from "../views/account.tsx";
 import { Dashboard } from "../views/dashboard.tsx";
+import { Layout } from "../views/layout.tsx";
 import { describeIssues, HttpProblem } from "./problem.ts";
 
 const COOKIE = "ebb_session";
 const AccountId = z.string().min(1).max(200, "account id is longer than 200 characters");
 
 type AdminEnv = { Bindings: Env; Variables: { session: Session } };
+
+/** A POSTed admin form, readable and carrying the session's CSRF token (400, 403 otherwise). */
+async function checkedForm(req: { parseBody(): Promise<Record<string, unknown>> }, s: Session) {
+  const form = await req.parseBody().catch(() => {
+    throw new HttpProblem(400, "invalid_form", "the form could not be read (send it as a form)");
+  });
+  if (form.csrf !== s.csrf)
+    throw new HttpProblem(403, "bad_csrf", "the form's CSRF token does not match");
+  return form;
+}
 
 export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<AdminEnv>();
@@ -119,29 +130,26 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   r.post("/logout", async (c) => {
     const d = deps(c);
     const s = c.get("session");
-    const form = await c.req.parseBody().catch(() => {
-      throw new HttpProblem(400, "invalid_form", "the form could not be read (send it as a form)");
-    });
-    if (form.csrf !== s.csrf)
-      throw new HttpProblem(403, "bad_csrf", "the form's CSRF token does not match");
+    await checkedForm(c.req, s);
     await endSession(d.db, getCookie(c, COOKIE) ?? "");
     deleteCookie(c, COOKIE, { path: "/" });
     return c.html(
-      <p>
-        Signed out of Ebb. To come back, open a new login link from your install, or install Ebb
-        again from your vendor's marketplace.
-      </p>,
+      <Layout title="Signed out" tenant="">
+        <section>
+          <h1>Signed out of Ebb</h1>
+          <p>
+            To come back, open a new login link from your install, or install Ebb again from your
+            vendor's marketplace.
+          </p>
+        </section>
+      </Layout>,
     );
   });
 
   r.post("/sync", async (c) => {
     const d = deps(c);
     const s = c.get("session");
-    const form = await c.req.parseBody().catch(() => {
-      throw new HttpProblem(400, "invalid_form", "the form could not be read (send it as a form)");
-    });
-    if (form.csrf !== s.csrf)
-      throw new HttpProblem(403, "bad_csrf", "the form's CSRF token does not match");
+    await checkedForm(c.req, s);
     const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
     await d.enqueue(connections.map((x) => syncJob(s.tenantId, x.id, "manual")));
     return c.redirect("/admin", 303);

@@ -36,14 +36,6 @@ const Callback = z.union([
  */
 const stateCookie = (vendor: string) => `ebb_oauth_${vendor}`;
 
-/** Equal strings, compared in time that does not depend on where they differ. */
-function same(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let k = 0; k < a.length; k++) diff |= a.charCodeAt(k) ^ b.charCodeAt(k);
-  return diff === 0;
-}
-
 function vendorOf(d: Deps, id: string): Vendor {
   const v = d.vendors.find(id);
   if (!v) throw new HttpProblem(404, "unknown_vendor", `Ebb cannot be installed from ${id}`);
@@ -79,7 +71,8 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
     if ("error" in q.data)
       throw new HttpProblem(400, "install_declined", `${label} returned ${q.data.error}`);
     const bound = getCookie(c, stateCookie(vendor.id));
-    if (!bound || !same(bound, await hashSecret(q.data.state)))
+    // Both sides are hashes of a secret, so comparing them leaks nothing an attacker can use.
+    if (!bound || bound !== (await hashSecret(q.data.state)))
       throw new HttpProblem(
         400,
         "state_not_this_browser",

@@ -18,7 +18,7 @@ import { type HubSpotCursor, pullHubSpot } from "./pull.ts";
 import { ensureHubSpotSetup, pushHubSpot } from "./push.ts";
 import { seedPortal } from "./sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "./sandbox/server.ts";
-import { PortalState } from "./sandbox/state.ts";
+import { OBJECT_TYPES, PortalState } from "./sandbox/state.ts";
 import { DEFAULT_SETTINGS } from "./settings.ts";
 
 let sandbox: HubSpotSandbox | undefined;
@@ -437,17 +437,7 @@ describe("HubSpot's first full pull", () => {
     expect(searched.has("companies")).toBe(true);
     expect(listed).toContain("tasks");
     // Every type is read by one lane only, and every type is read.
-    const all = [
-      "companies",
-      "contacts",
-      "tickets",
-      "calls",
-      "emails",
-      "meetings",
-      "notes",
-      "tasks",
-    ];
-    for (const type of all)
+    for (const type of OBJECT_TYPES)
       expect(Number(searched.has(type)) + Number(listed.includes(type)), type).toBe(1);
   });
 });

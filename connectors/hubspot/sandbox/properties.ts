@@ -3,9 +3,11 @@
 // the property's type — a number, a date at midnight UTC, a datetime, one of an enumeration's option
 // values — or be "" (which clears it). A batch with any invalid value is refused whole with 400
 // VALIDATION_ERROR, the invalid values listed in the message as HubSpot lists them.
-// Types and option values of the default properties: HubSpot's object property references
-// (developers.hubspot.com/docs/guides/api/crm/properties, "Default properties" of companies and tasks);
-// the spec collection's objects APIs (PublicApiSpecs/CRM/Objects) type every value as a string.
+// The default properties' types follow the properties HubSpot's objects are documented with
+// (VENDORS.md lists the task properties Ebb writes); the spec collection's objects APIs
+// (e.g. PublicApiSpecs/CRM/Tasks/Rollouts/424/v3/tasks.json) type every value as a string, so the
+// type checks are the properties API's types (PublicApiSpecs/CRM/Properties/Rollouts/145899/v3/
+// properties.json: string, number, date, datetime, enumeration, bool).
 import type { ObjectType } from "./state.ts";
 
 export interface PropertyType {
@@ -32,12 +34,11 @@ const DEFAULTS: Partial<Record<ObjectType, Record<string, PropertyType>>> = {
     hs_timestamp: DT,
     hs_task_completion_date: DT,
     hubspot_owner_id: { type: "enumeration" },
-    hs_task_status: {
-      type: "enumeration",
-      options: ["NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"],
-    },
-    hs_task_priority: { type: "enumeration", options: ["NONE", "LOW", "MEDIUM", "HIGH"] },
-    hs_task_type: { type: "enumeration", options: ["TODO", "CALL", "EMAIL", "LINKED_IN"] },
+    // Their option lists are not in the spec collection: the sandbox checks options only of
+    // properties created through the properties API (Ebb's own band and trend).
+    hs_task_status: { type: "enumeration" },
+    hs_task_priority: { type: "enumeration" },
+    hs_task_type: { type: "enumeration" },
   },
   tickets: {
     subject: S,

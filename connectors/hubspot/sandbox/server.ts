@@ -15,8 +15,9 @@ import { PortalState } from "./state.ts";
 export type { Fault, FaultKind } from "./faults.ts";
 
 /**
- * HubSpot's search index trails writes by seconds ("search results may take a few moments to
- * reflect recent changes"): the sandbox keeps new objects out of search this long by default.
+ * HubSpot's search index trails writes (VENDORS.md: search is eventually consistent, a record
+ * written moments ago can be missing from results); the length is not published, so the sandbox
+ * keeps new objects out of search for a couple of seconds by default.
  */
 export const SEARCH_LAG_MS = 2000;
 

@@ -43,7 +43,10 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
     console.log(
       JSON.stringify({ event: `job.${job.kind}`, connection: job.connectionId, ...logged(result) }),
     );
-    msg.ack();
+    // Another delivery holds the connection's lease: come back when it would have lapsed (it is
+    // released earlier if that delivery finishes; then this one finds the run done, or runs).
+    if ("retryInMs" in result) msg.retry({ delaySeconds: Math.ceil(result.retryInMs / 1000) + 1 });
+    else msg.ack();
   } catch (e) {
     const err = e as Error;
     const give = async (reason: string) => {

@@ -4,6 +4,7 @@
 
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
+import { LEASE_MS } from "../tenant/sync-repo.ts";
 import { sliceBatch } from "./chunk-batch.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { SyncJob } from "./messages.ts";
@@ -19,7 +20,10 @@ export const DEFAULT_SYNC_BUDGET: SyncBudget = { maxPages: 50, maxMs: 60_000 };
 export type SyncOutcome =
   | { status: "done"; pages: number; rescored: number; rescoreMs: number }
   | { status: "continued"; pages: number }
-  | { status: "busy" | "inactive" };
+  /** Another live delivery holds the connection: try this message again after `retryInMs`. */
+  | { status: "busy"; retryInMs: number }
+  /** A redelivery of a run that has already finished: nothing to do. */
+  | { status: "finished" | "inactive" };
 
 export async function runSync(
   deps: Deps,
@@ -36,8 +40,11 @@ export async function runSync(
       `connection ${conn.id} is for ${conn.vendor}, which this Worker does not serve`,
     );
   const store = deps.tenant(conn.tenant_id);
-  const lease = await store.beginSync(conn.id, vendor.id, job.runId, deps.now());
-  if (!lease.ok) return { status: "busy" };
+  // This delivery of the message: a second delivery of the same run is a different holder.
+  const holder = crypto.randomUUID();
+  const lease = await store.beginSync(conn.id, vendor.id, job.runId, holder, deps.now());
+  if (!lease.ok)
+    return lease.finished ? { status: "finished" } : { status: "busy", retryInMs: lease.retryInMs };
   const ctx = gateContext(deps, conn.id, vendor);
   const started = deps.now();
   let pages = 0;
@@ -61,6 +68,7 @@ export async function runSync(
           conn.id,
           vendor.id,
           job.runId,
+          holder,
           slice,
           last ? { cursor: page.cursor } : null,
           deps.now(),
@@ -69,11 +77,18 @@ export async function runSync(
         if (!stored) break;
       }
       storeMs += Date.now() - storeStarted;
-      if (!stored) return { status: "busy" };
+      if (!stored) return { status: "busy", retryInMs: LEASE_MS };
       pages++;
       if (page.done) break;
       if (pages >= budget.maxPages || deps.now() - started >= budget.maxMs) {
-        await store.endSync(conn.id, vendor.id, job.runId, { paused: true, storeMs }, deps.now());
+        await store.endSync(
+          conn.id,
+          vendor.id,
+          job.runId,
+          holder,
+          { paused: true, storeMs },
+          deps.now(),
+        );
         await deps.enqueue([job]);
         return { status: "continued", pages };
       }
@@ -83,12 +98,13 @@ export async function runSync(
       conn.id,
       vendor.id,
       job.runId,
+      holder,
       { error: (e as Error).message, storeMs },
       deps.now(),
     );
     throw e;
   }
-  await store.endSync(conn.id, vendor.id, job.runId, { storeMs }, deps.now());
+  await store.endSync(conn.id, vendor.id, job.runId, holder, { storeMs }, deps.now());
   const vendors = (
     await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" })
   ).map((c) => c.vendor);

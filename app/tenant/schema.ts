@@ -103,6 +103,9 @@ const STEPS: readonly string[] = [
    );`,
   // 2: time spent storing pages, measured by the consumer around each store call.
   "ALTER TABLE sync_state ADD COLUMN store_ms INTEGER NOT NULL DEFAULT 0",
+  // 3: the delivery of the run's message that holds the lease, and the last run that finished.
+  `ALTER TABLE sync_state ADD COLUMN holder TEXT;
+   ALTER TABLE sync_state ADD COLUMN last_run_id TEXT;`,
 ];
 
 export const TENANT_SCHEMA_VERSION = STEPS.length;

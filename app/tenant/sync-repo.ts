@@ -20,6 +20,9 @@ export type SyncState = {
   finished_at: number | null;
   last_success_at: number | null;
   store_ms: number;
+  /** The delivery (one consumer's handling of the run's message) holding the lease, if any. */
+  holder: string | null;
+  last_run_id: string | null;
 };
 
 /** A run that has not stored a page for this long is taken to be dead; another run may take over. */
@@ -35,26 +38,42 @@ export function listSyncs(sql: SqlStorage): SyncState[] {
   return sql.exec<SyncState>("SELECT * FROM sync_state ORDER BY connection_id").toArray();
 }
 
+export type Lease =
+  | { ok: true; cursorJson: string | null; resumed: boolean }
+  | { ok: false; finished: true }
+  | { ok: false; finished: false; retryInMs: number };
+
 /**
- * Take (or keep) the lease for `runId`. A new run resets the run counters; the same run coming back
- * (a retried or continued message) keeps them and resumes from the saved cursor.
+ * Take the lease for one delivery (`holder`) of run `runId`. Queues deliver at least once, so the
+ * same message may be handled twice at once: a live lease held by another delivery — of this run or
+ * another — refuses the newcomer, with the time until that lease would lapse. A run paused into a
+ * fresh message keeps its lease with no holder, so only its own continuation takes it. A new run
+ * resets the run counters; the same run coming back keeps them and resumes from the saved cursor.
+ * A run that has already finished is not run again.
  */
 export function takeLease(
   sql: SqlStorage,
   connectionId: string,
   vendor: string,
   runId: string,
+  holder: string,
   now: number,
-): { ok: boolean; cursorJson: string | null; resumed: boolean } {
+): Lease {
   const s = readSync(sql, connectionId);
-  const cursor = s?.cursor ?? null;
-  if (s && s.status === "running" && s.run_id !== runId && now - (s.lease_at ?? 0) < LEASE_MS)
-    return { ok: false, cursorJson: cursor, resumed: false };
+  if (s?.last_run_id === runId && s.run_id !== runId) return { ok: false, finished: true };
+  const age = now - (s?.lease_at ?? 0);
+  if (
+    s?.status === "running" &&
+    age < LEASE_MS &&
+    (s.run_id !== runId || (s.holder !== null && s.holder !== holder))
+  )
+    return { ok: false, finished: false, retryInMs: LEASE_MS - age };
   const same = s?.run_id === runId;
   sql.exec(
-    `INSERT INTO sync_state (connection_id, vendor, status, run_id, lease_at, run_started_at)
-     VALUES (?1, ?2, 'running', ?3, ?4, ?4)
-     ON CONFLICT (connection_id) DO UPDATE SET status = 'running', run_id = ?3, lease_at = ?4,
+    `INSERT INTO sync_state (connection_id, vendor, status, run_id, holder, lease_at, run_started_at)
+     VALUES (?1, ?2, 'running', ?3, ?6, ?4, ?4)
+     ON CONFLICT (connection_id) DO UPDATE SET status = 'running', run_id = ?3, holder = ?6,
+       lease_at = ?4,
        run_started_at = CASE WHEN ?5 THEN run_started_at ELSE ?4 END,
        run_pages = CASE WHEN ?5 THEN run_pages ELSE 0 END,
        run_records = CASE WHEN ?5 THEN run_records ELSE 0 END`,
@@ -63,13 +82,19 @@ export function takeLease(
     runId,
     now,
     same ? 1 : 0,
+    holder,
   );
-  return { ok: true, cursorJson: cursor, resumed: same };
+  return { ok: true, cursorJson: s?.cursor ?? null, resumed: same };
 }
 
-export function holdsLease(sql: SqlStorage, connectionId: string, runId: string): boolean {
+export function holdsLease(
+  sql: SqlStorage,
+  connectionId: string,
+  runId: string,
+  holder: string,
+): boolean {
   const s = readSync(sql, connectionId);
-  return s?.status === "running" && s.run_id === runId;
+  return s?.status === "running" && s.run_id === runId && s.holder === holder;
 }
 
 /** Count a stored slice; the page's last slice (`end`) also moves the cursor and the page count. */
@@ -93,10 +118,12 @@ export function savePage(
   );
 }
 
+/** End one delivery's part of a run; a delivery that no longer holds the lease changes nothing. */
 export function endRun(
   sql: SqlStorage,
   connectionId: string,
   runId: string,
+  holder: string,
   outcome: { error?: string; paused?: boolean; storeMs?: number },
   now: number,
 ): void {
@@ -106,20 +133,23 @@ export function endRun(
     connectionId,
   );
   if (outcome.paused) {
-    // Continued by the next message: keep the lease, mark the time.
+    // Continued by the next message: the run keeps the lease, no delivery holds it.
     sql.exec(
-      "UPDATE sync_state SET lease_at = ? WHERE connection_id = ? AND run_id = ?",
+      `UPDATE sync_state SET lease_at = ?, holder = NULL
+       WHERE connection_id = ? AND run_id = ? AND holder = ?`,
       now,
       connectionId,
       runId,
+      holder,
     );
     return;
   }
   sql.exec(
     `UPDATE sync_state SET status = ?, finished_at = ?, last_error = ?,
        errors = errors + ?, last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
-       run_id = CASE WHEN ? THEN NULL ELSE run_id END
-     WHERE connection_id = ? AND run_id = ?`,
+       run_id = CASE WHEN ? THEN NULL ELSE run_id END,
+       last_run_id = CASE WHEN ? THEN run_id ELSE last_run_id END, holder = NULL
+     WHERE connection_id = ? AND run_id = ? AND holder = ?`,
     outcome.error ? "error" : "idle",
     now,
     outcome.error ?? null,
@@ -127,8 +157,10 @@ export function endRun(
     outcome.error ? 0 : 1,
     now,
     outcome.error ? 0 : 1,
+    outcome.error ? 0 : 1,
     connectionId,
     runId,
+    holder,
   );
 }
 

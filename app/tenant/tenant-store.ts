@@ -80,28 +80,32 @@ export class TenantStore extends DurableObject<Env> {
     migrateTenant(ctx.storage);
   }
 
-  /** Start or continue a sync run; refused while another live run holds the connection. */
-  beginSync(connectionId: string, vendor: string, runId: string, now: number) {
+  /**
+   * Start or continue a sync run as one delivery of its message (`holder`); refused while another
+   * live delivery holds the connection, and for a run that has already finished.
+   */
+  beginSync(connectionId: string, vendor: string, runId: string, holder: string, now: number) {
     return this.ctx.storage.transactionSync(() =>
-      takeLease(this.sql, connectionId, vendor, runId, now),
+      takeLease(this.sql, connectionId, vendor, runId, holder, now),
     );
   }
 
   /**
    * Store (a slice of) one pulled page; the page's last slice carries the cursor after it, saved in
    * the same transaction: a crash before that commits re-pulls the page, after it resumes behind
-   * it. A run that lost its lease stores nothing.
+   * it. A delivery that does not hold the lease stores nothing.
    */
   applyPage(
     connectionId: string,
     vendor: string,
     runId: string,
+    holder: string,
     records: RecordBatch,
     end: { cursor: unknown } | null,
     now: number,
   ): { stored: boolean; rows: number; accounts: number } {
     return this.ctx.storage.transactionSync(() => {
-      if (!holdsLease(this.sql, connectionId, runId))
+      if (!holdsLease(this.sql, connectionId, runId, holder))
         return { stored: false, rows: 0, accounts: 0 };
       const { touched, rows } = applyRecords(this.sql, vendor, records);
       savePage(this.sql, connectionId, end, rows, now);
@@ -113,15 +117,17 @@ export class TenantStore extends DurableObject<Env> {
     connectionId: string,
     vendor: string,
     runId: string,
+    holder: string,
     outcome: { error?: string; paused?: boolean; storeMs?: number },
     now: number,
   ): void {
     this.age = undefined;
     this.ctx.storage.transactionSync(() => {
       const s = readSync(this.sql, connectionId);
-      if (!outcome.error && !outcome.paused && s?.run_started_at)
+      if (s?.holder !== holder) return;
+      if (!outcome.error && !outcome.paused && s.run_started_at)
         clearMarks(this.sql, vendor, s.run_started_at);
-      endRun(this.sql, connectionId, runId, outcome, now);
+      endRun(this.sql, connectionId, runId, holder, outcome, now);
     });
   }
 

@@ -51,12 +51,13 @@ beforeAll(async () => {
   await runSync(deps, syncJob(a.tenantId, a.connectionId, "manual"));
   // Tenant B holds one company that only B has.
   const storeB = deps.tenant(tenantB.tenantId);
-  await storeB.beginSync(tenantB.connectionId, "hubspot", "seed", Date.now());
+  await storeB.beginSync(tenantB.connectionId, "hubspot", "seed", "seeding", Date.now());
   const today = new Date().toISOString().slice(0, 10);
   await storeB.applyPage(
     tenantB.connectionId,
     "hubspot",
     "seed",
+    "seeding",
     {
       ...emptyPortfolio(),
       accounts: [

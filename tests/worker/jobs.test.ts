@@ -87,13 +87,74 @@ describe("sync jobs", () => {
     const t = await directTenant("7100003");
     const { deps } = testDeps();
     const store = deps.tenant(t.tenantId);
-    const first = await store.beginSync(t.connectionId, "hubspot", "run-a", Date.now());
+    const first = await store.beginSync(t.connectionId, "hubspot", "run-a", "d-1", Date.now());
     expect(first.ok).toBe(true);
     const second = await runSync(deps, {
       ...syncJob(t.tenantId, t.connectionId, "cron"),
       runId: "run-b",
     });
     expect(second.status).toBe("busy");
+  });
+
+  it("runs one delivery of a message at a time: a duplicate delivery is deferred, not run", async () => {
+    // Queues deliver at least once: the same message can reach two consumers at the same time.
+    const ref = await directTenant("7100006");
+    const before = await callCount();
+    await runSync(testDeps().deps, syncJob(ref.tenantId, ref.connectionId, "manual"));
+    const oneRun = (await callsSince(before)).length;
+
+    const t = await directTenant("7100007");
+    const job = syncJob(t.tenantId, t.connectionId, "cron");
+    const cursors: string[] = [];
+    const watching = testDeps(
+      (store) =>
+        new Proxy(store, {
+          get(target, prop) {
+            if (prop === "applyPage")
+              return async (...args: Parameters<typeof store.applyPage>) => {
+                const r = await target.applyPage(...args);
+                if (r.stored && args[5]) cursors.push(JSON.stringify(args[5].cursor));
+                return r;
+              };
+            return Reflect.get(target, prop);
+          },
+        }),
+    );
+    const from = await callCount();
+    const [a, b] = await Promise.all([runSync(watching.deps, job), runSync(watching.deps, job)]);
+    const outcomes = [a.status, b.status].sort();
+    expect(outcomes).toEqual(["busy", "done"]);
+    const deferred = a.status === "busy" ? a : b;
+    expect(deferred.status === "busy" && deferred.retryInMs).toBeGreaterThan(0);
+    // One run's calls (the first pull's two lanes meet where timing puts them: a page either way),
+    // not two runs' worth.
+    expect((await callsSince(from)).length).toBeLessThan(oneRun * 1.25);
+    // Each page's cursor was saved once: no second run wrote an older cursor over a newer one.
+    expect(cursors).toEqual([...new Set(cursors)]);
+
+    // When the deferred delivery comes back, its run is over: it acknowledges and pulls nothing.
+    const later = await callCount();
+    const back = await runSync(testDeps().deps, job);
+    expect(back.status).toBe("finished");
+    expect((await callsSince(later)).length).toBe(0);
+  });
+
+  it("defers a run whose connection another live delivery holds, in the consumer", async () => {
+    const t = await directTenant("7100008");
+    const { deps } = testDeps();
+    await deps.tenant(t.tenantId).beginSync(t.connectionId, "hubspot", "run-a", "d-1", Date.now());
+    const batch = createMessageBatch<unknown>("ebb-jobs", [
+      {
+        id: "dup-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { ...syncJob(t.tenantId, t.connectionId, "cron"), runId: "run-b" },
+      },
+    ]);
+    await consume(deps, batch);
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["dup-1"]);
   });
 
   it("a retried writeback creates no task twice", async () => {

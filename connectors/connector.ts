@@ -68,6 +68,12 @@ export interface PullPage<Cursor> {
   cursor: Cursor;
   /** True when the pull has reached the end for now. */
   done: boolean;
+  /**
+   * What the vendor refuses this connection as things stand (a 403: a scope or permission the
+   * install lacks), each with the vendor's reason: the pull goes on without it and tries it again
+   * on later passes. Every page carries the whole current list; empty or absent when nothing is.
+   */
+  refused?: { objectType: string; reason: string }[];
 }
 
 /** What Ebb wants written back for one account. */

@@ -62,9 +62,12 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
     };
     if (e instanceof PoisonMessage) return give(err.message);
     if (e instanceof ConnectorError && !e.retryable) {
-      // Authorization gone (uninstalled, revoked): stop syncing until the admin reinstalls.
-      if (e.code === "auth" || e.code === "forbidden")
+      // Authorization gone (uninstalled, revoked, refresh refused): stop syncing until the admin
+      // reinstalls. A 403 is not that: the pull skips what it may not read; one it cannot skip
+      // fails this message only, and the next sync tries again.
+      if (e.code === "auth")
         await markConnection(deps.db, job.connectionId, { status: "error", lastError: e.message });
+      else await markConnection(deps.db, job.connectionId, { lastError: e.message.slice(0, 500) });
       return give(`${e.code}: ${e.message}`);
     }
     if (msg.attempts >= MAX_ATTEMPTS)

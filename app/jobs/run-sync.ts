@@ -70,7 +70,7 @@ export async function runSync(
           job.runId,
           holder,
           slice,
-          last ? { cursor: page.cursor } : null,
+          last ? { cursor: page.cursor, refused: page.refused ?? [] } : null,
           deps.now(),
         );
         stored &&= r.stored;

@@ -106,6 +106,8 @@ const STEPS: readonly string[] = [
   // 3: the delivery of the run's message that holds the lease, and the last run that finished.
   `ALTER TABLE sync_state ADD COLUMN holder TEXT;
    ALTER TABLE sync_state ADD COLUMN last_run_id TEXT;`,
+  // 4: what the vendor refuses the connection (403s), as JSON [{ objectType, reason }].
+  "ALTER TABLE sync_state ADD COLUMN refused TEXT",
 ];
 
 export const TENANT_SCHEMA_VERSION = STEPS.length;

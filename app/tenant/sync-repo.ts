@@ -1,6 +1,6 @@
 // Sync progress per connection in a tenant store: the saved cursor, a lease so one run at a time
 // pulls a connection, page and record counts, errors, and webhook marks waiting for the next sync.
-import type { ChangeMark } from "../../connectors/connector.ts";
+import type { ChangeMark, PullPage } from "../../connectors/connector.ts";
 
 export type SyncState = {
   connection_id: string;
@@ -23,6 +23,8 @@ export type SyncState = {
   /** The delivery (one consumer's handling of the run's message) holding the lease, if any. */
   holder: string | null;
   last_run_id: string | null;
+  /** JSON of what the vendor refuses the connection (PullPage.refused), as of the last page. */
+  refused: string | null;
 };
 
 /** A run that has not stored a page for this long is taken to be dead; another run may take over. */
@@ -97,25 +99,41 @@ export function holdsLease(
   return s?.status === "running" && s.run_id === runId && s.holder === holder;
 }
 
-/** Count a stored slice; the page's last slice (`end`) also moves the cursor and the page count. */
+/**
+ * Count a stored slice; the page's last slice (`end`) also moves the cursor and the page count, and
+ * says what the vendor refuses as of that page.
+ */
 export function savePage(
   sql: SqlStorage,
   connectionId: string,
-  end: { cursor: unknown } | null,
+  end: PageEnd | null,
   records: number,
   now: number,
 ): void {
   sql.exec(
     `UPDATE sync_state SET cursor = CASE WHEN ?1 THEN ?2 ELSE cursor END, lease_at = ?3,
        last_page_at = ?3, pages = pages + ?1, run_pages = run_pages + ?1,
-       records = records + ?4, run_records = run_records + ?4
+       records = records + ?4, run_records = run_records + ?4,
+       refused = CASE WHEN ?1 THEN ?6 ELSE refused END
      WHERE connection_id = ?5`,
     end ? 1 : 0,
     end ? JSON.stringify(end.cursor) : null,
     now,
     records,
     connectionId,
+    end?.refused?.length ? JSON.stringify(end.refused) : null,
   );
+}
+
+/** What a page's last slice carries: the cursor after the page and what the vendor refuses. */
+export interface PageEnd {
+  cursor: unknown;
+  refused?: PullPage<unknown>["refused"];
+}
+
+/** What the vendor refuses a connection, from its sync state. */
+export function refusedOf(s: SyncState | undefined): NonNullable<PullPage<unknown>["refused"]> {
+  return s?.refused ? (JSON.parse(s.refused) as NonNullable<PullPage<unknown>["refused"]>) : [];
 }
 
 /** End one delivery's part of a run; a delivery that no longer holds the lease changes nothing. */

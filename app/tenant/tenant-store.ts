@@ -50,8 +50,10 @@ import {
   endRun,
   holdsLease,
   listSyncs,
+  type PageEnd,
   pendingMarks,
   readSync,
+  refusedOf,
   savePage,
   saveWebhookMark,
   takeLease,
@@ -101,7 +103,7 @@ export class TenantStore extends DurableObject<Env> {
     runId: string,
     holder: string,
     records: RecordBatch,
-    end: { cursor: unknown } | null,
+    end: PageEnd | null,
     now: number,
   ): { stored: boolean; rows: number; accounts: number } {
     return this.ctx.storage.transactionSync(() => {
@@ -255,7 +257,7 @@ export class TenantStore extends DurableObject<Env> {
       ended: endedCount(this.sql, today),
       atRisk: atRisk(this.sql, today, 50),
       alerts: recentAlerts(this.sql, 5),
-      syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined })),
+      syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined, refused: refusedOf(s) })),
       dataAge: this.dataAge(),
       pendingMarks: pendingMarks(this.sql),
       pendingWriteback: pendingWritebackCount(this.sql),

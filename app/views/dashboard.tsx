@@ -48,6 +48,13 @@ export function Dashboard(props: {
                   <td>
                     {c.status}
                     {c.last_error ? <div class="error">{c.last_error}</div> : null}
+                    {s?.refused.map((r) => (
+                      <div class="error refused">
+                        {c.vendor} refuses Ebb {r.objectType}: {r.reason}. Ebb syncs the rest; grant
+                        it (reinstall from the marketplace with the scope) and the next sync reads
+                        them all.
+                      </div>
+                    ))}
                   </td>
                   <td class="sync-status">{s?.status ?? "not started"}</td>
                   <td>{s ? `${s.run_pages} pages, ${s.run_records} records` : "–"}</td>

@@ -133,11 +133,27 @@ export function toConnectorError(e: unknown, what: string): ConnectorError {
     const retryAfter = Number(err.headers?.["retry-after"]);
     const body =
       typeof err.body === "object" && err.body !== null
-        ? (err.body as { message?: string })
+        ? (err.body as {
+            message?: string;
+            category?: string;
+            errors?: {
+              context?: { requiredScopes?: string[]; requiredGranularScopes?: string[] };
+            }[];
+          })
         : undefined;
+    // A 403 for a scope names the scopes HubSpot wants: that is what an admin must grant.
+    const scopes = (body?.errors ?? []).flatMap(
+      (x) => x.context?.requiredGranularScopes ?? x.context?.requiredScopes ?? [],
+    );
+    const said =
+      body?.category === "MISSING_SCOPES" && scopes.length > 0
+        ? ` (missing scope ${scopes.join(", ")})`
+        : body?.message
+          ? ` (${clip(body.message)})`
+          : "";
     return new ConnectorError(
       codeForStatus(err.code),
-      `${what}: HubSpot answered ${err.code}${body?.message ? ` (${clip(body.message)})` : ""}`,
+      `${what}: HubSpot answered ${err.code}${said}`,
       {
         status: err.code,
         // A 4xx other than 429 is an answer, not a hiccup: asking again gets the same one.

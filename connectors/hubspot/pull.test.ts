@@ -147,6 +147,72 @@ describe("HubSpot incremental pull", () => {
   });
 });
 
+describe("HubSpot refusing one object type (403, a scope the install lacks)", () => {
+  it("skips that type, says which scope is missing, reads the rest, and reads it all once granted", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 8, seed: 12, days: 90 });
+    const seeded = seedPortal(portfolio, DEFAULT_SETTINGS, new Date(Date.now() - 3_600_000));
+    sandbox = await startHubSpotSandbox({ state: seeded.state });
+    const whole = await pullAll(sandbox, undefined, Number.POSITIVE_INFINITY, new Map());
+    connection = undefined;
+    sandbox.state.withheldScopes.add("tickets");
+
+    const refusedPages: unknown[] = [];
+    const store = new Map<string, Map<string, unknown>>();
+    const ctx = sandboxContext(sandbox, hubspotBudget());
+    let cursor: HubSpotCursor | undefined;
+    let done = false;
+    for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, undefined)) {
+      applyPages(store, page);
+      refusedPages.push(page.refused);
+      cursor = page.cursor;
+      done = page.done;
+    }
+    expect(done).toBe(true);
+    // HubSpot answered 403 on tickets; the pass went on without them.
+    expect(sandbox.state.calls.some((c) => c.status === 403 && c.path.includes("tickets"))).toBe(
+      true,
+    );
+    expect(store.get("tickets")).toBeUndefined();
+    expect(refusedPages.at(-1)).toEqual([
+      { objectType: "tickets", reason: expect.stringMatching(/403.*missing scope tickets/) },
+    ]);
+    for (const kind of ["accounts", "stakeholders", "engagements", "usage"])
+      expect(store.get(kind)?.size, kind).toBe(whole.store.get(kind)?.size);
+
+    // Granted later: the next (incremental) pass reads every ticket, old ones included, and the
+    // refusal is gone.
+    sandbox.state.withheldScopes.clear();
+    let last: { refused?: unknown } | undefined;
+    for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, cursor)) {
+      applyPages(store, page);
+      last = page;
+    }
+    expect(store.get("tickets")?.size).toBe(whole.store.get("tickets")?.size);
+    expect(store.get("tickets")?.size).toBeGreaterThan(0);
+    expect(last?.refused).toEqual([]);
+  });
+
+  it("reads companies without owners when the owners scope is missing, and says so", async () => {
+    const { portfolio } = generatePortfolio({ accounts: 3, seed: 4, days: 30 });
+    sandbox = await startHubSpotSandbox({ state: seedPortal(portfolio).state });
+    sandbox.state.withheldScopes.add("crm.objects.owners.read");
+    const ctx = sandboxContext(sandbox, hubspotBudget());
+    const store = new Map<string, Map<string, unknown>>();
+    let refused: unknown;
+    for await (const page of pullHubSpot(ctx, DEFAULT_SETTINGS, undefined)) {
+      applyPages(store, page);
+      refused = page.refused;
+    }
+    expect(store.get("accounts")?.size).toBe(3);
+    expect(refused).toEqual([
+      {
+        objectType: "owners",
+        reason: expect.stringMatching(/missing scope crm.objects.owners.read/),
+      },
+    ]);
+  });
+});
+
 describe("HubSpot search's 10,000-result cap", () => {
   it("never bites: keyset pages on hs_object_id read all 10,500 tickets of one portal", async () => {
     const state = new PortalState();

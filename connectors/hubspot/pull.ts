@@ -2,6 +2,7 @@
 // (last modified ≥ since, hs_object_id > last id) sorted by id — so the 10,000-result cap never
 // bites and a crash resumes from the last stored page — with associations read in bulk per page.
 import type { ConnectorContext, PullPage, RecordBatch } from "../connector.ts";
+import { ConnectorError } from "../errors.ts";
 import { emptyBatch } from "../records.ts";
 import {
   ASSOCIATION_BATCH,
@@ -55,6 +56,12 @@ export interface HubSpotCursor {
    * the first one forwards (search's own 5 per second); the lanes meet in the middle.
    */
   list?: ListLane;
+  /**
+   * What HubSpot refused this connection (403: a scope the install lacks), by object type or
+   * "owners", with HubSpot's reason. The pull goes on without it; a refused type is read in full
+   * on each later pass until a read of it succeeds, so nothing from before the grant is missed.
+   */
+  refused?: Record<string, string>;
 }
 
 /** Where the list lane stands: the type it reads, its page, and whether it has met the search lane. */
@@ -116,13 +123,24 @@ export async function* pullHubSpot(
       // A full pass reads with both budgets at once.
       ...(cursor.since === 0 ? { list: { stage: LAST_LISTED } } : {}),
     };
-  const owners = await readOwners(api);
+  const read = await readOwners(api);
+  const owners = read.owners;
+  cursor = refusing(cursor, "owners", read.refused);
+  const page = (records: RecordBatch, c: HubSpotCursor, done: boolean) => ({
+    records,
+    cursor: c,
+    done,
+    refused: Object.entries(c.refused ?? {}).map(([objectType, reason]) => ({
+      objectType,
+      reason,
+    })),
+  });
   for (;;) {
     if (cursor.stage === "archived") {
-      const page = await archivedPage(api, cursor, s, ctx.now());
-      yield page;
-      if (page.done) return;
-      cursor = page.cursor;
+      const p = await archivedPage(api, cursor, s, ctx.now());
+      yield page(p.records, p.cursor, p.done);
+      if (p.done) return;
+      cursor = p.cursor;
       continue;
     }
     const lane = cursor.list;
@@ -136,23 +154,44 @@ export async function* pullHubSpot(
     if (bySearch) {
       // Until the list page is stored too, the cursor keeps the list lane where it was.
       const done = next.passStartedAt === 0;
-      yield { records: bySearch.records, cursor: next, done };
+      yield page(bySearch.records, next, done);
       if (done) return;
     }
     if (byList) {
       const waiting = next.list?.searchWaiting;
       next = meet(
-        { ...next, list: { ...byList.lane, ...(waiting ? { searchWaiting: true } : {}) } },
+        {
+          ...refusing(next, byList.type, byList.refused),
+          list: { ...byList.lane, ...(waiting ? { searchWaiting: true } : {}) },
+        },
         next.stage,
         ctx.now(),
         s,
       );
       const done = next.passStartedAt === 0;
-      yield { records: byList.records, cursor: next, done };
+      yield page(byList.records, next, done);
       if (done) return;
     }
     cursor = next;
   }
+}
+
+/**
+ * A 403 from HubSpot on one object type: the reason, to skip that type and go on. Anything else
+ * (401 included: the token is bad for everything) is thrown on.
+ */
+function refusal(e: unknown): string {
+  if (e instanceof ConnectorError && e.code === "forbidden") return e.message;
+  throw e;
+}
+
+/** The cursor with `what` refused for `reason`, or (no reason) cleared: a read of it succeeded. */
+function refusing(c: HubSpotCursor, what: string, reason: string | undefined): HubSpotCursor {
+  if (!reason && !c.refused?.[what]) return c;
+  const { [what]: _, ...rest } = c.refused ?? {};
+  const refused = reason ? { ...rest, [what]: reason } : rest;
+  const { refused: __, ...without } = c;
+  return Object.keys(refused).length > 0 ? { ...without, refused } : without;
 }
 
 /**
@@ -171,19 +210,29 @@ async function searchStep(
   let next: HubSpotCursor = cursor;
   const groups = type === "companies" ? 1 : GROUP_PAGES;
   const size = pageSize(type);
-  for (let k = 0; k < groups; k++) {
-    const page = await searchPage(api, type, next, s);
-    objects.push(...page.results);
-    const last = page.results[page.results.length - 1];
-    const more = page.results.length === size && page.total > page.results.length;
-    if (more && last) {
-      next = { ...next, lastId: last.id };
-      continue;
+  try {
+    for (let k = 0; k < groups; k++) {
+      const page = await searchPage(api, type, next, s);
+      objects.push(...page.results);
+      const last = page.results[page.results.length - 1];
+      const more = page.results.length === size && page.total > page.results.length;
+      if (more && last) {
+        next = { ...next, lastId: last.id };
+        continue;
+      }
+      // The whole type is read: a refusal from an earlier pass is over.
+      next = nextStep(refusing(next, type, undefined), type, ctx.now(), s);
+      break;
     }
-    next = nextStep(next, type, ctx.now(), s);
-    break;
+    return { records: await mapPage(ctx, api, type, objects, s, owners), cursor: next };
+  } catch (e) {
+    // Refused: this type is skipped for now, its records kept as they are.
+    const reason = refusal(e);
+    return {
+      records: emptyBatch(),
+      cursor: nextStep(refusing(cursor, type, reason), type, ctx.now(), s),
+    };
   }
-  return { records: await mapPage(ctx, api, type, objects, s, owners), cursor: next };
 }
 
 /** One yield's worth of the list lane: up to ten list pages (1,000 objects) of its type. */
@@ -193,23 +242,34 @@ async function listStep(
   lane: ListLane,
   s: HubSpotSettings,
   owners: Map<string, string>,
-): Promise<{ records: RecordBatch; lane: ListLane }> {
+): Promise<{ records: RecordBatch; lane: ListLane; type: ListStep; refused?: string }> {
   const objects: HubSpotObject[] = [];
   let after = lane.after;
   let next: ListLane = lane;
-  for (let k = 0; k < ASSOCIATION_BATCH / LIST_PAGE; k++) {
-    const page = await api.list(lane.stage, after, propertiesFor(lane.stage, s));
-    objects.push(...page.results);
-    after = page.paging?.next?.after;
-    if (!after) {
-      // This type is read: the lane moves back one type.
-      const previous = PULL_STEPS[PULL_STEPS.indexOf(lane.stage) - 1] as ListStep;
-      next = { stage: previous };
-      break;
+  const previous = PULL_STEPS[PULL_STEPS.indexOf(lane.stage) - 1] as ListStep;
+  try {
+    for (let k = 0; k < ASSOCIATION_BATCH / LIST_PAGE; k++) {
+      const page = await api.list(lane.stage, after, propertiesFor(lane.stage, s));
+      objects.push(...page.results);
+      after = page.paging?.next?.after;
+      if (!after) {
+        // This type is read: the lane moves back one type.
+        next = { stage: previous };
+        break;
+      }
+      next = { ...lane, after };
     }
-    next = { ...lane, after };
+    const records = await mapPage(ctx, api, lane.stage, objects, s, owners);
+    return { records, lane: next, type: lane.stage };
+  } catch (e) {
+    // Refused: the lane skips this type.
+    return {
+      records: emptyBatch(),
+      lane: { stage: previous },
+      type: lane.stage,
+      refused: refusal(e),
+    };
   }
-  return { records: await mapPage(ctx, api, lane.stage, objects, s, owners), lane: next };
 }
 
 /**
@@ -270,6 +330,7 @@ function endOfPass(cursor: HubSpotCursor, s: HubSpotSettings): HubSpotCursor {
     since: cursor.passStartedAt - s.overlapMs,
     passStartedAt: 0,
     ...(cursor.archivedSweptAt === undefined ? {} : { archivedSweptAt: cursor.archivedSweptAt }),
+    ...(cursor.refused ? { refused: cursor.refused } : {}),
   };
 }
 
@@ -283,7 +344,8 @@ function searchPage(
   const filters: { propertyName: string; operator: "GTE" | "GT"; value: string }[] = [
     { propertyName: "hs_object_id", operator: "GT", value: cursor.lastId },
   ];
-  if (cursor.since > 0)
+  // A type HubSpot refused before is read in full once it is granted.
+  if (cursor.since > 0 && !cursor.refused?.[type])
     filters.push({ propertyName: modified, operator: "GTE", value: String(cursor.since) });
   return api.search(type, {
     filterGroups: [{ filters }],
@@ -321,15 +383,22 @@ export function propertiesFor(type: PullStep, s: HubSpotSettings): string[] {
   return [...ENGAGEMENT_PROPS[type], s.outcomeProperty];
 }
 
-async function readOwners(api: HubSpotApi): Promise<Map<string, string>> {
+/** Owners' emails by id; refused (no owners scope), accounts are read without their owner. */
+async function readOwners(
+  api: HubSpotApi,
+): Promise<{ owners: Map<string, string>; refused?: string }> {
   const owners = new Map<string, string>();
   let after: string | undefined;
-  do {
-    const page = await api.owners(after);
-    for (const o of page.results) if (o.email) owners.set(o.id, o.email);
-    after = page.paging?.next?.after;
-  } while (after);
-  return owners;
+  try {
+    do {
+      const page = await api.owners(after);
+      for (const o of page.results) if (o.email) owners.set(o.id, o.email);
+      after = page.paging?.next?.after;
+    } while (after);
+  } catch (e) {
+    return { owners: new Map(), refused: refusal(e) };
+  }
+  return { owners };
 }
 
 /**
@@ -444,8 +513,15 @@ async function archivedPage(
   now: number,
 ): Promise<PullPage<HubSpotCursor>> {
   const type = cursor.archivedType ?? ARCHIVED_TYPES[0];
-  const page = await api.listArchived(type, cursor.archivedAfter);
   const batch = emptyBatch();
+  let page: Awaited<ReturnType<HubSpotApi["listArchived"]>>;
+  try {
+    page = await api.listArchived(type, cursor.archivedAfter);
+  } catch (e) {
+    // Refused: this type's deletions wait until it is granted; the sweep goes on.
+    refusal(e);
+    page = { results: [] };
+  }
   const kind =
     type === "contacts" ? "stakeholders" : type === "tickets" ? "tickets" : "engagements";
   const prefix =

@@ -4,6 +4,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createLoginLink } from "../../app/db/sessions-repo.ts";
 import { type Deps, depsOf } from "../../app/deps.ts";
 import worker from "../../app/index.ts";
 import { consume } from "../../app/jobs/consume.ts";
@@ -11,7 +12,14 @@ import { type Job, syncJob } from "../../app/jobs/messages.ts";
 import { runSync } from "../../app/jobs/run-sync.ts";
 import { runWriteback } from "../../app/jobs/run-writeback.ts";
 import { CONNECTORS } from "../../connectors/registry.ts";
-import { callCount, callsSince, directTenant, sandbox } from "./support/helpers.ts";
+import {
+  callCount,
+  callsSince,
+  directTenant,
+  sandbox,
+  signIn,
+  worker as workerFetch,
+} from "./support/helpers.ts";
 
 /** Real ports, with the queue replaced by a list and the tenant store optionally wrapped. */
 function testDeps(wrap?: (store: ReturnType<Deps["tenant"]>) => ReturnType<Deps["tenant"]>) {
@@ -157,6 +165,44 @@ describe("sync jobs", () => {
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["dup-1"]);
   });
 
+  it("a 403 on one object type skips only that type, shown in the admin; the connection stays active", async () => {
+    const t = await directTenant("7100009");
+    const { deps } = testDeps();
+    await sandbox("/__sandbox/scopes", {
+      method: "POST",
+      body: JSON.stringify({ withhold: ["tickets"] }),
+    });
+    let done: Awaited<ReturnType<typeof runSync>>;
+    try {
+      done = await runSync(deps, syncJob(t.tenantId, t.connectionId, "manual"));
+    } finally {
+      await sandbox("/__sandbox/scopes", { method: "DELETE" });
+    }
+    expect(done.status).toBe("done");
+    const conn = await env.DB.prepare("SELECT status FROM connections WHERE id = ?")
+      .bind(t.connectionId)
+      .first<{ status: string }>();
+    expect(conn?.status).toBe("active");
+    const o = await deps.tenant(t.tenantId).overview(new Date().toISOString().slice(0, 10));
+    expect(o.accounts).toBe(12);
+    expect(o.dataAge.find((a) => a.kind === "tickets")?.rows ?? 0).toBe(0);
+    expect(o.syncs[0]?.refused).toEqual([
+      { objectType: "tickets", reason: expect.stringMatching(/missing scope tickets/) },
+    ]);
+    // The admin says what is refused and what to do.
+    const code = await createLoginLink(env.DB, t.tenantId, "a@example.com", Date.now());
+    const cookie = await signIn(`/admin/login?code=${encodeURIComponent(code)}`);
+    const page = await (await workerFetch("/admin", { headers: { cookie } })).text();
+    expect(page).toMatch(/hubspot refuses Ebb tickets: .*missing scope tickets/);
+
+    // Granted: the next sync reads the tickets and the notice is gone.
+    const again = await runSync(deps, syncJob(t.tenantId, t.connectionId, "manual"));
+    expect(again.status).toBe("done");
+    const after = await deps.tenant(t.tenantId).overview(new Date().toISOString().slice(0, 10));
+    expect(after.dataAge.find((a) => a.kind === "tickets")?.rows).toBeGreaterThan(0);
+    expect(after.syncs[0]?.refused).toEqual([]);
+  });
+
   it("a retried writeback creates no task twice", async () => {
     const t = await directTenant("7100004");
     const { deps, queued } = testDeps();
@@ -230,6 +276,36 @@ describe("the queue consumer", () => {
     ).all<{ message_id: string; error: string }>();
     expect(failures.results[0]?.error).toMatch(/^invalid message: kind: /);
     expect(failures.results[1]?.error).toMatch(/no connection nothing/);
+  });
+
+  it("a 403 it cannot skip fails the message, names the scope, and leaves the connection active", async () => {
+    const t = await directTenant("7100010");
+    const { deps } = testDeps();
+    // The one-time setup creates Ebb's company properties: without the schema scope it cannot.
+    await sandbox("/__sandbox/scopes", {
+      method: "POST",
+      body: JSON.stringify({ withhold: ["crm.schemas.companies.write"] }),
+    });
+    const batch = createMessageBatch<unknown>("ebb-jobs", [
+      {
+        id: "refused-1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: syncJob(t.tenantId, t.connectionId, "cron"),
+      },
+    ]);
+    try {
+      await consume(deps, batch);
+    } finally {
+      await sandbox("/__sandbox/scopes", { method: "DELETE" });
+    }
+    const result = await getQueueResult(batch, createExecutionContext());
+    expect(result.explicitAcks).toEqual(["refused-1"]);
+    const conn = await env.DB.prepare("SELECT status, last_error FROM connections WHERE id = ?")
+      .bind(t.connectionId)
+      .first<{ status: string; last_error: string }>();
+    expect(conn?.status).toBe("active");
+    expect(conn?.last_error).toMatch(/missing scope crm.schemas.companies.write/);
   });
 
   it("retries a message whose vendor call fails with a retryable error", async () => {

@@ -23,6 +23,12 @@ export function control(
     s.faults.length = 0;
     return reply.send(res, 200, { faults: 0 });
   }
+  if (path === "/__sandbox/scopes" && (method === "POST" || method === "DELETE")) {
+    const { withhold = [] } = JSON.parse(raw || "{}") as { withhold?: string[] };
+    if (method === "DELETE") s.state.withheldScopes.clear();
+    for (const scope of withhold) s.state.withheldScopes.add(scope);
+    return reply.send(res, 200, { withheld: [...s.state.withheldScopes] });
+  }
   if (path === "/__sandbox/calls" && method === "GET")
     return reply.send(res, 200, {
       calls: s.state.calls,

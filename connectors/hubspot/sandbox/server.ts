@@ -10,6 +10,7 @@ import { applyFaults, type Fault } from "./faults.ts";
 import { readBody, replies } from "./http.ts";
 import { createRateLimits, type RateLimitOptions } from "./limits.ts";
 import { createOAuth, INITIAL_TOKEN, type OAuthOptions } from "./oauth.ts";
+import { missingScopeBody, requiredScope } from "./scopes.ts";
 import { PortalState } from "./state.ts";
 
 export type { Fault, FaultKind } from "./faults.ts";
@@ -90,6 +91,13 @@ export async function startHubSpotSandbox(options: SandboxOptions = {}): Promise
         "Authentication credentials not found. This API supports OAuth 2.0 authentication.",
         { category: "INVALID_AUTHENTICATION" },
       );
+    }
+
+    const scope = requiredScope(method, path);
+    if (scope && state.withheldScopes.has(scope)) {
+      record(403);
+      const { message, extra } = missingScopeBody(scope);
+      return reply.error(res, 403, message, extra);
     }
 
     const admitted = limits.admit(path, now());

@@ -59,6 +59,8 @@ export class PortalState {
   readonly propertyGroups = new Map<string, Set<string>>();
   readonly properties = new Map<string, Map<string, Record<string, unknown>>>();
   readonly calls: CallRecord[] = [];
+  /** Scopes the install's tokens lack: calls that need one get HubSpot's 403 MISSING_SCOPES. */
+  readonly withheldScopes = new Set<string>();
   private nextId = 1000;
 
   newId(): string {

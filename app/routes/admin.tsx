@@ -24,6 +24,12 @@ import { describeIssues, HttpProblem } from "./problem.ts";
 const COOKIE = "ebb_session";
 const AccountId = z.string().min(1).max(200, "account id is longer than 200 characters");
 
+const IdentityForm = z.object({
+  vendor: z.string().min(1).max(50),
+  source: z.string().min(1).max(200),
+  into: z.string().max(200),
+});
+
 type AdminEnv = { Bindings: Env; Variables: { session: Session } };
 
 /** A POSTed admin form, readable and carrying the session's CSRF token (400, 403 otherwise). */
@@ -144,6 +150,22 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
         </section>
       </Layout>,
     );
+  });
+
+  // An admin says which customer an account with an ambiguous domain is (`into` empty: its own).
+  r.post("/identity", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = IdentityForm.safeParse(await checkedForm(c.req, s));
+    if (!form.success)
+      throw new HttpProblem(400, "invalid_form", describeIssues(form.error.issues));
+    const { vendor, source, into } = form.data;
+    const done = await d.tenant(s.tenantId).resolveIdentity(vendor, source, into || null);
+    if (!done.ok) throw new HttpProblem(409, "identity_changed", done.reason);
+    // The joined account is scored with its new records at the next sync.
+    const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
+    await d.enqueue(connections.map((x) => syncJob(s.tenantId, x.id, "manual")));
+    return c.redirect("/admin", 303);
   });
 
   r.post("/sync", async (c) => {

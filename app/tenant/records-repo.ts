@@ -1,6 +1,8 @@
 // A tenant's accounts (one row per customer, however many vendors know it) and their records.
 // Vendor records name accounts by the vendor's id; they are stored under Ebb's account id, found by
-// the vendor link first and by domain second.
+// the vendor link first and by domain second — only ever joining another vendor's account: two
+// accounts of one vendor are two customers, whatever their domains. A domain that matches several
+// of other vendors' accounts is not guessed: the account stands alone and waits for an admin.
 import type { RecordBatch } from "../../connectors/connector.ts";
 import { type Account, emptyPortfolio, type Portfolio, RECORD_KINDS } from "../../core/model.ts";
 
@@ -33,8 +35,17 @@ const normalDomain = (d: string | undefined) =>
         .replace(/^www\./, "") || null
     : null;
 
-/** Find or create the Ebb account for a vendor's account and merge what the vendor says. */
-export function upsertAccount(sql: SqlStorage, vendor: string, a: Account): string {
+/**
+ * Find or create the Ebb account for a vendor's account and merge what the vendor says. A new
+ * vendor account joins the one account of the tenant with its domain that this vendor does not
+ * already hold; with several such accounts it stands alone and is put on the review list.
+ */
+export function upsertAccount(
+  sql: SqlStorage,
+  vendor: string,
+  a: Account,
+  now = Date.now(),
+): string {
   const domain = normalDomain(a.domain);
   const linked = sql
     .exec<{ account_id: string }>(
@@ -43,12 +54,30 @@ export function upsertAccount(sql: SqlStorage, vendor: string, a: Account): stri
       a.id,
     )
     .toArray()[0]?.account_id;
-  const byDomain =
+  const candidates =
     linked === undefined && domain
       ? sql
-          .exec<{ id: string }>("SELECT id FROM accounts WHERE domain = ? LIMIT 1", domain)
-          .toArray()[0]?.id
-      : undefined;
+          .exec<{ id: string }>(
+            `SELECT id FROM accounts WHERE domain = ? AND NOT EXISTS (
+               SELECT 1 FROM account_links l WHERE l.account_id = accounts.id AND l.vendor = ?)
+             ORDER BY id LIMIT 20`,
+            domain,
+            vendor,
+          )
+          .toArray()
+          .map((r) => r.id)
+      : [];
+  if (candidates.length > 1 && domain)
+    sql.exec(
+      `INSERT INTO identity_review (vendor, source_id, domain, candidates, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (vendor, source_id) DO NOTHING`,
+      vendor,
+      a.id,
+      domain,
+      JSON.stringify(candidates),
+      now,
+    );
+  const byDomain = candidates.length === 1 ? candidates[0] : undefined;
   const id = linked ?? byDomain ?? a.id;
   const prior = sql
     .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
@@ -144,6 +173,7 @@ export function applyRecords(
     if (d.kind === "accounts") {
       const id = accountIdFor(sql, vendor, d.id, cache);
       sql.exec("DELETE FROM account_links WHERE vendor = ? AND source_id = ?", vendor, d.id);
+      sql.exec("DELETE FROM identity_review WHERE vendor = ? AND source_id = ?", vendor, d.id);
       const left = sql
         .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", id)
         .one().n;
@@ -298,4 +328,124 @@ export function accountIdByExternal(
       externalId,
     )
     .toArray()[0]?.account_id;
+}
+
+export interface IdentityQuestion {
+  vendor: string;
+  sourceId: string;
+  domain: string;
+  /** The account as it stands alone now. */
+  account: { id: string; name: string };
+  /** Other vendors' accounts with the same domain, any of which it may be. */
+  candidates: { id: string; name: string; vendors: string[] }[];
+}
+
+/** Accounts waiting for an admin to say which customer they are. */
+export function identityQuestions(sql: SqlStorage, limit = 50): IdentityQuestion[] {
+  const rows = sql
+    .exec<{ vendor: string; source_id: string; domain: string; candidates: string }>(
+      "SELECT vendor, source_id, domain, candidates FROM identity_review ORDER BY at, vendor, source_id LIMIT ?",
+      limit,
+    )
+    .toArray();
+  const named = (id: string) => {
+    const row = sql
+      .exec<{ name: string }>("SELECT name FROM accounts WHERE id = ?", id)
+      .toArray()[0];
+    const vendors = sql
+      .exec<{ vendor: string }>(
+        "SELECT DISTINCT vendor FROM account_links WHERE account_id = ? ORDER BY vendor",
+        id,
+      )
+      .toArray()
+      .map((v) => v.vendor);
+    return row ? { id, name: row.name, vendors } : undefined;
+  };
+  return rows.flatMap((r) => {
+    const own = accountIdFor(sql, r.vendor, r.source_id, new Map());
+    const account = named(own);
+    if (!account) return [];
+    const candidates = (JSON.parse(r.candidates) as string[])
+      .filter((id) => id !== own)
+      .flatMap((id) => named(id) ?? []);
+    return [
+      {
+        vendor: r.vendor,
+        sourceId: r.source_id,
+        domain: r.domain,
+        account: { id: account.id, name: account.name },
+        candidates,
+      },
+    ];
+  });
+}
+
+/**
+ * An admin's answer: the vendor's account is the same customer as `into` (its records of this
+ * vendor move there, and the account it stood in goes once no vendor links to it), or, with no
+ * `into`, a customer of its own. Either way it leaves the review list. Returns the accounts touched.
+ */
+export function resolveIdentity(
+  sql: SqlStorage,
+  vendor: string,
+  sourceId: string,
+  into: string | null,
+): { ok: true; touched: string[] } | { ok: false; reason: string } {
+  const question = sql
+    .exec<{ candidates: string }>(
+      "SELECT candidates FROM identity_review WHERE vendor = ? AND source_id = ?",
+      vendor,
+      sourceId,
+    )
+    .toArray()[0];
+  if (!question)
+    return { ok: false, reason: `no question waits about ${vendor} account ${sourceId}` };
+  if (into !== null && !(JSON.parse(question.candidates) as string[]).includes(into))
+    return {
+      ok: false,
+      reason: `${into} is not one of the accounts ${vendor} account ${sourceId} may be`,
+    };
+  const from = accountIdFor(sql, vendor, sourceId, new Map());
+  const rows = sql
+    .exec<{ id: string; data: string }>(
+      "SELECT id, data FROM accounts WHERE id IN (?, ?)",
+      from,
+      into,
+    )
+    .toArray();
+  const own = rows.find((r) => r.id === from);
+  const target = rows.find((r) => r.id === into);
+  if (into !== null && (!own || !target))
+    return { ok: false, reason: `account ${own ? into : from} is gone` };
+  sql.exec("DELETE FROM identity_review WHERE vendor = ? AND source_id = ?", vendor, sourceId);
+  if (into === null || from === into || !own || !target) return { ok: true, touched: [] };
+  const a = JSON.parse(own.data) as Account;
+  const b = JSON.parse(target.data) as Account;
+  sql.exec(
+    "UPDATE accounts SET data = ? WHERE id = ?",
+    JSON.stringify({ ...a, ...b, id: into, externalIds: { ...a.externalIds, ...b.externalIds } }),
+    into,
+  );
+  sql.exec(
+    `UPDATE records SET account_id = ?, data = json_set(data, '$.accountId', ?)
+       WHERE account_id = ? AND vendor = ?`,
+    into,
+    into,
+    from,
+    vendor,
+  );
+  sql.exec(
+    "UPDATE account_links SET account_id = ? WHERE vendor = ? AND source_id = ?",
+    into,
+    vendor,
+    sourceId,
+  );
+  const left = sql
+    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", from)
+    .one().n;
+  if (left === 0) deleteAccount(sql, from);
+  const touched = left === 0 ? [into] : [into, from];
+  for (const id of touched)
+    sql.exec("INSERT OR IGNORE INTO dirty_accounts (account_id) VALUES (?)", id);
+  return { ok: true, touched };
 }

@@ -108,6 +108,15 @@ const STEPS: readonly string[] = [
    ALTER TABLE sync_state ADD COLUMN last_run_id TEXT;`,
   // 4: what the vendor refuses the connection (403s), as JSON [{ objectType, reason }].
   "ALTER TABLE sync_state ADD COLUMN refused TEXT",
+  // 5: vendor accounts whose domain matched several of another vendor's accounts: an admin decides.
+  `CREATE TABLE identity_review (
+     vendor TEXT NOT NULL,
+     source_id TEXT NOT NULL,
+     domain TEXT NOT NULL,
+     candidates TEXT NOT NULL,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (vendor, source_id)
+   );`,
 ];
 
 export const TENANT_SCHEMA_VERSION = STEPS.length;

@@ -21,7 +21,9 @@ import {
   clearDirty,
   dataAge,
   dirtyAccounts,
+  identityQuestions,
   loadPortfolio,
+  resolveIdentity,
 } from "./records-repo.ts";
 import { migrateTenant } from "./schema.ts";
 import {
@@ -249,6 +251,17 @@ export class TenantStore extends DurableObject<Env> {
     });
   }
 
+  /**
+   * An admin's answer to an identity question (same customer as `into`, or none); the accounts it
+   * touches are rescored by the next scoring. Refused (with the reason) when the question is gone
+   * or `into` is not one of its candidates.
+   */
+  resolveIdentity(vendor: string, sourceId: string, into: string | null) {
+    return this.ctx.storage.transactionSync(() =>
+      resolveIdentity(this.sql, vendor, sourceId, into),
+    );
+  }
+
   /** Everything the admin dashboard shows; accounts not scored through `today` count as ended. */
   overview(today: string) {
     return {
@@ -261,6 +274,7 @@ export class TenantStore extends DurableObject<Env> {
       dataAge: this.dataAge(),
       pendingMarks: pendingMarks(this.sql),
       pendingWriteback: pendingWritebackCount(this.sql),
+      identity: identityQuestions(this.sql),
       lastScore: lastScoreRun(this.sql) ?? null,
     };
   }

@@ -164,6 +164,52 @@ export function Dashboard(props: {
         </table>
       </section>
 
+      {o.identity.length ? (
+        <section id="identity">
+          <h2>Accounts to match ({o.identity.length})</h2>
+          <p class="muted">
+            Each of these shares its domain with several accounts from another source. Ebb scores it
+            on its own until you say which customer it is.
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>Account</th>
+                <th>Domain</th>
+                <th>Same customer as</th>
+              </tr>
+            </thead>
+            <tbody>
+              {o.identity.map((q) => (
+                <tr class="identity-question">
+                  <td>
+                    {q.account.name} <span class="muted">({q.vendor})</span>
+                  </td>
+                  <td>{q.domain}</td>
+                  <td>
+                    {[
+                      ...q.candidates,
+                      { id: "", name: "None: a customer of its own", vendors: [] },
+                    ].map((c) => (
+                      <form method="post" action="/admin/identity">
+                        <input type="hidden" name="csrf" value={props.csrf} />
+                        <input type="hidden" name="vendor" value={q.vendor} />
+                        <input type="hidden" name="source" value={q.sourceId} />
+                        <input type="hidden" name="into" value={c.id} />
+                        <button type="submit">
+                          {c.name}
+                          {c.vendors.length ? ` (${c.vendors.join(", ")})` : ""}
+                        </button>
+                      </form>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ) : null}
+
       {o.alerts.length ? (
         <section id="alerts">
           <h2>Product-wide alerts</h2>

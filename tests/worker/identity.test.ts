@@ -1,0 +1,139 @@
+// Identity across vendors: two accounts of one vendor are never merged by domain; another vendor's
+// account joins the one account with its domain, and waits for an admin when there are several.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createLoginLink } from "../../app/db/sessions-repo.ts";
+import { depsOf } from "../../app/deps.ts";
+import type { RecordBatch } from "../../connectors/connector.ts";
+import { CONNECTORS } from "../../connectors/registry.ts";
+import { emptyPortfolio } from "../../core/model.ts";
+import { directTenant, signIn, worker } from "./support/helpers.ts";
+
+const batch = (b: Partial<RecordBatch>): RecordBatch => ({
+  ...emptyPortfolio(),
+  deleted: [],
+  ...b,
+});
+
+const ticket = (id: string, accountId: string) => ({
+  id,
+  accountId,
+  createdAt: "2026-11-20T10:00:00Z",
+  status: "open" as const,
+  tags: [],
+});
+
+describe("accounts across vendors", () => {
+  it("keeps one vendor's accounts apart, joins another vendor's by domain, and asks when it is ambiguous", async () => {
+    const t = await directTenant("7200001");
+    const deps = { ...depsOf(env, CONNECTORS), enqueue: async () => {} };
+    const store = deps.tenant(t.tenantId);
+    const now = Date.now();
+    const put = async (vendor: string, records: RecordBatch) => {
+      const conn = `${vendor}-conn`;
+      await store.beginSync(conn, vendor, "run", "holder", now);
+      const r = await store.applyPage(conn, vendor, "run", "holder", records, { cursor: 1 }, now);
+      expect(r.stored).toBe(true);
+    };
+    // HubSpot holds two companies on one domain (a parent and its subsidiary, say).
+    await put(
+      "hubspot",
+      batch({
+        accounts: [
+          {
+            id: "hs-company-1",
+            name: "Acme Inc",
+            domain: "acme.com",
+            externalIds: { hubspot: "1" },
+          },
+          {
+            id: "hs-company-2",
+            name: "Acme GmbH",
+            domain: "www.acme.com",
+            externalIds: { hubspot: "2" },
+          },
+          {
+            id: "hs-company-3",
+            name: "Globex",
+            domain: "globex.com",
+            externalIds: { hubspot: "3" },
+          },
+        ],
+        tickets: [ticket("hs-ticket-1", "hs-company-1"), ticket("hs-ticket-2", "hs-company-2")],
+      }),
+    );
+    let o = await store.overview("2026-11-30");
+    expect(o.accounts).toBe(3);
+    const a1 = await store.account("hs-company-1");
+    const a2 = await store.account("hs-company-2");
+    expect(a1?.account).toMatchObject({ name: "Acme Inc", externalIds: { hubspot: "1" } });
+    expect(a2?.account).toMatchObject({ name: "Acme GmbH", externalIds: { hubspot: "2" } });
+
+    // Zendesk's Globex joins HubSpot's Globex (one candidate); its Acme has two: it waits.
+    await put(
+      "zendesk",
+      batch({
+        accounts: [
+          {
+            id: "zd-org-7",
+            name: "Globex Corp",
+            domain: "globex.com",
+            externalIds: { zendesk: "7" },
+          },
+          { id: "zd-org-8", name: "ACME", domain: "acme.com", externalIds: { zendesk: "8" } },
+        ],
+        tickets: [ticket("zd-ticket-80", "zd-org-8")],
+      }),
+    );
+    o = await store.overview("2026-11-30");
+    expect(o.accounts).toBe(4);
+    expect((await store.account("hs-company-3"))?.account.externalIds).toEqual({
+      hubspot: "3",
+      zendesk: "7",
+    });
+    expect(o.identity).toEqual([
+      {
+        vendor: "zendesk",
+        sourceId: "zd-org-8",
+        domain: "acme.com",
+        account: { id: "zd-org-8", name: "ACME" },
+        candidates: [
+          { id: "hs-company-1", name: "Acme Inc", vendors: ["hubspot"] },
+          { id: "hs-company-2", name: "Acme GmbH", vendors: ["hubspot"] },
+        ],
+      },
+    ]);
+
+    // The admin lists it and answers: the same customer as Acme GmbH.
+    const code = await createLoginLink(env.DB, t.tenantId, "a@example.com", now);
+    const cookie = await signIn(`/admin/login?code=${encodeURIComponent(code)}`);
+    const page = await (await worker("/admin", { headers: { cookie } })).text();
+    expect(page).toContain("Accounts to match (1)");
+    expect(page).toContain("Acme GmbH (hubspot)");
+    const csrf = (await (await worker("/admin/api/session", { headers: { cookie } })).json()) as {
+      csrf: string;
+    };
+    const answer = (into: string) =>
+      worker("/admin/identity", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf: csrf.csrf, vendor: "zendesk", source: "zd-org-8", into }),
+      });
+    // Not one of the candidates: refused, nothing changes.
+    expect((await answer("hs-company-3")).status).toBe(409);
+    expect((await store.overview("2026-11-30")).identity).toHaveLength(1);
+    expect((await answer("hs-company-2")).status).toBe(303);
+    o = await store.overview("2026-11-30");
+    expect(o.identity).toEqual([]);
+    expect(o.accounts).toBe(3);
+    const joined = await store.account("hs-company-2");
+    expect(joined?.account.externalIds).toEqual({ hubspot: "2", zendesk: "8" });
+    expect(await store.account("zd-org-8")).toBeNull();
+    // Zendesk's next page for its org lands on the joined account.
+    await put("zendesk", batch({ tickets: [ticket("zd-ticket-81", "zd-org-8")] }));
+    await store.rescore("2026-11-30", ["hubspot", "zendesk"]);
+    expect((await store.accountView("zendesk", "8"))?.accountId ?? "").toBe("hs-company-2");
+    // A second answer to the same question finds none.
+    expect((await answer("hs-company-1")).status).toBe(409);
+  });
+});

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { ConnectorError } from "../connectors/errors.ts";
 import type { Registry } from "../connectors/registry.ts";
+import { signInPath } from "../connectors/routes.ts";
 import { SIGNALS } from "../core/signals/index.ts";
 import { purgeExpired } from "./db/sessions-repo.ts";
 import { depsOf } from "./deps.ts";
@@ -19,6 +20,11 @@ import { ProblemPage } from "./views/problem-page.tsx";
 export function createWorker(registry: Registry) {
   const deps = (c: { env: Env }) => depsOf(c.env, registry);
   const app = new Hono<{ Bindings: Env }>();
+  // Where a person who lost their session signs in again: each vendor's OAuth.
+  const signIn = Object.entries(registry).map(([id, c]) => ({
+    label: c.label,
+    path: signInPath(id),
+  }));
 
   app.get("/health", (c) =>
     c.json({ ok: true, service: "ebb", signals: SIGNALS.length, vendors: Object.keys(registry) }),
@@ -38,13 +44,14 @@ export function createWorker(registry: Registry) {
     !c.req.path.startsWith("/admin/api/") &&
     (c.req.path.startsWith("/admin") ||
       c.req.path.startsWith("/install/") ||
+      c.req.path.startsWith("/signin/") ||
       c.req.path.startsWith("/oauth/"));
 
   app.onError((e, c) => {
     if (e instanceof HttpProblem) {
       if (wantsPage(c))
         return c.html(
-          <ProblemPage status={e.status} code={e.code} message={e.message} />,
+          <ProblemPage status={e.status} code={e.code} message={e.message} signIn={signIn} />,
           e.status,
         );
       return c.json({ error: e.code, message: e.message }, e.status);

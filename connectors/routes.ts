@@ -8,5 +8,8 @@ export const oauthCallbackPath = (vendorId: string) => `/oauth/${vendorId}/callb
 /** Where the admin starts an install from the vendor's marketplace. */
 export const installPath = (vendorId: string) => `/install/${vendorId}`;
 
+/** Where an admin of an existing install signs in again through the vendor's OAuth. */
+export const signInPath = (vendorId: string) => `/signin/${vendorId}`;
+
 /** Where a vendor delivers webhook events. */
 export const webhooksPath = (vendorId: string) => `/${vendorId}/webhooks`;

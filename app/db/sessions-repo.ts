@@ -18,11 +18,19 @@ export async function hashSecret(secret: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export async function createOAuthState(db: D1Database, vendor: string, now: number) {
+/** What an OAuth round trip is for: installing Ebb, or signing in to an existing install. */
+export type OAuthIntent = "install" | "signin";
+
+export async function createOAuthState(
+  db: D1Database,
+  vendor: string,
+  now: number,
+  intent: OAuthIntent = "install",
+) {
   const state = randomSecret();
   await db
-    .prepare("INSERT INTO oauth_states (state, vendor, expires_at) VALUES (?, ?, ?)")
-    .bind(state, vendor, now + STATE_TTL_MS)
+    .prepare("INSERT INTO oauth_states (state, vendor, expires_at, intent) VALUES (?, ?, ?, ?)")
+    .bind(state, vendor, now + STATE_TTL_MS, intent)
     .run();
   return state;
 }
@@ -37,18 +45,21 @@ export async function purgeExpired(db: D1Database, now: number): Promise<number>
   return results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 }
 
-/** Use a state once: true only if it was issued for this vendor and has not expired. */
+/**
+ * Use a state once: what it was issued for, or null unless it was issued for this vendor and has
+ * not expired.
+ */
 export async function consumeOAuthState(
   db: D1Database,
   vendor: string,
   state: string,
   now: number,
-): Promise<boolean> {
+): Promise<OAuthIntent | null> {
   const row = await db
-    .prepare("DELETE FROM oauth_states WHERE state = ? RETURNING vendor, expires_at")
+    .prepare("DELETE FROM oauth_states WHERE state = ? RETURNING vendor, expires_at, intent")
     .bind(state)
-    .first<{ vendor: string; expires_at: number }>();
-  return row !== null && row.vendor === vendor && row.expires_at >= now;
+    .first<{ vendor: string; expires_at: number; intent: OAuthIntent }>();
+  return row !== null && row.vendor === vendor && row.expires_at >= now ? row.intent : null;
 }
 
 export interface Session {

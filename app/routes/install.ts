@@ -1,18 +1,21 @@
 // Installing Ebb from any vendor's marketplace: `/install/:vendor` redirects to the vendor's consent
 // page with a single-use state; `/oauth/:vendor/callback` exchanges the code, names the install by
 // the vendor's tenant key, creates the tenant and connection, seals the tokens in the connection's
-// gate, queues the first full sync and signs the installing admin in.
-import { Hono } from "hono";
+// gate, queues the first full sync and signs the installing admin in. `/signin/:vendor` makes the
+// same round trip to sign an admin in to an install that exists, changing nothing else. Both starts
+// are unauthenticated and store a state: they are rate-limited per client.
+import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { ConnectorError } from "../../connectors/errors.ts";
-import { installPath, oauthCallbackPath } from "../../connectors/routes.ts";
+import { installPath, oauthCallbackPath, signInPath } from "../../connectors/routes.ts";
 import { findInstall, saveInstall } from "../db/directory-repo.ts";
 import {
   consumeOAuthState,
   createLoginLink,
   createOAuthState,
   hashSecret,
+  type OAuthIntent,
   STATE_TTL_MS,
 } from "../db/sessions-repo.ts";
 import type { Deps } from "../deps.ts";
@@ -45,11 +48,19 @@ function vendorOf(d: Deps, id: string): Vendor {
 export function installRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<{ Bindings: Env }>();
 
-  r.get(installPath(":vendor"), async (c) => {
+  const start = (intent: OAuthIntent) => async (c: Context<{ Bindings: Env }>) => {
     const d = deps(c);
     const vendor = vendorOf(d, c.req.param("vendor") ?? "");
+    // Per client address, as Cloudflare gives it; requests without one share a key.
+    const client = c.req.header("cf-connecting-ip") ?? "unknown";
+    if (!(await c.env.START_LIMITER.limit({ key: `${intent}:${client}` })).success)
+      throw new HttpProblem(
+        429,
+        "too_many_starts",
+        `too many ${intent === "install" ? "installs" : "sign-ins"} started from this address: wait a minute and try again`,
+      );
     const app = vendor.app();
-    const state = await createOAuthState(d.db, vendor.id, d.now());
+    const state = await createOAuthState(d.db, vendor.id, d.now(), intent);
     setCookie(c, stateCookie(vendor.id), await hashSecret(state), {
       httpOnly: true,
       secure: new URL(c.req.url).protocol === "https:",
@@ -59,7 +70,9 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
       maxAge: Math.floor(STATE_TTL_MS / 1000),
     });
     return c.redirect(vendor.connector.install.authorizeUrl(app, state), 302);
-  });
+  };
+  r.get(installPath(":vendor"), start("install"));
+  r.get(signInPath(":vendor"), start("signin"));
 
   r.get(oauthCallbackPath(":vendor"), async (c) => {
     const d = deps(c);
@@ -79,7 +92,8 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
         `this install was not started in this browser: start it again from ${installPath(vendor.id)}`,
       );
     deleteCookie(c, stateCookie(vendor.id), { path: oauthCallbackPath(vendor.id) });
-    if (!(await consumeOAuthState(d.db, vendor.id, q.data.state, d.now())))
+    const intent = await consumeOAuthState(d.db, vendor.id, q.data.state, d.now());
+    if (!intent)
       throw new HttpProblem(
         400,
         "invalid_state",
@@ -99,6 +113,18 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
     });
     const who = await steps.identify(app, tokens);
     const existing = await findInstall(d.db, vendor.id, who.externalId);
+    if (intent === "signin") {
+      // Signing in: the vendor says who this is; the install, its tokens and its syncs stay as
+      // they are.
+      if (!existing)
+        throw new HttpProblem(
+          404,
+          "not_installed",
+          `Ebb is not installed for this ${label} account: install it first from ${installPath(vendor.id)}`,
+        );
+      const code = await createLoginLink(d.db, existing.tenant_id, who.user ?? "admin", d.now());
+      return c.redirect(`/admin/login?code=${encodeURIComponent(code)}`, 302);
+    }
     // Tokens are sealed in the gate before the directory names the connection: a failure in
     // between leaves an unreferenced gate, never a connection without tokens.
     const connectionId = existing?.connection_id ?? crypto.randomUUID();

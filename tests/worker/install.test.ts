@@ -32,6 +32,15 @@ const written = async () => {
   };
 };
 
+/** The sealed token row of the sandbox portal's connection. */
+const gateTokens = async () => {
+  const conn = await env.DB.prepare(
+    "SELECT connection_id FROM installs WHERE vendor = 'hubspot' AND external_id = '4000001'",
+  ).first<{ connection_id: string }>();
+  const gate = env.GATES.get(env.GATES.idFromName(conn?.connection_id ?? ""));
+  return runInDurableObject(gate, (_, state) => readTokens(state.storage.sql));
+};
+
 describe("OAuth install", () => {
   it("redirects to HubSpot with Ebb's scopes and a state, and ends signed in", async () => {
     const start = await worker("/install/hubspot");
@@ -144,10 +153,11 @@ describe("OAuth install", () => {
     expect(used.headers.get("content-type")).toMatch(/^text\/html/);
     const page = await used.text();
     expect(page).toContain("this login link is unknown, used or expired");
-    expect(page).toContain("install Ebb again from your vendor");
+    expect(page).toContain("Sign in again below");
+    expect(page).toContain('<a href="/signin/hubspot">Sign in with HubSpot</a>');
     const noSession = await worker("/admin", { headers: html });
     expect(noSession.status).toBe(401);
-    expect(await noSession.text()).toContain("Sign in with a login link");
+    expect(await noSession.text()).toContain('<a href="/signin/hubspot">Sign in with HubSpot</a>');
     const callback = await worker("/oauth/hubspot/callback?code=x&state=y", { headers: html });
     expect(callback.status).toBe(400);
     expect(await callback.text()).toContain("Start the install in this browser");
@@ -156,6 +166,70 @@ describe("OAuth install", () => {
     const api = await worker("/admin/api/status", { headers: html });
     expect(api.status).toBe(401);
     expect(api.headers.get("content-type")).toMatch(/^application\/json/);
+  });
+
+  it("signs an admin whose link is used in again through HubSpot, changing nothing else", async () => {
+    const { loginPath } = await install();
+    await signIn(loginPath);
+    expect((await worker(loginPath)).status).toBe(401);
+    const before = await written();
+    const tokensBefore = await gateTokens();
+    const again = await install("/signin/hubspot");
+    expect(again.loginPath).toMatch(/^\/admin\/login\?code=/);
+    const cookie = await signIn(again.loginPath);
+    const status = await worker("/admin/api/status", { headers: { cookie } });
+    expect(status.status).toBe(200);
+    // The same install: no tenant, connection or install row more, the sealed tokens untouched.
+    const { loginLinks: _, ...rows } = await written();
+    expect(rows).toEqual({
+      tenants: before.tenants,
+      connections: before.connections,
+      installs: before.installs,
+    });
+    expect(await gateTokens()).toEqual(tokensBefore);
+  });
+
+  it("refuses to sign in to an account Ebb is not installed in, and writes nothing", async () => {
+    await install();
+    const row = await env.DB.prepare("SELECT * FROM installs WHERE vendor = 'hubspot'").first<
+      Record<string, unknown>
+    >();
+    await env.DB.prepare("DELETE FROM installs WHERE vendor = 'hubspot'").run();
+    try {
+      const before = await written();
+      const start = await worker("/signin/hubspot");
+      const consent = await fetch(start.headers.get("location") ?? "", { redirect: "manual" });
+      const back = new URL(consent.headers.get("location") ?? "");
+      const res = await worker(`${back.pathname}${back.search}`, {
+        headers: { cookie: stateCookieOf(start), accept: "text/html" },
+      });
+      expect(res.status).toBe(404);
+      const page = await res.text();
+      expect(page).toContain("Ebb is not installed for this HubSpot account");
+      expect(await written()).toEqual(before);
+    } finally {
+      const cols = Object.keys(row ?? {});
+      await env.DB.prepare(
+        `INSERT INTO installs (${cols.join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
+      )
+        .bind(...cols.map((k) => row?.[k]))
+        .run();
+    }
+  });
+
+  it("limits how many installs and sign-ins one client starts a minute", async () => {
+    const from = { headers: { "cf-connecting-ip": "203.0.113.9" } };
+    const statuses: number[] = [];
+    for (let k = 0; k < 10; k++) statuses.push((await worker("/install/hubspot", from)).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(302));
+    const refused = await worker("/install/hubspot", from);
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: "too_many_starts" });
+    // Another client is not held back by this one.
+    expect(
+      (await worker("/install/hubspot", { headers: { "cf-connecting-ip": "203.0.113.10" } }))
+        .status,
+    ).toBe(302);
   });
 
   it("answers a declined consent with a 400 naming HubSpot's error", async () => {

@@ -11,14 +11,31 @@ export async function sandbox<T>(path: string, init?: RequestInit): Promise<T> {
   return (await res.json()) as T;
 }
 
-export const worker = (path: string, init?: RequestInit) =>
-  exports.default.fetch(
-    new Request(`http://127.0.0.1:8787${path}`, { redirect: "manual", ...init }),
+/**
+ * A request to the Worker. Each comes from its own client address (as Cloudflare's
+ * `cf-connecting-ip` gives it) unless the test names one, so per-client rate limits count only
+ * what a test means to count.
+ */
+export const worker = (path: string, init?: RequestInit) => {
+  const headers = new Headers(init?.headers);
+  if (!headers.has("cf-connecting-ip"))
+    headers.set(
+      "cf-connecting-ip",
+      `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 256)).join(".")}`,
+    );
+  return exports.default.fetch(
+    new Request(`http://127.0.0.1:8787${path}`, { redirect: "manual", ...init, headers }),
   );
+};
 
-/** Install as the sandbox's admin: Ebb's redirect → consent → callback. Returns the login path. */
-export async function install(): Promise<{ loginPath: string; state: string }> {
-  const start = await worker("/install/hubspot");
+/**
+ * Install as the sandbox's admin: Ebb's redirect → consent → callback. Returns the login path.
+ * From `/signin/hubspot`, the same round trip signs in to the existing install.
+ */
+export async function install(
+  from = "/install/hubspot",
+): Promise<{ loginPath: string; state: string }> {
+  const start = await worker(from);
   const consentUrl = start.headers.get("location") ?? "";
   const state = new URL(consentUrl).searchParams.get("state") ?? "";
   const consent = await fetch(consentUrl, { redirect: "manual" });

@@ -8,6 +8,7 @@ import { addDays } from "../core/day.ts";
 import { portfolioAsOf } from "../core/generate/as-of.ts";
 import { generatePortfolio } from "../core/generate/generate.ts";
 import { demoStateDir, type LocalWorker, startLocalWorker } from "./local-worker.ts";
+import { ensurePortFree } from "./port-check.ts";
 
 /** Waits before each try of the status API (the first is at once): about a minute in all. */
 export const STATUS_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000, 16_000, 30_000];
@@ -107,6 +108,8 @@ async function follow(
 
 export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   const t0 = Date.now();
+  // A port in use fails here, naming its holder, before anything is started.
+  await ensurePortFree(o.port);
   const today = new Date().toISOString().slice(0, 10);
   // Two years of history ending yesterday (the Worker scores through today), cut from a longer
   // generated story so that some accounts are decaying now rather than all having churned already.

@@ -27,6 +27,15 @@ function positiveInt(value: string): number {
   return n;
 }
 
+/** A folder name (it is wiped at start): letters, digits and dashes only, never a path. */
+function folderName(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(value))
+    throw new InvalidArgumentError(
+      `expected a folder name of letters, digits and dashes, got "${value}"`,
+    );
+  return value;
+}
+
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n))
@@ -96,10 +105,23 @@ export function buildProgram(): Command {
     .option("--accounts <n>", "number of accounts", positiveInt, 120)
     .option("--seed <s>", "random seed", integer, 42)
     .option("--port <n>", "the Worker's port", positiveInt, 8787)
+    .option(
+      "--state <name>",
+      "the local Worker's state folder, under .wrangler/ (wiped at start)",
+      folderName,
+      "demo-state",
+    )
     .option("--core", "score in this process only (no Worker): generate, score, print", false)
     .option("--out <dir>", "working folder for --core", "out/demo")
     .action(
-      async (o: { out: string; accounts: number; seed: number; port: number; core: boolean }) => {
+      async (o: {
+        out: string;
+        accounts: number;
+        seed: number;
+        port: number;
+        state: string;
+        core: boolean;
+      }) => {
         if (o.core) await runCoreDemo(o, io);
         else await runWorkerDemo(o, io);
       },

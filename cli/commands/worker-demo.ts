@@ -6,7 +6,7 @@ import { signalLabel } from "../../core/reasons.ts";
 import { type DemoStatus, startLocalDemo } from "../local-demo.ts";
 
 export async function runWorkerDemo(
-  flags: { accounts: number; seed: number; port: number },
+  flags: { accounts: number; seed: number; port: number; state: string },
   io: { log(l: string): void; warn(l: string): void; tty: boolean },
 ): Promise<void> {
   const bar = io.tty
@@ -39,7 +39,14 @@ export async function runWorkerDemo(
       lastLine = line;
     }
   };
-  const demo = await startLocalDemo({ ...flags, log: io.log, onProgress: progress });
+  const demo = await startLocalDemo({
+    accounts: flags.accounts,
+    seed: flags.seed,
+    port: flags.port,
+    stateName: flags.state,
+    log: io.log,
+    onProgress: progress,
+  });
   bar?.stop();
   const s = demo.status;
   const companies = [...demo.sandbox.state.objects.companies.values()];

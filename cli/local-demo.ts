@@ -106,6 +106,19 @@ async function follow(
   return { location: new URL(location, url).toString(), ...(set ? { cookie: set } : {}) };
 }
 
+/**
+ * Install as an admin would: Ebb → HubSpot consent (the sandbox approves) → Ebb's callback, with
+ * the install's state cookie going back as a browser's would; returns the admin session's cookie.
+ */
+export async function installThroughSandbox(workerUrl: string): Promise<string> {
+  const consent = await follow(`${workerUrl}/install/hubspot`);
+  const callback = await follow(consent.location);
+  const login = await follow(callback.location, consent.cookie);
+  const signIn = await follow(login.location);
+  if (!signIn.cookie) throw new Error("the login link did not start a session");
+  return signIn.cookie;
+}
+
 export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   const t0 = Date.now();
   // A port in use fails here, naming its holder, before anything is started.
@@ -147,14 +160,7 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   try {
     const started = Date.now();
     o.log(`Worker under wrangler dev on ${worker.url} (local D1, Durable Objects, queue)`);
-    // Install as an admin would: Ebb → HubSpot consent (the sandbox approves) → Ebb's callback.
-    const consent = await follow(`${worker.url}/install/hubspot`);
-    const callback = await follow(consent.location);
-    // The install's state cookie goes back with the callback, as a browser's would.
-    const login = await follow(callback.location, consent.cookie);
-    const signIn = await follow(login.location);
-    const cookie = signIn.cookie;
-    if (!cookie) throw new Error("the login link did not start a session");
+    const cookie = await installThroughSandbox(worker.url);
     const installed = Date.now();
     o.log("Installed: tenant and HubSpot connection created, first full sync queued");
     const status = () => askStatus(worker, cookie);

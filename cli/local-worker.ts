@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 
 export interface LocalWorker {
   url: string;
+  /** wrangler's process id (workerd runs as its child). */
+  pid: number;
   stop(): Promise<void>;
   /** What wrangler printed (for diagnosing a failed start). */
   output(): string;
@@ -33,8 +35,12 @@ export interface LocalWorker {
 export interface LocalWorkerOptions {
   port: number;
   hubspotUrl: string;
-  /** Local D1/DO/queue state; wiped first so every run starts clean. */
+  /** Local D1/DO/queue state; wiped first so every run starts clean, unless `keepState`. */
   stateDir: string;
+  /** Start on the state a previous run left (a restart after a crash). */
+  keepState?: boolean;
+  /** The key sealing tokens at rest; a restart on kept state needs the same one. Random if unset. */
+  tokenKey?: string;
   log?: (line: string) => void;
 }
 
@@ -49,7 +55,7 @@ const quietEnv = () => ({
 });
 
 export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWorker> {
-  rmSync(o.stateDir, { recursive: true, force: true });
+  if (!o.keepState) rmSync(o.stateDir, { recursive: true, force: true });
   const migrate = spawnSync(
     process.execPath,
     [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", o.stateDir],
@@ -64,7 +70,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     HUBSPOT_AUTH_BASE: o.hubspotUrl,
     HUBSPOT_CLIENT_ID: "sandbox-client",
     HUBSPOT_CLIENT_SECRET: "sandbox-secret",
-    TOKEN_KEY: randomBytes(32).toString("base64"),
+    TOKEN_KEY: o.tokenKey ?? randomBytes(32).toString("base64"),
   };
   const args = [
     WRANGLER,
@@ -141,7 +147,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, stop, output: () => out };
+  return { url, pid: child.pid ?? 0, stop, output: () => out };
 }
 
 export const demoStateDir = (name: string) => join(ROOT, ".wrangler", name);

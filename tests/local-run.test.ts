@@ -1,10 +1,11 @@
 // `npm start` as a new user runs it: a port already taken is named with its holder, and Ctrl-C at
 // any point (wrangler still starting, the first sync under way) leaves no process behind.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../cli/local-worker.ts";
 import { portIsFree } from "../cli/port-check.ts";
+import { alive, descendants } from "./support/processes.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "ebb.js");
 const running: ChildProcess[] = [];
@@ -44,34 +45,6 @@ function demo(port: number, state: string) {
   const exited = new Promise<number | null>((ok) => child.on("exit", (code) => ok(code)));
   return { child, output: () => out, exited };
 }
-
-/** Every process descended from `pid`, whatever group it moved to. */
-function descendants(pid: number): { pid: number; args: string }[] {
-  const ps = spawnSync("ps", ["-e", "-o", "pid=,ppid=,args="], { encoding: "utf8" }).stdout;
-  const rows = ps
-    .split("\n")
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] ?? "" }));
-  const out: { pid: number; args: string }[] = [];
-  const walk = (p: number) => {
-    for (const r of rows.filter((x) => x.ppid === p)) {
-      out.push({ pid: r.pid, args: r.args });
-      walk(r.pid);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function until(what: string, probe: () => boolean, ms: number) {
   const end = Date.now() + ms;

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HealthSnapshot } from "../core/model.ts";
+import { isAlert } from "../core/playbooks.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "ebb.js");
 let work: string;
@@ -30,6 +32,29 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("ebb score", () => {
+  it("prints, after its summary, the accounts at risk now with their reasons", () => {
+    // A portfolio with accounts decaying on its last day (seed 7, 300 accounts, two years).
+    const decaying = join(work, "in-now");
+    expect(ebb("generate", decaying, "--accounts", "300", "--seed", "7").code).toBe(0);
+    const out = join(work, "out-now");
+    const r = ebb("score", decaying, "--out", out);
+    expect(r.code).toBe(0);
+    const snapshots = lines(join(out, "snapshots.ndjson")).map((l) => JSON.parse(l));
+    const day = snapshots.reduce((d: string, s: { day: string }) => (s.day > d ? s.day : d), "");
+    const now = snapshots.filter((s: { day: string }) => s.day === day);
+    const expected = now
+      .filter((s: HealthSnapshot) => isAlert(s))
+      .map((s: HealthSnapshot) => s.accountId);
+    expect(r.stdout).toContain(`Portfolio on ${day}: ${now.length} accounts`);
+    const listed = [...r.stdout.matchAll(/^ {2}(\S+)(?: \(.*\))? {2}score /gm)].map((m) => m[1]);
+    expect(r.stdout).toContain(`At risk or decaying now (${expected.length}):`);
+    expect(new Set(listed)).toEqual(new Set(expected));
+    expect(expected.length).toBeGreaterThan(0);
+    // Each with its reasons, as the admin and the card give them.
+    const block = r.stdout.slice(r.stdout.indexOf("At risk or decaying now"));
+    expect(block).toMatch(/\n {6}[a-z][^:]+: \S/);
+  });
+
   it("writes one snapshot per account per day and a one-line summary", () => {
     const out = join(work, "out1");
     const r = ebb("score", input, "--out", out);

@@ -1,10 +1,13 @@
 // `ebb score <input-dir> --out <dir>`: snapshots.ndjson (one per account per day), tasks.ndjson
-// (each task with the day it was raised), alerts.ndjson (portfolio-level incidents).
+// (each task with the day it was raised), alerts.ndjson (portfolio-level incidents); then, after the
+// one-line summary, the portfolio on its last day and the accounts at risk now with their reasons.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import { scorePortfolio } from "../../core/engine.ts";
 import type { HealthSnapshot } from "../../core/model.ts";
+import { isAlert } from "../../core/playbooks.ts";
+import { signalLabel, topReasons } from "../../core/reasons.ts";
 import { NdjsonWriter, writeNdjson } from "../ndjson-writer.ts";
 import { readInterchangeFolder } from "../read-folder.ts";
 import { issueLines, printIssues } from "../report-issues.ts";
@@ -13,8 +16,6 @@ export interface ScoreFlags {
   out: string;
   from?: string;
   to?: string;
-  /** Also hand each snapshot to the caller (the demo keeps each account's last one). */
-  onSnapshot?: (s: HealthSnapshot) => void;
 }
 
 export async function runScore(
@@ -35,13 +36,15 @@ export async function runScore(
     : undefined;
   bar?.start(read.portfolio.accounts.length, 0);
   let done = 0;
+  // Each account's latest snapshot: one per account, what "at risk now" is read from.
+  const last = new Map<string, HealthSnapshot>();
   const summary = scorePortfolio(
     read.portfolio,
     { ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) },
     {
       snapshot: (s) => {
         snapshots.write(s);
-        flags.onSnapshot?.(s);
+        last.set(s.accountId, s);
       },
       task: (t) => tasks.write(t),
       accountDone: () => bar?.update(++done),
@@ -58,5 +61,38 @@ export async function runScore(
   io.log(
     `scored ${summary.accounts} accounts × ${summary.accountDays} account-days in ${seconds.toFixed(1)} s: ${snapshots.count} snapshots, ${summary.tasksOpened} tasks opened, ${summary.tasksClosed} closed, ${summary.alerts.length} portfolio alert${summary.alerts.length === 1 ? "" : "s"} → ${flags.out}`,
   );
+  const names = new Map(read.portfolio.accounts.map((a) => [a.id, a.name]));
+  printNow([...last.values()], names, summary.alerts, io.log);
   return summary;
+}
+
+/**
+ * The portfolio on its last scored day, and the accounts at risk or decaying that day, worst first,
+ * each with its top reasons. Accounts whose data ended earlier (churned) are not "now".
+ */
+function printNow(
+  latest: HealthSnapshot[],
+  names: ReadonlyMap<string, string>,
+  alerts: readonly { day: string; title: string }[],
+  log: (l: string) => void,
+) {
+  const day = latest.reduce((d, s) => (s.day > d ? s.day : d), "");
+  if (!day) return;
+  const current = latest.filter((s) => s.day === day);
+  const count = (band: string) => current.filter((s) => s.band === band).length;
+  const atRisk = current.filter((s) => isAlert(s)).sort((a, b) => a.score - b.score);
+  log("");
+  log(
+    `Portfolio on ${day}: ${current.length} accounts — ${count("healthy")} healthy, ${count("watch")} watch, ${count("at_risk")} at risk, ${count("insufficient_data")} insufficient data`,
+  );
+  for (const alert of alerts) log(`Portfolio alert (${alert.day}): ${alert.title}`);
+  log("");
+  log(`At risk or decaying now (${atRisk.length}):`);
+  for (const s of atRisk) {
+    const name = names.get(s.accountId);
+    log(
+      `  ${s.accountId}${name && name !== s.accountId ? ` (${name})` : ""}  score ${String(s.score).padStart(3)}  ${s.band.replace("_", " ")}, ${s.trend}`,
+    );
+    for (const r of topReasons(s)) log(`      ${signalLabel(r.key)}: ${r.evidence}`);
+  }
 }

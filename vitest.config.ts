@@ -88,8 +88,24 @@ export default defineConfig({
             "cli/**/*.test.ts",
             "tests/**/*.test.ts",
           ],
-          exclude: ["tests/worker/**", "tests/**/*.worker.test.ts"],
-          // The end-to-end test starts wrangler dev and Chromium: allow it the time.
+          exclude: [
+            "tests/worker/**",
+            "tests/**/*.worker.test.ts",
+            "tests/e2e/**",
+            "tests/local-run.test.ts",
+          ],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // The tests that start wrangler dev (and Chromium) as a user's machine would: one file at a
+        // time, after every other project, so a two-core machine is not running three Workers and
+        // the rest of the suite at once.
+        test: {
+          name: "local-run",
+          include: ["tests/e2e/**/*.test.ts", "tests/local-run.test.ts"],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
           hookTimeout: 180_000,
           testTimeout: 60_000,
         },

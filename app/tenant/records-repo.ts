@@ -296,13 +296,18 @@ export function dirtyAccounts(sql: SqlStorage): Set<string> {
   );
 }
 
-/** Newest record day per kind: how fresh each source's data is. */
+/**
+ * Rows and newest record day per kind and vendor: how fresh each source's data is. Counted by
+ * triggers as records come and go, the newest day read through an index: never a scan of records.
+ */
 export function dataAge(
   sql: SqlStorage,
 ): { kind: string; vendor: string; newest: string | null; rows: number }[] {
   return sql
     .exec<{ kind: string; vendor: string; newest: string | null; rows: number }>(
-      "SELECT kind, vendor, MAX(at) AS newest, COUNT(*) AS rows FROM records GROUP BY kind, vendor ORDER BY kind",
+      `SELECT c.kind, c.vendor, c.rows,
+         (SELECT MAX(r.at) FROM records r WHERE r.kind = c.kind AND r.vendor = c.vendor) AS newest
+       FROM record_counts c WHERE c.rows > 0 ORDER BY c.kind, c.vendor`,
     )
     .toArray();
 }

@@ -71,12 +71,9 @@ export interface RescoreResult {
   ms: number;
 }
 
-/** Data age is a scan of every record: during a sync the dashboard's figure may be this old. */
-const DATA_AGE_CACHE_MS = 15_000;
 
 export class TenantStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private age: { at: number; value: ReturnType<typeof dataAge> } | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -125,7 +122,6 @@ export class TenantStore extends DurableObject<Env> {
     outcome: { error?: string; paused?: boolean; storeMs?: number },
     now: number,
   ): void {
-    this.age = undefined;
     this.ctx.storage.transactionSync(() => {
       const s = readSync(this.sql, connectionId);
       if (s?.holder !== holder) return;
@@ -271,19 +267,12 @@ export class TenantStore extends DurableObject<Env> {
       atRisk: atRisk(this.sql, today, 50),
       alerts: recentAlerts(this.sql, 5),
       syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined, refused: refusedOf(s) })),
-      dataAge: this.dataAge(),
+      dataAge: dataAge(this.sql),
       pendingMarks: pendingMarks(this.sql),
       pendingWriteback: pendingWritebackCount(this.sql),
       identity: identityQuestions(this.sql),
       lastScore: lastScoreRun(this.sql) ?? null,
     };
-  }
-
-  private dataAge() {
-    const now = Date.now();
-    if (!this.age || now - this.age.at > DATA_AGE_CACHE_MS)
-      this.age = { at: now, value: dataAge(this.sql) };
-    return this.age.value;
   }
 
   /** One account's page: who it is, its latest snapshot, a year of scores, its tasks. */

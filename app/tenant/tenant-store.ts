@@ -71,7 +71,6 @@ export interface RescoreResult {
   ms: number;
 }
 
-
 export class TenantStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 

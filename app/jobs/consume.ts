@@ -44,8 +44,11 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
       JSON.stringify({ event: `job.${job.kind}`, connection: job.connectionId, ...logged(result) }),
     );
     // Another delivery holds the connection's lease: come back when it would have lapsed (it is
-    // released earlier if that delivery finishes; then this one finds the run done, or runs).
-    if ("retryInMs" in result) msg.retry({ delaySeconds: Math.ceil(result.retryInMs / 1000) + 1 });
+    // released earlier if that delivery finishes; then this one finds the run done, or runs). A
+    // live run that keeps the lease through every attempt covers what this one would read: after
+    // the last attempt the message is acknowledged, not sent to the dead-letter queue.
+    if ("retryInMs" in result && msg.attempts < MAX_ATTEMPTS)
+      msg.retry({ delaySeconds: Math.ceil(result.retryInMs / 1000) + 1 });
     else msg.ack();
   } catch (e) {
     const err = e as Error;

@@ -163,6 +163,20 @@ describe("sync jobs", () => {
     const result = await getQueueResult(batch, createExecutionContext());
     expect(result.explicitAcks).toEqual([]);
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["dup-1"]);
+    // On its last attempt, with the other run still live, it is acknowledged: that run covers it,
+    // and nothing piles up in the dead-letter queue.
+    const last = createMessageBatch<unknown>("ebb-jobs", [
+      {
+        id: "dup-2",
+        timestamp: new Date(),
+        attempts: 5,
+        body: { ...syncJob(t.tenantId, t.connectionId, "cron"), runId: "run-c" },
+      },
+    ]);
+    await consume(deps, last);
+    const lastResult = await getQueueResult(last, createExecutionContext());
+    expect(lastResult.explicitAcks).toEqual(["dup-2"]);
+    expect(lastResult.retryMessages).toEqual([]);
   });
 
   it("a 403 on one object type skips only that type, shown in the admin; the connection stays active", async () => {

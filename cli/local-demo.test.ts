@@ -15,6 +15,7 @@ async function serve(answers: number[]) {
   const server = createServer((_req, res) => {
     const status = answers[Math.min(n++, answers.length - 1)] ?? 200;
     if (status === 0) return res.destroy(); // connection dropped mid-request
+    if (status === -1) return; // never answered
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(status === 200 ? { accounts: 3 } : { error: "busy" }));
   });
@@ -28,6 +29,14 @@ describe("asking the local Worker for its status", () => {
     const url = await serve([0, 503, 200]);
     const s = await askStatus({ url, output: () => "" }, "c", [0, 10, 10, 10]);
     expect(s.accounts).toBe(3);
+  });
+
+  it("abandons a request that gets no answer and asks again", async () => {
+    const url = await serve([-1, 200]);
+    const started = Date.now();
+    const s = await askStatus({ url, output: () => "" }, "c", [0, 10], 300);
+    expect(s.accounts).toBe(3);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("gives up with the reason and wrangler's last lines", async () => {

@@ -14,20 +14,31 @@ import { ensurePortFree } from "./port-check.ts";
 export const STATUS_BACKOFF_MS = [0, 500, 1000, 2000, 4000, 8000, 16_000, 30_000];
 
 /**
+ * How long one status request may take. Under `wrangler dev` a request made while the queue
+ * consumer is busy was seen to get no answer at all (fetch waited for undici's 300-s headers
+ * timeout): such a request is abandoned and asked again.
+ */
+export const STATUS_TIMEOUT_MS = 10_000;
+
+/**
  * The admin's status, asked of the local Worker. A busy machine can leave it slow to answer while a
- * queue batch runs: a refused connection or a 5xx is asked again with backoff, and if it never
- * answers, the error says so with the last lines wrangler printed.
+ * queue batch runs: a refused connection, a 5xx or no answer in time is asked again with backoff,
+ * and if it never answers, the error says so with the last lines wrangler printed.
  */
 export async function askStatus(
   worker: Pick<LocalWorker, "url" | "output">,
   cookie: string,
   backoffMs: readonly number[] = STATUS_BACKOFF_MS,
+  timeoutMs = STATUS_TIMEOUT_MS,
 ): Promise<DemoStatus> {
   let last: unknown;
   for (const wait of backoffMs) {
     if (wait) await new Promise((r) => setTimeout(r, wait));
     try {
-      const res = await fetch(`${worker.url}/admin/api/status`, { headers: { cookie } });
+      const res = await fetch(`${worker.url}/admin/api/status`, {
+        headers: { cookie },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (res.ok) return (await res.json()) as DemoStatus;
       last = new Error(`status ${res.status}: ${await res.text()}`);
       if (res.status < 500) break;

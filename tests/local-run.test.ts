@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../cli/local-worker.ts";
 import { portIsFree } from "../cli/port-check.ts";
 import { alive, descendants } from "./support/processes.ts";
+import { until } from "./support/wait.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "ebb.js");
 const running: ChildProcess[] = [];
@@ -46,14 +47,6 @@ function demo(port: number, state: string) {
   return { child, output: () => out, exited };
 }
 
-async function until(what: string, probe: () => boolean, ms: number) {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("npm start on a port already in use", () => {
   it("says which process holds it and how to go on, and starts nothing", async () => {
     const port = await freePort();
@@ -67,11 +60,7 @@ describe("npm start on a port already in use", () => {
       { detached: true, stdio: "ignore" },
     );
     running.push(holder);
-    const end = Date.now() + 10_000;
-    while (await portIsFree(port)) {
-      if (Date.now() > end) throw new Error("holder never listened");
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until("the holder to listen", async () => !(await portIsFree(port)) || undefined, 10_000);
     const d = demo(port, "local-run-port");
     const code = await d.exited;
     expect(code).toBe(2);
@@ -90,10 +79,11 @@ describe("Ctrl-C during npm start", () => {
       if (moment === "while wrangler starts")
         await until(
           "wrangler to be started",
-          () => descendants(pid).some((p) => /wrangler/.test(p.args)),
+          () => descendants(pid).some((p) => /wrangler/.test(p.args)) || undefined,
           60_000,
         );
-      else await until("the install", () => d.output().includes("Installed:"), 120_000);
+      else
+        await until("the install", () => d.output().includes("Installed:") || undefined, 120_000);
       const started = descendants(pid);
       for (const p of started) seen.add(p.pid);
       expect(started.length).toBeGreaterThan(0);
@@ -101,7 +91,7 @@ describe("Ctrl-C during npm start", () => {
       await d.exited;
       await until(
         "every process it started to end",
-        () => started.every((p) => !alive(p.pid)),
+        () => started.every((p) => !alive(p.pid)) || undefined,
         20_000,
       );
       expect(await portIsFree(port)).toBe(true);

@@ -174,11 +174,7 @@ export function applyRecords(
       const id = accountIdFor(sql, vendor, d.id, cache);
       sql.exec("DELETE FROM account_links WHERE vendor = ? AND source_id = ?", vendor, d.id);
       sql.exec("DELETE FROM identity_review WHERE vendor = ? AND source_id = ?", vendor, d.id);
-      const left = sql
-        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", id)
-        .one().n;
-      // Gone from every vendor that knew it: the account and its data go too.
-      if (left === 0) deleteAccount(sql, id);
+      dropIfUnlinked(sql, id);
       continue;
     }
     const gone = sql
@@ -239,7 +235,17 @@ function mergeAccount(
     from,
     vendor,
   );
-  const moved = sql.exec(
+  const moved = moveRecords(sql, vendor, from, into);
+  sql.exec("DELETE FROM account_links WHERE vendor = ? AND source_id = ?", vendor, m.from);
+  cache.delete(m.from);
+  if (!dropIfUnlinked(sql, from)) touched.add(from);
+  touched.add(into);
+  return moved;
+}
+
+/** Move one vendor's records of account `from` to account `into`; returns the rows moved. */
+function moveRecords(sql: SqlStorage, vendor: string, from: string, into: string): number {
+  return sql.exec(
     `UPDATE records SET account_id = ?, data = json_set(data, '$.accountId', ?)
        WHERE account_id = ? AND vendor = ?`,
     into,
@@ -247,15 +253,18 @@ function mergeAccount(
     from,
     vendor,
   ).rowsWritten;
-  sql.exec("DELETE FROM account_links WHERE vendor = ? AND source_id = ?", vendor, m.from);
-  cache.delete(m.from);
+}
+
+/**
+ * An account no vendor links to any more is gone from every vendor that knew it: it and its data
+ * go too. Returns whether it went.
+ */
+function dropIfUnlinked(sql: SqlStorage, id: string): boolean {
   const left = sql
-    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", from)
+    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", id)
     .one().n;
-  if (left === 0) deleteAccount(sql, from);
-  else touched.add(from);
-  touched.add(into);
-  return moved;
+  if (left === 0) deleteAccount(sql, id);
+  return left === 0;
 }
 
 function deleteAccount(sql: SqlStorage, id: string): void {
@@ -431,25 +440,14 @@ export function resolveIdentity(
     JSON.stringify({ ...a, ...b, id: into, externalIds: { ...a.externalIds, ...b.externalIds } }),
     into,
   );
-  sql.exec(
-    `UPDATE records SET account_id = ?, data = json_set(data, '$.accountId', ?)
-       WHERE account_id = ? AND vendor = ?`,
-    into,
-    into,
-    from,
-    vendor,
-  );
+  moveRecords(sql, vendor, from, into);
   sql.exec(
     "UPDATE account_links SET account_id = ? WHERE vendor = ? AND source_id = ?",
     into,
     vendor,
     sourceId,
   );
-  const left = sql
-    .exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links WHERE account_id = ?", from)
-    .one().n;
-  if (left === 0) deleteAccount(sql, from);
-  const touched = left === 0 ? [into] : [into, from];
+  const touched = dropIfUnlinked(sql, from) ? [into] : [into, from];
   for (const id of touched)
     sql.exec("INSERT OR IGNORE INTO dirty_accounts (account_id) VALUES (?)", id);
   return { ok: true, touched };

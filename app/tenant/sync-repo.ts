@@ -163,22 +163,19 @@ export function endRun(
     return;
   }
   sql.exec(
-    `UPDATE sync_state SET status = ?, finished_at = ?, last_error = ?,
-       errors = errors + ?, last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
-       run_id = CASE WHEN ? THEN NULL ELSE run_id END,
-       last_run_id = CASE WHEN ? THEN run_id ELSE last_run_id END, holder = NULL
-     WHERE connection_id = ? AND run_id = ? AND holder = ?`,
-    outcome.error ? "error" : "idle",
+    // ?4: the run succeeded (its id becomes the last finished run's, the lease goes).
+    `UPDATE sync_state SET status = CASE WHEN ?4 THEN 'idle' ELSE 'error' END, finished_at = ?1,
+       last_error = ?2, errors = errors + (1 - ?4),
+       last_success_at = CASE WHEN ?4 THEN ?1 ELSE last_success_at END,
+       run_id = CASE WHEN ?4 THEN NULL ELSE run_id END,
+       last_run_id = CASE WHEN ?4 THEN run_id ELSE last_run_id END, holder = NULL
+     WHERE connection_id = ?5 AND run_id = ?6 AND holder = ?3`,
     now,
     outcome.error ?? null,
-    outcome.error ? 1 : 0,
-    outcome.error ? 0 : 1,
-    now,
-    outcome.error ? 0 : 1,
+    holder,
     outcome.error ? 0 : 1,
     connectionId,
     runId,
-    holder,
   );
 }
 

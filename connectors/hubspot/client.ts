@@ -226,6 +226,27 @@ export function createHubSpotApi(
     });
   }
 
+  // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/basic/get-crm-v3-objects-objectType
+  // (100 a page, HubSpot's maximum): the live objects of a type, or its archived (deleted) ones.
+  const listPage = (
+    what: string,
+    type: string,
+    after: string | undefined,
+    properties: string[] | undefined,
+    archived: boolean,
+  ) =>
+    call("default", what, HubSpotListPage, () =>
+      client.crm.objects.basicApi.getPage(
+        type,
+        100,
+        after,
+        properties,
+        undefined,
+        undefined,
+        archived,
+      ),
+    );
+
   return {
     pacer,
     // https://developers.hubspot.com/docs/api-reference/crm-search-v3/search/post-crm-v3-objects-objectType-search
@@ -257,32 +278,8 @@ export function createHubSpotApi(
       call("associations", `associations ${from}→${to}`, HubSpotAssociations, () =>
         client.crm.associations.v4.batchApi.getPage(from, to, { inputs }),
       ),
-    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/basic/get-crm-v3-objects-objectType
-    listArchived: (type, after) =>
-      call("default", `archived ${type}`, HubSpotListPage, () =>
-        client.crm.objects.basicApi.getPage(
-          type,
-          100,
-          after,
-          undefined,
-          undefined,
-          undefined,
-          true,
-        ),
-      ),
-    // https://developers.hubspot.com/docs/api-reference/crm-objects-v3/basic/get-crm-v3-objects-objectType
-    list: (type, after, properties) =>
-      call("default", `list ${type}`, HubSpotListPage, () =>
-        client.crm.objects.basicApi.getPage(
-          type,
-          100,
-          after,
-          properties,
-          undefined,
-          undefined,
-          false,
-        ),
-      ),
+    listArchived: (type, after) => listPage(`archived ${type}`, type, after, undefined, true),
+    list: (type, after, properties) => listPage(`list ${type}`, type, after, properties, false),
     // https://developers.hubspot.com/docs/api-reference/crm-owners-v3/owners/get-crm-v3-owners
     owners: (after) =>
       call("default", "owners", HubSpotOwners, () =>

@@ -23,6 +23,7 @@ import { portfolioAsOf } from "../../core/generate/as-of.ts";
 import { generatePortfolio } from "../../core/generate/generate.ts";
 import { applyPages, sandboxContext } from "../support/hubspot.ts";
 import { alive, descendants } from "../support/processes.ts";
+import { until } from "../support/wait.ts";
 
 let sandbox: HubSpotSandbox | undefined;
 let worker: LocalWorker | undefined;
@@ -38,16 +39,6 @@ const portfolio = portfolioAsOf(
   generatePortfolio({ accounts: 120, seed: 42, start: addDays(today, -730), days: 880 }).portfolio,
   today,
 );
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 describe("killing workerd in the middle of the first sync", () => {
   it("resumes from the saved cursor after a restart: nothing lost, nothing pulled or written twice", async () => {

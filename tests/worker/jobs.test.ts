@@ -35,6 +35,19 @@ function testDeps(wrap?: (store: ReturnType<Deps["tenant"]>) => ReturnType<Deps[
   return { deps, queued };
 }
 
+/** One message handed to the consumer: which messages it acknowledged and which it retried. */
+async function deliver(deps: Deps, id: string, body: unknown, attempts = 1) {
+  const batch = createMessageBatch<unknown>("ebb-jobs", [
+    { id, timestamp: new Date(), attempts, body },
+  ]);
+  await consume(deps, batch);
+  const r = await getQueueResult(batch, createExecutionContext());
+  return {
+    acked: r.explicitAcks,
+    retried: r.retryMessages.map((m: { msgId: string }) => m.msgId),
+  };
+}
+
 const recordRows = async (deps: Deps, tenantId: string) =>
   (await deps.tenant(tenantId).overview(new Date().toISOString().slice(0, 10))).dataAge.reduce(
     (n, a) => n + a.rows,
@@ -151,32 +164,17 @@ describe("sync jobs", () => {
     const t = await directTenant("7100008");
     const { deps } = testDeps();
     await deps.tenant(t.tenantId).beginSync(t.connectionId, "hubspot", "run-a", "d-1", Date.now());
-    const batch = createMessageBatch<unknown>("ebb-jobs", [
-      {
-        id: "dup-1",
-        timestamp: new Date(),
-        attempts: 1,
-        body: { ...syncJob(t.tenantId, t.connectionId, "cron"), runId: "run-b" },
-      },
-    ]);
-    await consume(deps, batch);
-    const result = await getQueueResult(batch, createExecutionContext());
-    expect(result.explicitAcks).toEqual([]);
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["dup-1"]);
+    const job = syncJob(t.tenantId, t.connectionId, "cron");
+    expect(await deliver(deps, "dup-1", { ...job, runId: "run-b" })).toEqual({
+      acked: [],
+      retried: ["dup-1"],
+    });
     // On its last attempt, with the other run still live, it is acknowledged: that run covers it,
     // and nothing piles up in the dead-letter queue.
-    const last = createMessageBatch<unknown>("ebb-jobs", [
-      {
-        id: "dup-2",
-        timestamp: new Date(),
-        attempts: 5,
-        body: { ...syncJob(t.tenantId, t.connectionId, "cron"), runId: "run-c" },
-      },
-    ]);
-    await consume(deps, last);
-    const lastResult = await getQueueResult(last, createExecutionContext());
-    expect(lastResult.explicitAcks).toEqual(["dup-2"]);
-    expect(lastResult.retryMessages).toEqual([]);
+    expect(await deliver(deps, "dup-2", { ...job, runId: "run-c" }, 5)).toEqual({
+      acked: ["dup-2"],
+      retried: [],
+    });
   });
 
   it("a 403 on one object type skips only that type, shown in the admin; the connection stays active", async () => {
@@ -300,21 +298,13 @@ describe("the queue consumer", () => {
       method: "POST",
       body: JSON.stringify({ withhold: ["crm.schemas.companies.write"] }),
     });
-    const batch = createMessageBatch<unknown>("ebb-jobs", [
-      {
-        id: "refused-1",
-        timestamp: new Date(),
-        attempts: 1,
-        body: syncJob(t.tenantId, t.connectionId, "cron"),
-      },
-    ]);
+    let result: Awaited<ReturnType<typeof deliver>>;
     try {
-      await consume(deps, batch);
+      result = await deliver(deps, "refused-1", syncJob(t.tenantId, t.connectionId, "cron"));
     } finally {
       await sandbox("/__sandbox/scopes", { method: "DELETE" });
     }
-    const result = await getQueueResult(batch, createExecutionContext());
-    expect(result.explicitAcks).toEqual(["refused-1"]);
+    expect(result.acked).toEqual(["refused-1"]);
     const conn = await env.DB.prepare("SELECT status, last_error FROM connections WHERE id = ?")
       .bind(t.connectionId)
       .first<{ status: string; last_error: string }>();
@@ -329,19 +319,9 @@ describe("the queue consumer", () => {
       body: JSON.stringify({ kind: "server_error", count: 40 }),
     });
     const { deps } = testDeps();
-    const batch = createMessageBatch<unknown>("ebb-jobs", [
-      {
-        id: "flaky-1",
-        timestamp: new Date(),
-        attempts: 1,
-        body: syncJob(t.tenantId, t.connectionId, "cron"),
-      },
-    ]);
-    await consume(deps, batch);
+    const result = await deliver(deps, "flaky-1", syncJob(t.tenantId, t.connectionId, "cron"));
     await sandbox("/__sandbox/faults", { method: "DELETE" });
-    const result = await getQueueResult(batch, createExecutionContext());
-    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(["flaky-1"]);
-    expect(result.explicitAcks).toEqual([]);
+    expect(result).toEqual({ acked: [], retried: ["flaky-1"] });
     const s = await deps.tenant(t.tenantId).overview(new Date().toISOString().slice(0, 10));
     expect(s.syncs[0]?.status).toBe("error");
     expect(s.syncs[0]?.last_error).toMatch(/502|Bad gateway|unavailable/i);

@@ -3,6 +3,12 @@
 // shape HubSpot's API returns; see HubSpot/hubspot-api-nodejs issues 50 and 268). The sandbox grants
 // every scope Ebb asks for unless a test withholds some (POST /__sandbox/scopes), as an install
 // whose portal or installer cannot grant them would be.
+// Which scope each call needs is the `security` of its operation in HubSpot's spec collection
+// (PublicApiSpecs/CRM/{Companies,Contacts,Tickets,Calls,Notes,…}/Rollouts/424/v3/*.json: reads
+// `crm.objects.<type>.read`, writes `.write`, tickets `tickets`, the engagement objects the
+// contacts scopes; Crm Owners v3: `crm.objects.owners.read`). For association batch reads and
+// property creation the spec lists any of many object types' scopes; the sandbox asks for the one
+// of the type named in the path (the from-type's read scope; `crm.schemas.companies.write`).
 
 const OBJECT_SCOPES: Record<string, { read: string; write: string }> = {
   companies: { read: "crm.objects.companies.read", write: "crm.objects.companies.write" },

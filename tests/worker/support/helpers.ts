@@ -62,19 +62,8 @@ export async function signIn(loginPath: string): Promise<string> {
   return cookie;
 }
 
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Shared with the Node tests (tests/support/wait.ts). */
+export { until } from "../../support/wait.ts";
 
 /** A tenant and HubSpot connection made directly (no OAuth, so nothing is queued behind the test). */
 export async function directTenant(portalId: string, accessToken = "sandbox-token-0") {

@@ -79,7 +79,16 @@ export interface DemoStatus {
     last_error: string | null;
   }[];
   pendingWriteback: number;
-  lastScore: { accounts: number; account_days: number; ms: number; rows_written: number } | null;
+  lastScore: {
+    accounts: number;
+    account_days: number;
+    ms: number;
+    rows_written: number;
+    slices: number;
+    longest_ms: number;
+  } | null;
+  /** The scoring job while one runs: accounts planned and done. */
+  scoring: { phase: string; planned: number; done: number } | null;
   connections: { status: string; last_error: string | null }[];
 }
 
@@ -179,7 +188,7 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
     for (;;) {
       o.onProgress?.(s);
       const sync = s.syncs[0];
-      if (sync?.last_success_at && s.lastScore && s.pendingWriteback === 0) break;
+      if (sync?.last_success_at && s.lastScore && !s.scoring && s.pendingWriteback === 0) break;
       if (s.connections[0]?.status === "error")
         throw new Error(`connection failed: ${s.connections[0].last_error}`);
       if (Date.now() - installed > 15 * 60_000)

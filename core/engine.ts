@@ -26,6 +26,9 @@ import {
 } from "./trend.ts";
 import { DEFAULT_WEIGHTS, type StageWeights, stageOn } from "./weights.ts";
 
+/** Days between the states a sink is offered as checkpoints. */
+export const CHECKPOINT_DAYS = 7;
+
 /** Below this coverage an account is `insufficient_data`, whatever its score. */
 export const MIN_COVERAGE = 0.5;
 export const BANDS = { healthy: 70, atRisk: 45 } as const;
@@ -48,6 +51,11 @@ export interface ScoreSink {
   task?(t: Task & { day: string }): void;
   /** Called once per account after its last day, with the state to resume from. */
   accountDone?(accountId: string, state: AccountState): void;
+  /**
+   * The state after every CHECKPOINT_DAYS-th day (day numbers ≡ -1 mod CHECKPOINT_DAYS): where a
+   * record arriving late, dated in the past, lets scoring resume without starting over.
+   */
+  checkpoint?(accountId: string, state: AccountState): void;
   /** Compact per-day form (no evidence), for backtests. */
   day?(accountId: string, day: number, score: number, band: Band, alert: boolean): void;
 }
@@ -114,12 +122,14 @@ function scoreGroups(
   toOption: string | undefined,
   options: Omit<ScoreOptions, "resume">,
   sink: ScoreSink,
+  given?: PortfolioContext,
 ): ScoreSummary {
   const { groups, orphans, churnDay } = groupByAccount(p);
   // Records are read into compact facts a batch of accounts at a time: once for the portfolio
-  // context, once more for scoring. Nothing is kept for the whole portfolio but the context.
+  // context (unless the caller has it from the portfolio's aggregates), once more for scoring.
+  // Nothing is kept for the whole portfolio but the context.
   const pool = new FactsPool();
-  const ctx = buildPortfolioContext(groups, pool);
+  const ctx = given ?? buildPortfolioContext(groups, pool);
   const to = toOption ? toDayNumber(toOption) : ctx.lastDay;
   const scratch = newScratch();
   const summary: ScoreSummary = {
@@ -159,7 +169,8 @@ function scoreGroups(
   return summary;
 }
 
-function incidentAlert(incident: Incident): PortfolioAlert {
+/** The portfolio alert that reports a product-wide incident. */
+export function incidentAlert(incident: Incident): PortfolioAlert {
   return {
     kind: "incident",
     day: incident.from,
@@ -276,6 +287,12 @@ export function scoreAccount(
       sink.task?.({ ...task, day: scratch.days.of(day) });
     }
     sink.day?.(account.id, day, score, band, episode.open !== null);
+    if (sink.checkpoint && (day + 1) % CHECKPOINT_DAYS === 0)
+      sink.checkpoint(account.id, {
+        day: scratch.days.of(day),
+        trend,
+        episode: { open: episode.open ? { ...episode.open } : null, calmDays: episode.calmDays },
+      });
     if (sink.snapshot)
       sink.snapshot(
         snapshotOf(account, scratch.days.of(day), score, band, trend.trend, coverage, values, row),
@@ -302,14 +319,16 @@ export interface RescorePlan {
 
 /**
  * Score only the planned accounts, each from the day after its stored state (or from the start of
- * its data) to `to`, with the portfolio context built from every account: what a store does after a
- * sync touched some accounts, or when a new day begins.
+ * its data) to `to`: what a store does after a sync touched some accounts, or when a new day
+ * begins. The portfolio context is `ctx` when given (a store builds it from the aggregates it
+ * keeps, and passes only a slice of accounts in `p`), else built from every account of `p`.
  */
 export function rescoreAccounts(
   p: Portfolio,
   plans: readonly RescorePlan[],
   options: Omit<ScoreOptions, "resume" | "from"> & { to: string },
   sink: ScoreSink = {},
+  ctx?: PortfolioContext,
 ): ScoreSummary {
   return scoreGroups(
     p,
@@ -323,6 +342,7 @@ export function rescoreAccounts(
     options.to,
     options,
     sink,
+    ctx,
   );
 }
 

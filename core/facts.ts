@@ -5,7 +5,7 @@
 // pass on small, dense data and adds almost nothing for the garbage collector to trace, so time grows
 // with the portfolio and not with how big and scattered its heap is.
 import { timeToDayNumber, toDayNumber } from "./day.ts";
-import type { Persona } from "./model.ts";
+import type { Engagement, Persona, Ticket, UsageSample } from "./model.ts";
 import { isNegativeTicket } from "./text/sentiment.ts";
 import type { AccountRecords } from "./timeline.ts";
 
@@ -206,10 +206,7 @@ function fill(
       t.solvedAt && t.resolutionMinutes !== undefined ? timeToDayNumber(t.solvedAt) : Number.NaN;
     c.ticketResolutionMinutes[r] = t.resolutionMinutes ?? 0;
     c.ticketReopens[r] = t.reopens ?? 0;
-    c.ticketFlags[r] =
-      (upset ? T_NEGATIVE : 0) |
-      (t.satisfaction === "bad" ? T_BAD : t.satisfaction === "good" ? T_GOOD : 0) |
-      (t.escalated === true ? T_ESCALATED : 0);
+    c.ticketFlags[r] = ticketFlags(t, upset);
     c.ticketPersona[r] = persona(t.requesterId);
   }
 
@@ -220,14 +217,7 @@ function fill(
     if (day < first) first = day;
     if (day > last) last = day;
     c.engagementDay[r] = day;
-    const spoke =
-      e.direction === "inbound" ||
-      e.outcome === "replied" ||
-      (e.kind === "meeting" && e.outcome === "completed");
-    c.engagementFlags[r] =
-      (e.direction === "internal" ? E_INTERNAL : e.direction === "outbound" ? E_OUTBOUND : 0) |
-      (spoke ? E_CUSTOMER_SPOKE : 0) |
-      (e.outcome === "unanswered" || e.outcome === "no_show" ? E_UNANSWERED : 0);
+    c.engagementFlags[r] = engagementFlags(e);
     c.engagementPersona[r] = persona(e.stakeholderId);
   }
 
@@ -263,4 +253,83 @@ export function spanOfFacts(f: AccountFacts): { first: number; last: number } {
   const since = f.records.account.customerSince;
   if (!Number.isFinite(f.first) && since) return { first: toDayNumber(since), last: f.last };
   return { first: f.first, last: f.last };
+}
+
+function ticketFlags(t: Ticket, upset: boolean): number {
+  return (
+    (upset ? T_NEGATIVE : 0) |
+    (t.satisfaction === "bad" ? T_BAD : t.satisfaction === "good" ? T_GOOD : 0) |
+    (t.escalated === true ? T_ESCALATED : 0)
+  );
+}
+
+function engagementFlags(e: Engagement): number {
+  const spoke =
+    e.direction === "inbound" ||
+    e.outcome === "replied" ||
+    (e.kind === "meeting" && e.outcome === "completed");
+  return (
+    (e.direction === "internal" ? E_INTERNAL : e.direction === "outbound" ? E_OUTBOUND : 0) |
+    (spoke ? E_CUSTOMER_SPOKE : 0) |
+    (e.outcome === "unanswered" || e.outcome === "no_show" ? E_UNANSWERED : 0)
+  );
+}
+
+/** Support trouble a ticket adds to the portfolio's rate: bad rating, escalation, reopens, irritation. */
+export function ticketTrouble(flags: number, reopens: number): number {
+  return (
+    (flags & T_BAD ? 1.5 : 0) +
+    (flags & T_ESCALATED ? 1.5 : 0) +
+    0.75 * reopens +
+    (flags & T_NEGATIVE ? 1 : 0)
+  );
+}
+
+/**
+ * What one record adds to the portfolio's daily aggregates (portfolio.ts), read the same way as
+ * `fill` reads it: its day, customer contact, usage counts, support trouble and tags. A store keeps
+ * these with each record so the aggregates follow every write without reading the portfolio.
+ */
+export interface RecordContribution {
+  day: number;
+  contact: number;
+  users: number | null;
+  events: number | null;
+  trouble: number;
+  tags: readonly string[];
+}
+
+export function contributionOf(
+  record:
+    | { kind: "tickets"; record: Ticket }
+    | { kind: "engagements"; record: Engagement }
+    | { kind: "usage"; record: UsageSample },
+): RecordContribution {
+  const none = { contact: 0, users: null, events: null, trouble: 0, tags: [] };
+  if (record.kind === "tickets") {
+    const t = record.record;
+    const flags = ticketFlags(t, isNegativeTicket(t.subject, t.text));
+    return {
+      ...none,
+      day: timeToDayNumber(t.createdAt),
+      contact: 1,
+      trouble: ticketTrouble(flags, t.reopens ?? 0),
+      tags: t.tags,
+    };
+  }
+  if (record.kind === "engagements") {
+    const e = record.record;
+    return {
+      ...none,
+      day: timeToDayNumber(e.at),
+      contact: engagementFlags(e) & E_CUSTOMER_SPOKE ? 1 : 0,
+    };
+  }
+  const u = record.record;
+  return {
+    ...none,
+    day: toDayNumber(u.day),
+    users: u.activeUsers ?? null,
+    events: u.events ?? null,
+  };
 }

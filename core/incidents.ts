@@ -2,6 +2,7 @@
 // portfolio from daily counts of accounts per tag, reported as one alert, and left out of each
 // account's ticket signals.
 import { toDayString } from "./day.ts";
+import type { IncidentTickets } from "./portfolio.ts";
 
 /** A product-wide incident: reported once for the portfolio, not as a task per account. */
 export interface Incident {
@@ -26,7 +27,7 @@ export function detectIncidents(
   tagAccounts: Map<string, Float64Array>,
   aliveAccounts: Float64Array,
   firstDay: number,
-  allTickets: { days: number[]; accounts: string[]; tags: string[][] },
+  tickets: IncidentTickets,
 ): Incident[] {
   const found: { tag: string; from: number; to: number }[] = [];
   for (const [tag, counts] of tagAccounts) {
@@ -71,21 +72,13 @@ export function detectIncidents(
     } else merged.push({ tags: [f.tag], from: f.from, to: f.to });
   }
   return merged.map(({ tags, from, to }) => {
-    let tickets = 0;
-    const accounts = new Set<string>();
-    for (let k = 0; k < allTickets.days.length; k++) {
-      const d = allTickets.days[k]! - firstDay;
-      if (d >= from && d <= to && allTickets.tags[k]!.some((tag) => tags.includes(tag))) {
-        tickets++;
-        accounts.add(allTickets.accounts[k]!);
-      }
-    }
+    const size = tickets.count(tags, firstDay + from, firstDay + to);
     return {
       tags: tags.sort(),
       from: toDayString(firstDay + from),
       to: toDayString(firstDay + to),
-      accounts: accounts.size,
-      tickets,
+      accounts: size.accounts,
+      tickets: size.tickets,
     };
   });
 }

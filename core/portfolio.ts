@@ -8,9 +8,7 @@ import {
   FactsPool,
   factsOf,
   spanOfFacts,
-  T_BAD,
-  T_ESCALATED,
-  T_NEGATIVE,
+  ticketTrouble,
 } from "./facts.ts";
 import { detectIncidents, type Incident } from "./incidents.ts";
 import type { PortfolioView } from "./signals/signal.ts";
@@ -146,11 +144,7 @@ class ContextBuilder {
       const tags = r.records.tickets[k]!.tags;
       this.seeSource("tickets", d);
       this.tickets++;
-      this.trouble +=
-        (flags & T_BAD ? 1.5 : 0) +
-        (flags & T_ESCALATED ? 1.5 : 0) +
-        0.75 * c.ticketReopens[row]! +
-        (flags & T_NEGATIVE ? 1 : 0);
+      this.trouble += ticketTrouble(flags, c.ticketReopens[row]!);
       for (const tag of tags) {
         const key = `${d}|${tag}`;
         if (seen.has(key)) continue;
@@ -194,80 +188,170 @@ class ContextBuilder {
     if (!Number.isFinite(firstDay)) firstDay = lastDay = 0;
     if (!Number.isFinite(lastDay)) lastDay = firstDay;
     const length = lastDay - firstDay + 1;
-    const { source, spanById, tickets, trouble, accountDays } = this;
-
-    // Day i of the portfolio at index i + 1: ready to become prefix sums.
-    const users = this.users.range(firstDay, length, length + 1, 1);
-    const events = this.events.range(firstDay, length, length + 1, 1);
-    const contacts = this.contacts.range(firstDay, length, length + 1, 1);
-    const alive = this.alive.range(firstDay, length + 1, length + 2, 0);
     const tagAccounts = new Map<string, Float64Array>();
     for (const [tag, counts] of this.tagAccounts)
-      tagAccounts.set(tag, counts.range(firstDay, length, length + 1, 1));
-    for (let i = 1; i <= length; i++) alive[i]! += alive[i - 1]!;
-    for (let i = 1; i <= length; i++) {
-      users[i]! += users[i - 1]!;
-      events[i]! += events[i - 1]!;
-    }
-    const aliveSum = new Float64Array(length + 1);
-    for (let i = 0; i < length; i++) aliveSum[i + 1] = aliveSum[i]! + alive[i]!;
-    const win = (a: Float64Array, lo: number, hi: number) => {
-      const l = Math.max(0, lo - firstDay);
-      const h = Math.min(length - 1, hi - firstDay);
-      return h < l ? 0 : a[h + 1]! - a[l]!;
+      tagAccounts.set(tag, counts.range(firstDay, length, length, 0));
+    const { ticketDays, ticketAccounts, ticketTags } = this;
+    const counter: IncidentTickets = {
+      count(tags, from, to) {
+        let tickets = 0;
+        const accounts = new Set<string>();
+        for (let k = 0; k < ticketDays.length; k++) {
+          const d = ticketDays[k]!;
+          if (d >= from && d <= to && ticketTags[k]!.some((tag) => tags.includes(tag))) {
+            tickets++;
+            accounts.add(ticketAccounts[k]!);
+          }
+        }
+        return { tickets, accounts: accounts.size };
+      },
     };
-    const perAlive = (lo: number, hi: number) => {
-      const n = win(aliveSum, lo, hi);
-      return n > 0 ? (win(users, lo, hi) + win(events, lo, hi) / 10) / n : 0;
-    };
-    const usageRatioAt = (d: number): number => {
-      const recent = perAlive(d - 13, d);
-      const usual = perAlive(d - 104, d - 14);
-      return usual > 0 && recent > 0 ? recent / usual : 1;
-    };
-
-    const aliveAccounts = this.spanSteps.range(firstDay, length, length, 0);
-    for (let i = 1; i < length; i++) aliveAccounts[i]! += aliveAccounts[i - 1]!;
-    const spanAlive = new Float64Array(length + 1);
-    for (let i = 0; i < length; i++) spanAlive[i + 1] = spanAlive[i]! + aliveAccounts[i]!;
-    for (let i = 1; i <= length; i++) contacts[i]! += contacts[i - 1]!;
-    const perAccount = (lo: number, hi: number) => {
-      const n = win(spanAlive, lo, hi);
-      return n > 0 ? win(contacts, lo, hi) / n : 0;
-    };
-    const contactRatioAt = (d: number): number => {
-      const recent = perAccount(d - 44, d);
-      const usual = perAccount(d - 224, d - 45);
-      return usual > 0 && recent > 0 ? recent / usual : 1;
-    };
-    const incidents = detectIncidents(tagAccounts, aliveAccounts, firstDay, {
-      days: this.ticketDays,
-      accounts: this.ticketAccounts,
-      tags: this.ticketTags,
-    });
-    const windows = new Map<string, { from: number; to: number }[]>();
-    for (const inc of incidents) {
-      for (const tag of inc.tags) {
-        const list = windows.get(tag) ?? [];
-        list.push({ from: toDayNumber(inc.from), to: toDayNumber(inc.to) });
-        windows.set(tag, list);
-      }
-    }
-    const per30 = accountDays > 0 ? 30 / accountDays : 0;
-    return new Context({
-      firstDay,
-      lastDay,
-      troublePer30: trouble * per30,
-      ticketsPer30: tickets * per30,
-      troublePerTicket: tickets > 0 ? trouble / tickets : 0,
-      incidents,
-      spans: spanById,
-      windows,
-      source,
-      usageRatioAt,
-      contactRatioAt,
-    });
+    return contextFromAggregates(
+      {
+        firstDay,
+        lastDay,
+        tickets: this.tickets,
+        trouble: this.trouble,
+        accountDays: this.accountDays,
+        source: this.source,
+      },
+      {
+        users: this.users.range(firstDay, length, length, 0),
+        events: this.events.range(firstDay, length, length, 0),
+        contacts: this.contacts.range(firstDay, length, length, 0),
+        spanSteps: this.spanSteps.range(firstDay, length, length, 0),
+        aliveSteps: this.alive.range(firstDay, length + 1, length + 1, 0),
+        tagAccounts,
+      },
+      counter,
+      this.spanById,
+    );
   }
+}
+
+/** Portfolio-wide totals, over every account's records. */
+export interface PortfolioTotals {
+  /** First and last day with a record (0 and 0 for a portfolio without any). */
+  firstDay: number;
+  lastDay: number;
+  tickets: number;
+  /** Support trouble of every ticket (facts.ts `ticketTrouble`). */
+  trouble: number;
+  /** Days between each account's first and last record, summed. */
+  accountDays: number;
+  /** First and last day each source delivered a record. */
+  source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>;
+}
+
+/**
+ * Per-day counts across the portfolio, day `firstDay + i` at index i for the days of the span (one
+ * more for `aliveSteps`: the day after the last).
+ */
+export interface DailyAggregates {
+  /** Active users and events, summed over accounts. */
+  users: Float64Array;
+  events: Float64Array;
+  /** Customer contacts: tickets, and engagements where the customer spoke. */
+  contacts: Float64Array;
+  /** +1 on each account's first record day, -1 on the day after its last. */
+  spanSteps: Float64Array;
+  /** The same over each account's first and last usage day. */
+  aliveSteps: Float64Array;
+  /** Per ticket tag: accounts that filed a ticket with it that day. */
+  tagAccounts: Map<string, Float64Array>;
+}
+
+/** Tickets (and their accounts) carrying any of `tags` on days [from, to]: an incident's size. */
+export interface IncidentTickets {
+  count(tags: readonly string[], from: number, to: number): { tickets: number; accounts: number };
+}
+
+/**
+ * The portfolio context from its aggregates: what a store keeps as records arrive, or what
+ * `buildPortfolioContext` adds up account by account. Spans of single accounts are optional: a
+ * scorer reads an account's own span from its facts when the context does not have it.
+ */
+export function contextFromAggregates(
+  totals: PortfolioTotals,
+  daily: DailyAggregates,
+  counter: IncidentTickets,
+  spans: Map<string, { first: number; last: number }> = new Map(),
+): PortfolioContext {
+  const { firstDay, lastDay, tickets, trouble, accountDays, source } = totals;
+  const length = lastDay - firstDay + 1;
+  // Day i of the portfolio at index i + 1: ready to become prefix sums.
+  const shifted = (a: Float64Array) => {
+    const out = new Float64Array(length + 1);
+    out.set(a.subarray(0, length), 1);
+    return out;
+  };
+  const users = shifted(daily.users);
+  const events = shifted(daily.events);
+  const contacts = shifted(daily.contacts);
+  const alive = new Float64Array(length + 2);
+  alive.set(daily.aliveSteps.subarray(0, length + 1), 0);
+  const tagAccounts = new Map<string, Float64Array>();
+  for (const [tag, counts] of daily.tagAccounts) tagAccounts.set(tag, shifted(counts));
+  for (let i = 1; i <= length; i++) alive[i]! += alive[i - 1]!;
+  for (let i = 1; i <= length; i++) {
+    users[i]! += users[i - 1]!;
+    events[i]! += events[i - 1]!;
+  }
+  const aliveSum = new Float64Array(length + 1);
+  for (let i = 0; i < length; i++) aliveSum[i + 1] = aliveSum[i]! + alive[i]!;
+  const win = (a: Float64Array, lo: number, hi: number) => {
+    const l = Math.max(0, lo - firstDay);
+    const h = Math.min(length - 1, hi - firstDay);
+    return h < l ? 0 : a[h + 1]! - a[l]!;
+  };
+  const perAlive = (lo: number, hi: number) => {
+    const n = win(aliveSum, lo, hi);
+    return n > 0 ? (win(users, lo, hi) + win(events, lo, hi) / 10) / n : 0;
+  };
+  const usageRatioAt = (d: number): number => {
+    const recent = perAlive(d - 13, d);
+    const usual = perAlive(d - 104, d - 14);
+    return usual > 0 && recent > 0 ? recent / usual : 1;
+  };
+
+  const aliveAccounts = new Float64Array(length);
+  aliveAccounts.set(daily.spanSteps.subarray(0, length));
+  for (let i = 1; i < length; i++) aliveAccounts[i]! += aliveAccounts[i - 1]!;
+  const spanAlive = new Float64Array(length + 1);
+  for (let i = 0; i < length; i++) spanAlive[i + 1] = spanAlive[i]! + aliveAccounts[i]!;
+  for (let i = 1; i <= length; i++) contacts[i]! += contacts[i - 1]!;
+  const perAccount = (lo: number, hi: number) => {
+    const n = win(spanAlive, lo, hi);
+    return n > 0 ? win(contacts, lo, hi) / n : 0;
+  };
+  const contactRatioAt = (d: number): number => {
+    const recent = perAccount(d - 44, d);
+    const usual = perAccount(d - 224, d - 45);
+    return usual > 0 && recent > 0 ? recent / usual : 1;
+  };
+  const incidents = detectIncidents(tagAccounts, aliveAccounts, firstDay, counter);
+  const windows = new Map<string, { from: number; to: number }[]>();
+  for (const inc of incidents) {
+    for (const tag of inc.tags) {
+      const list = windows.get(tag) ?? [];
+      list.push({ from: toDayNumber(inc.from), to: toDayNumber(inc.to) });
+      windows.set(tag, list);
+    }
+  }
+  const per30 = accountDays > 0 ? 30 / accountDays : 0;
+  return new Context({
+    firstDay,
+    lastDay,
+    troublePer30: trouble * per30,
+    ticketsPer30: tickets * per30,
+    troublePerTicket: tickets > 0 ? trouble / tickets : 0,
+    incidents,
+    spans,
+    windows,
+    source,
+    usageRatioAt,
+    contactRatioAt,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { listConnections, markConnection, recordJobFailure } from "../db/directo
 import type { Deps } from "../deps.ts";
 import { PoisonMessage } from "./errors.ts";
 import { Job, syncJob } from "./messages.ts";
+import { runScore } from "./run-score.ts";
 import { runSync } from "./run-sync.ts";
 import { runWriteback } from "./run-writeback.ts";
 
@@ -38,10 +39,25 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
     return;
   }
   const job = parsed.data;
+  // A score job belongs to a tenant, not to one connection.
+  const connectionId = "connectionId" in job ? job.connectionId : undefined;
+  const noteError = async (change: Parameters<typeof markConnection>[2]) => {
+    if (connectionId) await markConnection(deps.db, connectionId, change);
+  };
   try {
-    const result = job.kind === "sync" ? await runSync(deps, job) : await runWriteback(deps, job);
+    const result =
+      job.kind === "sync"
+        ? await runSync(deps, job)
+        : job.kind === "score"
+          ? await runScore(deps, job)
+          : await runWriteback(deps, job);
     console.log(
-      JSON.stringify({ event: `job.${job.kind}`, connection: job.connectionId, ...logged(result) }),
+      JSON.stringify({
+        event: `job.${job.kind}`,
+        tenant: job.tenantId,
+        connection: connectionId,
+        ...logged(result),
+      }),
     );
     // Another delivery holds the connection's lease: come back when it would have lapsed (it is
     // released earlier if that delivery finishes; then this one finds the run done, or runs). A
@@ -56,7 +72,7 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
       await recordJobFailure(deps.db, {
         messageId: msg.id,
         tenantId: job.tenantId,
-        connectionId: job.connectionId,
+        connectionId,
         body: job,
         error: reason,
         at: deps.now(),
@@ -68,14 +84,13 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
       // Authorization gone (uninstalled, revoked, refresh refused): stop syncing until the admin
       // reinstalls. A 403 is not that: the pull skips what it may not read; one it cannot skip
       // fails this message only, and the next sync tries again.
-      if (e.code === "auth")
-        await markConnection(deps.db, job.connectionId, { status: "error", lastError: e.message });
-      else await markConnection(deps.db, job.connectionId, { lastError: e.message.slice(0, 500) });
+      if (e.code === "auth") await noteError({ status: "error", lastError: e.message });
+      else await noteError({ lastError: e.message.slice(0, 500) });
       return give(`${e.code}: ${e.message}`);
     }
     if (msg.attempts >= MAX_ATTEMPTS)
       return give(`gave up after ${msg.attempts} attempts: ${err.message}`);
-    await markConnection(deps.db, job.connectionId, { lastError: err.message.slice(0, 500) });
+    await noteError({ lastError: err.message.slice(0, 500) });
     const afterMs = e instanceof ConnectorError ? (e.retryAfterMs ?? 0) : 0;
     const backoffS = Math.min(300, 5 * 2 ** (msg.attempts - 1));
     msg.retry({ delaySeconds: Math.max(Math.ceil(afterMs / 1000), backoffS) });

@@ -14,9 +14,15 @@ export const WritebackJob = z.object({
   tenantId: z.string().min(1),
   connectionId: z.string().min(1),
 });
-export const Job = z.discriminatedUnion("kind", [SyncJob, WritebackJob]);
+/** Score the tenant's planned accounts, a slice per store call, continued in a new message. */
+export const ScoreJob = z.object({
+  kind: z.literal("score"),
+  tenantId: z.string().min(1),
+});
+export const Job = z.discriminatedUnion("kind", [SyncJob, WritebackJob, ScoreJob]);
 export type SyncJob = z.infer<typeof SyncJob>;
 export type WritebackJob = z.infer<typeof WritebackJob>;
+export type ScoreJob = z.infer<typeof ScoreJob>;
 export type Job = z.infer<typeof Job>;
 
 export function syncJob(

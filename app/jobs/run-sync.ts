@@ -1,6 +1,6 @@
 // One sync message: take the connection's lease in the tenant store, pull pages through the gate
 // from the saved cursor and store each with its cursor; pause into a new message after a budget of
-// pages or time; at the end, rescore what changed and queue the writeback.
+// pages or time; at the end, start scoring what changed (which queues the writeback when done).
 
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
@@ -18,7 +18,8 @@ export interface SyncBudget {
 export const DEFAULT_SYNC_BUDGET: SyncBudget = { maxPages: 50, maxMs: 60_000 };
 
 export type SyncOutcome =
-  | { status: "done"; pages: number; rescored: number; rescoreMs: number }
+  /** Pulled to the end; scoring has started, or will run again after the one running. */
+  | { status: "done"; pages: number; scoring: "started" | "queued" }
   | { status: "continued"; pages: number }
   /** Another live delivery holds the connection: try this message again after `retryInMs`. */
   | { status: "busy"; retryInMs: number }
@@ -108,8 +109,14 @@ export async function runSync(
   const vendors = (
     await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" })
   ).map((c) => c.vendor);
-  const scored = await store.rescore(dayOf(deps.now()), [...new Set(vendors)]);
+  // Scoring runs in the tenant's store, a slice of accounts per invocation; the writeback is
+  // queued when it is done.
+  const scoring = await store.startScoring(
+    dayOf(deps.now()),
+    [...new Set(vendors)],
+    [{ kind: "writeback", tenantId: conn.tenant_id, connectionId: conn.id }],
+  );
+  if (scoring.drive) await deps.enqueue([{ kind: "score", tenantId: conn.tenant_id }]);
   await markConnection(deps.db, conn.id, { lastError: null });
-  await deps.enqueue([{ kind: "writeback", tenantId: conn.tenant_id, connectionId: conn.id }]);
-  return { status: "done", pages, rescored: scored.accounts, rescoreMs: scored.ms };
+  return { status: "done", pages, scoring: scoring.started ? "started" : "queued" };
 }

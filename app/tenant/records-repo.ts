@@ -4,6 +4,7 @@
 // accounts of one vendor are two customers, whatever their domains. A domain that matches several
 // of other vendors' accounts is not guessed: the account stands alone and waits for an admin.
 import type { RecordBatch } from "../../connectors/connector.ts";
+import { contributionOf } from "../../core/facts.ts";
 import { type Account, emptyPortfolio, type Portfolio, RECORD_KINDS } from "../../core/model.ts";
 
 type RecordKind = Exclude<keyof Portfolio, "accounts">;
@@ -16,6 +17,28 @@ function keyOf(kind: RecordKind, r: Portfolio[RecordKind][number]): string {
     return `${r.accountId}@${r.day}@${"feature" in r ? (r.feature ?? "") : ""}`;
   if ("kind" in r && "at" in r) return `${r.accountId}@${r.kind}@${r.at}`;
   return r.accountId;
+}
+
+type Columns = [number | null, number | null, number | null, number, number, string | null];
+const NO_CONTRIBUTION: Columns = [null, null, null, 0, 0, null];
+
+/**
+ * The columns a dated record (ticket, engagement, usage day) carries for the portfolio aggregates:
+ * day number, active users, events, customer contact, support trouble, tags (JSON). Null for
+ * other kinds, and for a record whose day cannot be read (it adds nothing, as in core).
+ */
+export function contributionColumns(kind: string, r: unknown): Columns | null {
+  if (kind !== "tickets" && kind !== "engagements" && kind !== "usage") return null;
+  const c = contributionOf({ kind, record: r } as Parameters<typeof contributionOf>[0]);
+  if (!Number.isFinite(c.day)) return null;
+  return [
+    c.day,
+    c.users,
+    c.events,
+    c.contact,
+    c.trouble,
+    kind === "tickets" ? JSON.stringify(c.tags) : null,
+  ];
 }
 
 /** The day a record speaks for, for each source's data age. */
@@ -153,16 +176,23 @@ export function applyRecords(
   for (const kind of KINDS) {
     for (const r of batch[kind]) {
       const accountId = accountIdFor(sql, vendor, r.accountId, cache);
+      const c = contributionColumns(kind, r) ?? NO_CONTRIBUTION;
+      // An unchanged record is not written again: nothing to rescore, no aggregate to redo.
       sql.exec(
-        `INSERT INTO records (kind, id, vendor, account_id, at, data) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO records (kind, id, vendor, account_id, at, data, day, users, events, contact,
+           trouble, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (kind, id) DO UPDATE SET account_id = excluded.account_id, at = excluded.at,
-           data = excluded.data`,
+           data = excluded.data, day = excluded.day, users = excluded.users,
+           events = excluded.events, contact = excluded.contact, trouble = excluded.trouble,
+           tags = excluded.tags
+         WHERE records.account_id IS NOT excluded.account_id OR records.data IS NOT excluded.data`,
         kind,
         keyOf(kind, r),
         vendor,
         accountId,
         dayOf(r),
         JSON.stringify({ ...r, accountId }),
+        ...c,
       );
       touched.add(accountId);
       rows++;
@@ -271,6 +301,9 @@ function deleteAccount(sql: SqlStorage, id: string): void {
   for (const table of [
     "records",
     "dirty_accounts",
+    "agg_spans",
+    "account_checkpoints",
+    "score_plan",
     "account_state",
     "snapshots",
     "latest_snapshots",
@@ -282,27 +315,31 @@ function deleteAccount(sql: SqlStorage, id: string): void {
   sql.exec("DELETE FROM accounts WHERE id = ?", id);
 }
 
-/** Every account and record of the tenant, as the core reads a portfolio. */
-export function loadPortfolio(sql: SqlStorage): Portfolio {
+/**
+ * These accounts and their records, as the core reads a portfolio (records in the order they were
+ * first stored), and how many records that is: one slice of a scoring, never the whole tenant.
+ */
+export function loadAccounts(
+  sql: SqlStorage,
+  ids: readonly string[],
+): { portfolio: Portfolio; records: number } {
   const p = emptyPortfolio();
-  for (const row of sql.exec<{ data: string }>("SELECT data FROM accounts")) {
+  let records = 0;
+  for (const id of ids) {
+    const row = sql
+      .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
+      .toArray()[0];
+    if (!row) continue;
     p.accounts.push(JSON.parse(row.data) as Account);
+    for (const r of sql.exec<{ kind: RecordKind; data: string }>(
+      "SELECT kind, data FROM records WHERE account_id = ? ORDER BY rowid",
+      id,
+    )) {
+      (p[r.kind] as unknown[]).push(JSON.parse(r.data));
+      records++;
+    }
   }
-  for (const row of sql.exec<{ kind: RecordKind; data: string }>(
-    "SELECT kind, data FROM records",
-  )) {
-    (p[row.kind] as unknown[]).push(JSON.parse(row.data));
-  }
-  return p;
-}
-
-export function dirtyAccounts(sql: SqlStorage): Set<string> {
-  return new Set(
-    sql
-      .exec<{ account_id: string }>("SELECT account_id FROM dirty_accounts")
-      .toArray()
-      .map((r) => r.account_id),
-  );
+  return { portfolio: p, records };
 }
 
 /**
@@ -323,10 +360,6 @@ export function dataAge(
 
 export function accountCount(sql: SqlStorage): number {
   return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM accounts").one().n;
-}
-
-export function clearDirty(sql: SqlStorage): void {
-  sql.exec("DELETE FROM dirty_accounts");
 }
 
 /** Ebb's account for a vendor's own id of it (a company, account or organization id), if any. */

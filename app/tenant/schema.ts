@@ -1,6 +1,8 @@
 // A tenant store's SQLite schema, as numbered, append-only steps: a store opened by newer code runs
 // the steps it has not run yet, in order, inside one transaction each.
-const STEPS: readonly string[] = [
+import { contributionColumns } from "./records-repo.ts";
+
+const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
   // 1: accounts and their identity across vendors, records, scores, tasks, writeback, sync.
   `CREATE TABLE accounts (
      id TEXT PRIMARY KEY,
@@ -135,7 +137,200 @@ const STEPS: readonly string[] = [
    CREATE TRIGGER records_counted_out AFTER DELETE ON records BEGIN
      UPDATE record_counts SET rows = rows - 1 WHERE kind = OLD.kind AND vendor = OLD.vendor;
    END;`,
+  // 7: scoring in slices from portfolio aggregates kept as records arrive (issue 16). Each record
+  // of a dated kind carries what it adds (records-repo `contributionColumns`); triggers keep the
+  // per-day sums, accounts per tag and day, and totals, and mark the account to rescore from the
+  // earliest day a change touches. Each account's record span (agg_spans, refreshed when scoring
+  // starts) keeps the per-day steps of accounts alive. Checkpoints of scoring state let a late
+  // record rescore from just before its day; the scoring job and its plan make scoring resumable.
+  (sql) => {
+    sql.exec(`
+      ALTER TABLE records ADD COLUMN day INTEGER;
+      ALTER TABLE records ADD COLUMN users REAL;
+      ALTER TABLE records ADD COLUMN events REAL;
+      ALTER TABLE records ADD COLUMN contact INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE records ADD COLUMN trouble REAL NOT NULL DEFAULT 0;
+      ALTER TABLE records ADD COLUMN tags TEXT;
+      DROP INDEX records_account;
+      CREATE INDEX records_account_kind_day ON records (account_id, kind, day);
+      CREATE INDEX records_kind_day ON records (kind, day);
+      ALTER TABLE dirty_accounts ADD COLUMN since INTEGER;
+      ALTER TABLE account_state ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE agg_days (
+        day INTEGER PRIMARY KEY,
+        users REAL NOT NULL DEFAULT 0,
+        events REAL NOT NULL DEFAULT 0,
+        contacts REAL NOT NULL DEFAULT 0,
+        span_steps REAL NOT NULL DEFAULT 0,
+        alive_steps REAL NOT NULL DEFAULT 0
+      );
+      CREATE TABLE agg_tag_accounts (
+        tag TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        account_id TEXT NOT NULL,
+        tickets INTEGER NOT NULL,
+        PRIMARY KEY (tag, day, account_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX agg_tag_accounts_account ON agg_tag_accounts (account_id, day);
+      CREATE TABLE agg_tag_days (
+        tag TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        accounts INTEGER NOT NULL,
+        PRIMARY KEY (tag, day)
+      ) WITHOUT ROWID;
+      CREATE TABLE agg_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        tickets INTEGER NOT NULL DEFAULT 0,
+        trouble REAL NOT NULL DEFAULT 0,
+        account_days INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL DEFAULT 0
+      );
+      INSERT INTO agg_totals (id) VALUES (1);
+      CREATE TABLE agg_spans (
+        account_id TEXT PRIMARY KEY,
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        usage_first INTEGER,
+        usage_last INTEGER
+      );
+      CREATE TABLE account_checkpoints (
+        account_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        state TEXT NOT NULL,
+        PRIMARY KEY (account_id, day)
+      ) WITHOUT ROWID;
+      CREATE TABLE score_job (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        to_day TEXT NOT NULL,
+        vendors TEXT NOT NULL,
+        followups TEXT NOT NULL,
+        slice_accounts INTEGER NOT NULL,
+        phase TEXT NOT NULL DEFAULT 'scoring',
+        again INTEGER NOT NULL DEFAULT 0,
+        planned INTEGER NOT NULL DEFAULT 0,
+        accounts INTEGER NOT NULL DEFAULT 0,
+        account_days INTEGER NOT NULL DEFAULT 0,
+        tasks_opened INTEGER NOT NULL DEFAULT 0,
+        tasks_closed INTEGER NOT NULL DEFAULT 0,
+        rows_written INTEGER NOT NULL DEFAULT 0,
+        slices INTEGER NOT NULL DEFAULT 0,
+        longest_ms INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE score_plan (
+        account_id TEXT PRIMARY KEY,
+        since INTEGER
+      ) WITHOUT ROWID;
+      ALTER TABLE score_runs ADD COLUMN slices INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE score_runs ADD COLUMN longest_ms INTEGER NOT NULL DEFAULT 0;
+      ${aggregateTriggers()}
+    `);
+    backfillContributions(sql);
+  },
 ];
+
+/** SQL that adds (sign "+") or removes (sign "-") record `r`'s contribution (r is NEW or OLD). */
+function recordAggregate(r: "NEW" | "OLD", sign: "+" | "-"): string {
+  const days =
+    sign === "+"
+      ? `INSERT INTO agg_days (day, users, events, contacts)
+           VALUES (NEW.day, COALESCE(NEW.users, 0), COALESCE(NEW.events, 0), NEW.contact)
+           ON CONFLICT (day) DO UPDATE SET users = users + excluded.users,
+             events = events + excluded.events, contacts = contacts + excluded.contacts;
+         INSERT INTO agg_tag_accounts (tag, day, account_id, tickets)
+           SELECT DISTINCT value, NEW.day, NEW.account_id, 1 FROM json_each(COALESCE(NEW.tags, '[]'))
+           WHERE true
+           ON CONFLICT (tag, day, account_id) DO UPDATE SET tickets = tickets + 1;`
+      : `UPDATE agg_days SET users = users - COALESCE(OLD.users, 0),
+           events = events - COALESCE(OLD.events, 0), contacts = contacts - OLD.contact
+           WHERE day = OLD.day;
+         UPDATE agg_tag_accounts SET tickets = tickets - 1
+           WHERE day = OLD.day AND account_id = OLD.account_id
+             AND tag IN (SELECT value FROM json_each(COALESCE(OLD.tags, '[]')));
+         DELETE FROM agg_tag_accounts
+           WHERE day = OLD.day AND account_id = OLD.account_id AND tickets <= 0;`;
+  return `${days}
+    UPDATE agg_totals SET tickets = tickets ${sign} (${r}.kind = 'tickets'),
+      trouble = trouble ${sign} ${r}.trouble, version = version + 1;
+    INSERT INTO dirty_accounts (account_id, since) VALUES (${r}.account_id, ${r}.day)
+      ON CONFLICT (account_id) DO UPDATE SET since = MIN(COALESCE(since, excluded.since), excluded.since);`;
+}
+
+/** SQL that adds or removes an account span's steps and days (s is NEW or OLD of agg_spans). */
+function spanAggregate(s: "NEW" | "OLD", sign: "+" | "-"): string {
+  const step = (day: string, v: number, column: string) =>
+    `INSERT INTO agg_days (day, ${column}) SELECT ${day}, ${sign === "+" ? v : -v} WHERE ${day} IS NOT NULL
+       ON CONFLICT (day) DO UPDATE SET ${column} = ${column} + excluded.${column};`;
+  return `${step(`${s}.first`, 1, "span_steps")}
+    ${step(`${s}.last + 1`, -1, "span_steps")}
+    ${step(`${s}.usage_first`, 1, "alive_steps")}
+    ${step(`${s}.usage_last + 1`, -1, "alive_steps")}
+    UPDATE agg_totals SET account_days = account_days ${sign} (${s}.last - ${s}.first + 1),
+      version = version + 1;`;
+}
+
+function aggregateTriggers(): string {
+  const cols = "day, users, events, contact, trouble, tags, account_id";
+  return `
+    CREATE TRIGGER records_agg_in AFTER INSERT ON records WHEN NEW.day IS NOT NULL BEGIN
+      ${recordAggregate("NEW", "+")}
+    END;
+    CREATE TRIGGER records_agg_out AFTER DELETE ON records WHEN OLD.day IS NOT NULL BEGIN
+      ${recordAggregate("OLD", "-")}
+    END;
+    CREATE TRIGGER records_agg_change_out AFTER UPDATE OF ${cols} ON records
+      WHEN OLD.day IS NOT NULL BEGIN
+      ${recordAggregate("OLD", "-")}
+    END;
+    CREATE TRIGGER records_agg_change_in AFTER UPDATE OF ${cols} ON records
+      WHEN NEW.day IS NOT NULL BEGIN
+      ${recordAggregate("NEW", "+")}
+    END;
+    CREATE TRIGGER tag_accounts_in AFTER INSERT ON agg_tag_accounts BEGIN
+      INSERT INTO agg_tag_days (tag, day, accounts) VALUES (NEW.tag, NEW.day, 1)
+        ON CONFLICT (tag, day) DO UPDATE SET accounts = accounts + 1;
+    END;
+    CREATE TRIGGER tag_accounts_out AFTER DELETE ON agg_tag_accounts BEGIN
+      UPDATE agg_tag_days SET accounts = accounts - 1 WHERE tag = OLD.tag AND day = OLD.day;
+      DELETE FROM agg_tag_days WHERE tag = OLD.tag AND day = OLD.day AND accounts <= 0;
+    END;
+    CREATE TRIGGER spans_in AFTER INSERT ON agg_spans BEGIN
+      ${spanAggregate("NEW", "+")}
+    END;
+    CREATE TRIGGER spans_out AFTER DELETE ON agg_spans BEGIN
+      ${spanAggregate("OLD", "-")}
+    END;
+    CREATE TRIGGER spans_change AFTER UPDATE ON agg_spans BEGIN
+      ${spanAggregate("OLD", "-")}
+      ${spanAggregate("NEW", "+")}
+    END;`;
+}
+
+/** Records stored before step 7 get their contribution columns (the triggers add them up). */
+function backfillContributions(sql: SqlStorage): void {
+  let after = 0;
+  for (;;) {
+    const rows = sql
+      .exec<{ rowid: number; kind: string; data: string }>(
+        `SELECT rowid, kind, data FROM records
+         WHERE rowid > ? AND kind IN ('tickets', 'engagements', 'usage') ORDER BY rowid LIMIT 500`,
+        after,
+      )
+      .toArray();
+    if (rows.length === 0) return;
+    for (const r of rows) {
+      const c = contributionColumns(r.kind, JSON.parse(r.data));
+      if (c)
+        sql.exec(
+          "UPDATE records SET day = ?, users = ?, events = ?, contact = ?, trouble = ?, tags = ? WHERE rowid = ?",
+          ...c,
+          r.rowid,
+        );
+      after = r.rowid;
+    }
+  }
+}
 
 export const TENANT_SCHEMA_VERSION = STEPS.length;
 
@@ -146,9 +341,10 @@ export function migrateTenant(storage: DurableObjectStorage): void {
   let version = row?.version ?? 0;
   if (!row) sql.exec("INSERT INTO schema_version (version) VALUES (0)");
   for (; version < STEPS.length; version++) {
-    const step = STEPS[version] as string;
+    const step = STEPS[version] as string | ((sql: SqlStorage) => void);
     storage.transactionSync(() => {
-      sql.exec(step);
+      if (typeof step === "string") sql.exec(step);
+      else step(sql);
       sql.exec("UPDATE schema_version SET version = ?", version + 1);
     });
   }

@@ -1,6 +1,7 @@
 // A tenant's scores and what follows from them: the state to continue scoring from, daily
 // snapshots (compact) and the latest one in full, tasks with their push state, portfolio alerts,
 // the fields last written to each vendor, and which accounts need writing back.
+import { addDays } from "../../core/day.ts";
 import { type AccountState, BANDS } from "../../core/engine.ts";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 
@@ -85,8 +86,24 @@ export function saveAlert(sql: SqlStorage, a: { day: string; title: string; body
   );
 }
 
-export function pruneSnapshots(sql: SqlStorage, beforeDay: string): void {
-  sql.exec("DELETE FROM snapshots WHERE day < ?", beforeDay);
+/** The state after a checkpoint day (engine.ts CHECKPOINT_DAYS), kept while its snapshots are. */
+export function saveCheckpoint(sql: SqlStorage, accountId: string, state: AccountState): void {
+  sql.exec(
+    "INSERT OR REPLACE INTO account_checkpoints (account_id, day, state) VALUES (?, ?, ?)",
+    accountId,
+    state.day,
+    JSON.stringify(state),
+  );
+}
+
+/**
+ * Keep an account's last SNAPSHOT_KEEP_DAYS days of snapshots and checkpoints, counted back from
+ * its own last scored day: a churned account keeps the history before its churn.
+ */
+export function pruneAccount(sql: SqlStorage, accountId: string, lastDay: string): void {
+  const from = addDays(lastDay, -SNAPSHOT_KEEP_DAYS);
+  sql.exec("DELETE FROM snapshots WHERE account_id = ? AND day < ?", accountId, from);
+  sql.exec("DELETE FROM account_checkpoints WHERE account_id = ? AND day < ?", accountId, from);
 }
 
 export function latestOf(sql: SqlStorage, accountId: string): HealthSnapshot | undefined {
@@ -196,24 +213,31 @@ export type ScoreRun = {
   account_days: number;
   ms: number;
   rows_written: number;
+  /** Invocations the run took, and the longest one. */
+  slices: number;
+  longest_ms: number;
 };
 
 export function saveScoreRun(sql: SqlStorage, r: ScoreRun): void {
   sql.exec(
-    "INSERT INTO score_runs (at, to_day, accounts, account_days, ms, rows_written) VALUES (?, ?, ?, ?, ?, ?)",
+    `INSERT INTO score_runs (at, to_day, accounts, account_days, ms, rows_written, slices, longest_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     r.at,
     r.to_day,
     r.accounts,
     r.account_days,
     r.ms,
     r.rows_written,
+    r.slices,
+    r.longest_ms,
   );
 }
 
 export function lastScoreRun(sql: SqlStorage): ScoreRun | undefined {
   return sql
     .exec<ScoreRun>(
-      "SELECT at, to_day, accounts, account_days, ms, rows_written FROM score_runs ORDER BY id DESC LIMIT 1",
+      `SELECT at, to_day, accounts, account_days, ms, rows_written, slices, longest_ms
+       FROM score_runs ORDER BY id DESC LIMIT 1`,
     )
     .toArray()[0];
 }

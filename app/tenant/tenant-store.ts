@@ -11,34 +11,52 @@ import type {
   RecordBatch,
 } from "../../connectors/connector.ts";
 import { emptyBatch } from "../../connectors/records.ts";
-import { addDays } from "../../core/day.ts";
-import { type RescorePlan, rescoreAccounts } from "../../core/engine.ts";
+import { addDays, toDayNumber } from "../../core/day.ts";
+import {
+  type AccountState,
+  incidentAlert,
+  type RescorePlan,
+  rescoreAccounts,
+} from "../../core/engine.ts";
 import type { Account, HealthSnapshot } from "../../core/model.ts";
+import type { PortfolioContext } from "../../core/portfolio.ts";
+import type { Job } from "../jobs/messages.ts";
+import { aggregatesVersion, readContext } from "./aggregates-repo.ts";
 import {
   accountCount,
   accountIdByExternal,
   applyRecords,
-  clearDirty,
   dataAge,
-  dirtyAccounts,
   identityQuestions,
-  loadPortfolio,
+  loadAccounts,
   resolveIdentity,
 } from "./records-repo.ts";
 import { migrateTenant } from "./schema.ts";
+import {
+  advanceJob,
+  clearFollowups,
+  donePlanned,
+  endJob,
+  nextSlice,
+  planFor,
+  readJob,
+  type ScoreJob,
+  scoringProgress,
+  startJob,
+} from "./score-job-repo.ts";
 import {
   atRisk,
   bandCounts,
   endedCount,
   lastScoreRun,
   latestOf,
-  loadStates,
   markPushNeeded,
   openTasksOf,
-  pruneSnapshots,
+  pruneAccount,
   recentAlerts,
   SNAPSHOT_KEEP_DAYS,
   saveAlert,
+  saveCheckpoint,
   saveLatest,
   saveScoreRun,
   saveSnapshot,
@@ -62,17 +80,35 @@ import {
 } from "./sync-repo.ts";
 import { pendingChanges, pendingWritebackCount, recordPush } from "./writeback-repo.ts";
 
-export interface RescoreResult {
+/** What the daily snapshots table keeps of a snapshot. */
+const compact = (s: HealthSnapshot): HealthSnapshot =>
+  ({
+    accountId: s.accountId,
+    day: s.day,
+    score: s.score,
+    band: s.band,
+    trend: s.trend,
+    coverage: s.coverage,
+  }) as HealthSnapshot;
+
+/** Accounts scored per slice (one invocation): bounds the records one invocation holds. */
+export const SCORE_SLICE_ACCOUNTS = 40;
+/** A scoring job no step has advanced for this long has lost its messages: drive it again. */
+export const STALE_JOB_MS = 5 * 60_000;
+
+export interface StepResult {
+  /** Another step follows. */
+  more: boolean;
+  /** Jobs to queue now that scoring is done. */
+  followups: Job[];
+  /** Accounts and records this step loaded. */
   accounts: number;
-  accountDays: number;
-  tasksOpened: number;
-  tasksClosed: number;
-  rowsWritten: number;
-  ms: number;
+  records: number;
 }
 
 export class TenantStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private cachedContext: { version: number; ctx: PortfolioContext } | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -131,73 +167,160 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /**
-   * Score every account that changed, or has not been scored through `today`, from the day after
-   * its stored state; portfolio context comes from all accounts. One transaction for all results.
+   * Plan scoring through `today`: every account that changed (from the earliest day its changes
+   * touch) or has not been scored through today, `sliceAccounts` accounts per `scoreStep`; when
+   * the plan is done, `followups` are handed to whoever drives the steps. Asked while a scoring
+   * runs, it is remembered and runs again when that ends. `drive` says whether the caller should
+   * queue the steps: a new job, or one no step has advanced for STALE_JOB_MS (its messages lost).
    */
-  rescore(today: string, vendors: string[]): RescoreResult {
-    const started = Date.now();
-    const dirty = dirtyAccounts(this.sql);
-    const states = loadStates(this.sql);
-    const p = loadPortfolio(this.sql);
-    const plans: RescorePlan[] = [];
-    for (const a of p.accounts) {
-      const state = states.get(a.id);
-      if (dirty.has(a.id) || !state || state.day < today) plans.push({ accountId: a.id, state });
-    }
-    // An account already scored through today with new records is scored again from today only.
-    for (const plan of plans) if (plan.state && plan.state.day >= today) plan.state = undefined;
-    const keepFrom = addDays(today, -SNAPSHOT_KEEP_DAYS);
-    let rows = 0;
-    const latest = new Map<string, HealthSnapshot>();
-    const summary = this.ctx.storage.transactionSync(() => {
+  startScoring(
+    today: string,
+    vendors: string[],
+    followups: Job[],
+    sliceAccounts: number = SCORE_SLICE_ACCOUNTS,
+  ): { started: boolean; drive: boolean } {
+    const now = Date.now();
+    return this.ctx.storage.transactionSync(() => {
+      const before = readJob(this.sql);
+      const started = startJob(this.sql, { today, vendors, followups, sliceAccounts, now });
+      return { started, drive: started || now - (before?.updated_at ?? now) > STALE_JOB_MS };
+    });
+  }
+
+  /** The follow-ups `scoreStep` handed over have been queued. */
+  followupsQueued(): void {
+    this.ctx.storage.transactionSync(() => clearFollowups(this.sql));
+  }
+
+  /**
+   * Score the next slice of the plan in one transaction with everything it writes and the plan's
+   * progress: a crash before it commits scores the same slice again, after it the next one. The
+   * portfolio context comes from the aggregates, read again only when they have changed.
+   */
+  scoreStep(): StepResult {
+    return this.ctx.storage.transactionSync(() => {
+      const job = readJob(this.sql);
+      if (!job) return { more: false, followups: [], accounts: 0, records: 0 };
+      if (job.phase === "followups")
+        return {
+          more: false,
+          followups: JSON.parse(job.followups) as Job[],
+          accounts: 0,
+          records: 0,
+        };
+      const started = Date.now();
+      const slice = nextSlice(this.sql, job.slice_accounts);
+      if (slice.length === 0) return this.finishJob(job);
+      const ctx = this.context();
+      const { portfolio, records } = loadAccounts(
+        this.sql,
+        slice.map((r) => r.account_id),
+      );
+      const toDay = toDayNumber(job.to_day);
+      const plans: RescorePlan[] = [];
+      const emitFrom = new Map<string, string>();
+      for (const row of slice) {
+        const p = planFor(this.sql, row, toDay);
+        if (!p) continue;
+        plans.push(p.plan);
+        if (p.emitFrom) emitFrom.set(row.account_id, p.emitFrom);
+      }
+      const vendors = JSON.parse(job.vendors) as string[];
+      let rows = 0;
+      const latest = new Map<string, HealthSnapshot>();
+      // An account's days and checkpoints wait for its last day, which sets what is kept.
+      let days: HealthSnapshot[] = [];
+      let checkpoints: AccountState[] = [];
+      const emits = (accountId: string, day: string) => {
+        const from = emitFrom.get(accountId);
+        return from === undefined || day >= from;
+      };
       const s = rescoreAccounts(
-        p,
+        portfolio,
         plans,
-        { to: today },
+        { to: job.to_day },
         {
           snapshot: (snap) => {
             latest.set(snap.accountId, snap);
-            if (snap.day < keepFrom) return;
-            saveSnapshot(this.sql, snap);
-            rows++;
+            if (emits(snap.accountId, snap.day)) days.push(compact(snap));
           },
           task: (t) => {
+            if (!emits(t.accountId, t.day)) return;
             saveTask(this.sql, t);
             markPushNeeded(this.sql, t.accountId, vendors);
             rows++;
           },
+          checkpoint: (_, state) => checkpoints.push(state),
           accountDone: (id, state) => {
+            const keepFrom = addDays(state.day, -SNAPSHOT_KEEP_DAYS);
+            for (const d of days)
+              if (d.day >= keepFrom) {
+                saveSnapshot(this.sql, d);
+                rows++;
+              }
+            for (const c of checkpoints)
+              if (c.day >= keepFrom) {
+                saveCheckpoint(this.sql, id, c);
+                rows++;
+              }
+            days = [];
+            checkpoints = [];
             saveState(this.sql, id, state);
+            pruneAccount(this.sql, id, state.day);
             rows++;
           },
         },
+        ctx,
       );
       for (const snap of latest.values()) {
         saveLatest(this.sql, snap, vendors);
         rows++;
       }
-      for (const a of s.alerts) saveAlert(this.sql, a);
-      clearDirty(this.sql);
-      pruneSnapshots(this.sql, keepFrom);
-      return s;
+      donePlanned(
+        this.sql,
+        slice.map((r) => r.account_id),
+        job.to_day,
+      );
+      advanceJob(this.sql, {
+        accounts: s.accounts,
+        accountDays: s.accountDays,
+        tasksOpened: s.tasksOpened,
+        tasksClosed: s.tasksClosed,
+        rows,
+        ms: Date.now() - started,
+      });
+      return { more: true, followups: [], accounts: slice.length, records };
     });
-    const ms = Date.now() - started;
+  }
+
+  /** The end of a scoring job: its alerts and run record; then its follow-ups, or the next run. */
+  private finishJob(job: ScoreJob): StepResult {
+    const ctx = this.context();
+    const from = toDayNumber(addDays(job.to_day, -SNAPSHOT_KEEP_DAYS));
+    for (const incident of ctx.incidents)
+      if (toDayNumber(incident.to) >= from) saveAlert(this.sql, incidentAlert(incident));
     saveScoreRun(this.sql, {
-      at: started,
-      to_day: today,
-      accounts: summary.accounts,
-      account_days: summary.accountDays,
-      ms,
-      rows_written: rows,
+      at: job.started_at,
+      to_day: job.to_day,
+      accounts: job.accounts,
+      account_days: job.account_days,
+      ms: Date.now() - job.started_at,
+      rows_written: job.rows_written,
+      slices: job.slices,
+      longest_ms: job.longest_ms,
     });
-    return {
-      accounts: summary.accounts,
-      accountDays: summary.accountDays,
-      tasksOpened: summary.tasksOpened,
-      tasksClosed: summary.tasksClosed,
-      rowsWritten: rows,
-      ms,
-    };
+    const again = job.again === 1;
+    endJob(this.sql, { again });
+    if (again) return { more: true, followups: [], accounts: 0, records: 0 };
+    return { more: false, followups: JSON.parse(job.followups) as Job[], accounts: 0, records: 0 };
+  }
+
+  /** The portfolio context, kept while the aggregates it was read from are unchanged. */
+  private context(): PortfolioContext {
+    const version = aggregatesVersion(this.sql);
+    if (this.cachedContext?.version !== version)
+      this.cachedContext = { version, ctx: readContext(this.sql) };
+    return this.cachedContext.ctx;
   }
 
   /** What to write back to `vendor` next (at most `limit` accounts), as of `now` (ms). */
@@ -271,6 +394,7 @@ export class TenantStore extends DurableObject<Env> {
       pendingWriteback: pendingWritebackCount(this.sql),
       identity: identityQuestions(this.sql),
       lastScore: lastScoreRun(this.sql) ?? null,
+      scoring: scoringProgress(this.sql),
     };
   }
 

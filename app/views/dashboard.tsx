@@ -69,8 +69,9 @@ export function Dashboard(props: {
         <p class="muted">
           {o.pendingMarks} webhook changes waiting for the next sync · {o.pendingWriteback} accounts
           waiting for writeback
+          {o.scoring ? ` · scoring now: ${o.scoring.done} of ${o.scoring.planned} accounts` : ""}
           {o.lastScore
-            ? ` · last scoring: ${o.lastScore.accounts} accounts, ${o.lastScore.account_days} account-days in ${o.lastScore.ms} ms`
+            ? ` · last scoring: ${o.lastScore.accounts} accounts, ${o.lastScore.account_days} account-days in ${o.lastScore.ms} ms (${o.lastScore.slices} slices, the longest ${o.lastScore.longest_ms} ms)`
             : ""}
         </p>
         <form method="post" action="/admin/sync">

@@ -23,8 +23,8 @@ export async function runWorkerDemo(
       ? "queued"
       : sync.status === "running"
         ? "pulling"
-        : s.lastScore === null
-          ? "scoring"
+        : s.scoring?.phase === "scoring" || s.lastScore === null
+          ? `scoring (${s.scoring?.done ?? 0} of ${s.scoring?.planned ?? "?"} accounts)`
           : s.pendingWriteback > 0
             ? "writing back"
             : "done";

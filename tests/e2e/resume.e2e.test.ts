@@ -114,7 +114,9 @@ describe("killing workerd in the middle of the first sync", () => {
       async () => {
         const s = await status();
         const sync = s.syncs[0];
-        return sync?.last_success_at && s.lastScore && s.pendingWriteback === 0 ? s : undefined;
+        return sync?.last_success_at && s.lastScore && !s.scoring && s.pendingWriteback === 0
+          ? s
+          : undefined;
       },
       360_000,
     );

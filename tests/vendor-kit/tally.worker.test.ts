@@ -45,9 +45,12 @@ describe("a test-only vendor through the Worker", () => {
         accounts: number;
         pendingWriteback: number;
         lastScore: unknown;
+        scoring: unknown;
         syncs: { vendor?: string; last_success_at: number | null }[];
       };
-      return s.syncs[0]?.last_success_at && s.lastScore && s.pendingWriteback === 0 ? s : undefined;
+      return s.syncs[0]?.last_success_at && s.lastScore && !s.scoring && s.pendingWriteback === 0
+        ? s
+        : undefined;
     });
     expect(status.accounts).toBe(12);
     state = await until("health in the vendor", async () => {

@@ -7,12 +7,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createLoginLink } from "../../app/db/sessions-repo.ts";
 import { depsOf } from "../../app/deps.ts";
 import { syncJob } from "../../app/jobs/messages.ts";
+import { runScore } from "../../app/jobs/run-score.ts";
 import { runSync } from "../../app/jobs/run-sync.ts";
 import { HubSpotCardResponse } from "../../connectors/hubspot/card.ts";
 import { signHubSpotRequest } from "../../connectors/hubspot/verify.ts";
 import { CONNECTORS } from "../../connectors/registry.ts";
 import { emptyPortfolio } from "../../core/model.ts";
-import { directTenant, sandbox, signIn, worker } from "./support/helpers.ts";
+import { directTenant, sandbox, scoreNow, signIn, worker } from "./support/helpers.ts";
 
 const BASE = "http://127.0.0.1:8787";
 
@@ -49,6 +50,7 @@ beforeAll(async () => {
   tenantA = a;
   tenantB = await directTenant(PORTAL_B);
   await runSync(deps, syncJob(a.tenantId, a.connectionId, "manual"));
+  await runScore(deps, { kind: "score", tenantId: a.tenantId });
   // Tenant B holds one company that only B has.
   const storeB = deps.tenant(tenantB.tenantId);
   await storeB.beginSync(tenantB.connectionId, "hubspot", "seed", "seeding", Date.now());
@@ -69,7 +71,7 @@ beforeAll(async () => {
     { cursor: { done: true } },
     Date.now(),
   );
-  await storeB.rescore(today, ["hubspot"]);
+  await scoreNow(storeB, today, ["hubspot"]);
   const companies = await sandbox<{ results: { id: string }[] }>("/__sandbox/objects/companies");
   // A company with something to say: scored, with reasons.
   for (const c of companies.results) {

@@ -7,7 +7,7 @@ import { depsOf } from "../../app/deps.ts";
 import type { RecordBatch } from "../../connectors/connector.ts";
 import { CONNECTORS } from "../../connectors/registry.ts";
 import { emptyPortfolio } from "../../core/model.ts";
-import { directTenant, signIn, worker } from "./support/helpers.ts";
+import { directTenant, scoreNow, signIn, worker } from "./support/helpers.ts";
 
 const batch = (b: Partial<RecordBatch>): RecordBatch => ({
   ...emptyPortfolio(),
@@ -131,7 +131,7 @@ describe("accounts across vendors", () => {
     expect(await store.account("zd-org-8")).toBeNull();
     // Zendesk's next page for its org lands on the joined account.
     await put("zendesk", batch({ tickets: [ticket("zd-ticket-81", "zd-org-8")] }));
-    await store.rescore("2026-11-30", ["hubspot", "zendesk"]);
+    await scoreNow(store, "2026-11-30", ["hubspot", "zendesk"]);
     expect((await store.accountView("zendesk", "8"))?.accountId ?? "").toBe("hs-company-2");
     // A second answer to the same question finds none.
     expect((await answer("hs-company-1")).status).toBe(409);

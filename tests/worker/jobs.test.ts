@@ -9,6 +9,7 @@ import { type Deps, depsOf } from "../../app/deps.ts";
 import worker from "../../app/index.ts";
 import { consume } from "../../app/jobs/consume.ts";
 import { type Job, syncJob } from "../../app/jobs/messages.ts";
+import { runScore } from "../../app/jobs/run-score.ts";
 import { runSync } from "../../app/jobs/run-sync.ts";
 import { runWriteback } from "../../app/jobs/run-writeback.ts";
 import { CONNECTORS } from "../../connectors/registry.ts";
@@ -219,7 +220,13 @@ describe("sync jobs", () => {
     const t = await directTenant("7100004");
     const { deps, queued } = testDeps();
     await runSync(deps, syncJob(t.tenantId, t.connectionId, "manual"));
-    expect(queued.some((j) => j.kind === "writeback")).toBe(true);
+    // The sync queues the scoring; the scoring, once done, queues the writeback.
+    expect(queued.map((j) => j.kind)).toEqual(["score"]);
+    expect(await runScore(deps, { kind: "score", tenantId: t.tenantId })).toMatchObject({
+      status: "done",
+      followups: 1,
+    });
+    expect(queued.map((j) => j.kind)).toEqual(["score", "writeback"]);
     const job = { kind: "writeback" as const, tenantId: t.tenantId, connectionId: t.connectionId };
     // First delivery: the push reaches HubSpot, then the consumer dies before the store records it.
     const lost = testDeps(

@@ -27,6 +27,7 @@ interface Status {
   ended: number;
   syncs: { status: string; last_success_at: number | null; pages: number; run_pages: number }[];
   lastScore: { accounts: number; at: number } | null;
+  scoring: { planned: number; done: number } | null;
   atRisk: { name: string }[];
 }
 
@@ -41,7 +42,9 @@ describe("the pipeline", () => {
     cookie = await signIn(loginPath);
     const s = await until("sync, score and writeback", async () => {
       const x = await status(cookie);
-      return x.syncs[0]?.last_success_at && x.pendingWriteback === 0 && x.lastScore ? x : undefined;
+      return x.syncs[0]?.last_success_at && x.pendingWriteback === 0 && x.lastScore && !x.scoring
+        ? x
+        : undefined;
     });
     expect(s.accounts).toBe(12);
     expect(Object.values(s.bands).reduce((a, b) => a + b, 0) + s.ended).toBe(12);
@@ -84,7 +87,9 @@ describe("the pipeline", () => {
       const s = x.syncs[0];
       const newer = (s?.last_success_at ?? 0) > (before.syncs[0]?.last_success_at ?? 0);
       const rescored = (x.lastScore?.at ?? 0) > (before.lastScore?.at ?? 0);
-      return s?.status === "idle" && newer && rescored && x.pendingWriteback === 0 ? x : undefined;
+      return s?.status === "idle" && newer && rescored && !x.scoring && x.pendingWriteback === 0
+        ? x
+        : undefined;
     });
     const runPages = after.syncs[0]?.run_pages ?? 0;
     expect(runPages).toBeGreaterThan(0);

@@ -97,3 +97,23 @@ export async function callsSince(from: number) {
 export async function callCount(): Promise<number> {
   return (await sandbox<{ calls: unknown[] }>("/__sandbox/calls")).calls.length;
 }
+
+/**
+ * Score a tenant through `today` now, slice after slice in this test's own calls, with no
+ * follow-ups (the alarm the store sets meanwhile finds the job done, or runs a slice first: each
+ * slice is a transaction, so either order scores every account once).
+ */
+export async function scoreNow(
+  store: DurableObjectStub<import("../../../app/tenant/tenant-store.ts").TenantStore>,
+  today: string,
+  vendors: string[],
+  sliceAccounts?: number,
+): Promise<{ steps: { accounts: number; records: number }[] }> {
+  await store.startScoring(today, vendors, [], sliceAccounts);
+  const steps: { accounts: number; records: number }[] = [];
+  for (;;) {
+    const step = await store.scoreStep();
+    if (step.accounts > 0) steps.push({ accounts: step.accounts, records: step.records });
+    if (!step.more) return { steps };
+  }
+}

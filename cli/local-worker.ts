@@ -42,6 +42,8 @@ export interface LocalWorkerOptions {
   /** The key sealing tokens at rest; a restart on kept state needs the same one. Random if unset. */
   tokenKey?: string;
   log?: (line: string) => void;
+  /** Another wrangler configuration than Ebb's own (the scoring bench's Worker). */
+  config?: string;
 }
 
 const quietEnv = () => ({
@@ -58,7 +60,17 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   if (!o.keepState) rmSync(o.stateDir, { recursive: true, force: true });
   const migrate = spawnSync(
     process.execPath,
-    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", o.stateDir],
+    [
+      WRANGLER,
+      "d1",
+      "migrations",
+      "apply",
+      "DB",
+      "--local",
+      "--persist-to",
+      o.stateDir,
+      ...(o.config ? ["--config", o.config] : []),
+    ],
     { cwd: ROOT, env: quietEnv(), encoding: "utf8" },
   );
   if (migrate.status !== 0)
@@ -75,6 +87,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
   const args = [
     WRANGLER,
     "dev",
+    ...(o.config ? ["--config", o.config] : []),
     "--ip",
     "127.0.0.1",
     "--port",

@@ -1,8 +1,8 @@
 // Backtest: how early and how precisely the score would have warned, on a portfolio's own history
 // with outcomes. One scoring pass (no evidence sentences), then counting.
 import { toDayNumber } from "./day.ts";
-import { type ScoreOptions, scorePortfolio } from "./engine.ts";
-import type { Portfolio } from "./model.ts";
+import { type ScoreOptions, type ScoreSink, scorePortfolio } from "./engine.ts";
+import type { Outcome, Portfolio } from "./model.ts";
 
 export interface BacktestReport {
   accounts: number;
@@ -40,43 +40,76 @@ const BAND_SAMPLE_EVERY = 30;
 
 interface Track {
   start: number;
-  scores: number[];
+  /** Daily scores: a growing list while the account is scored, then packed a byte a day. */
+  scores: number[] | Uint8Array;
   episodes: { open: number; close: number | null }[];
 }
 
 export function backtest(p: Portfolio, options: ScoreOptions = {}): BacktestReport {
-  const churnDay = new Map<string, number>();
-  for (const o of p.outcomes)
-    if (o.kind === "churned")
-      churnDay.set(o.accountId, Math.min(churnDay.get(o.accountId) ?? Infinity, toDayNumber(o.at)));
-  const tracks = new Map<string, Track>();
-  let current: Track | undefined;
-  let currentId = "";
-  const summary = scorePortfolio(
-    p,
-    { ...options, explain: false },
-    {
-      day(accountId, day, score) {
-        if (accountId !== currentId) {
-          currentId = accountId;
-          current = { start: day, scores: [], episodes: [] };
-          tracks.set(accountId, current);
-        }
-        current?.scores.push(score);
-      },
-      task(t) {
-        const track = tracks.get(t.accountId);
-        if (!track) return;
-        const day = toDayNumber(t.day);
-        if (t.action === "open") track.episodes.push({ open: day, close: null });
-        else {
-          const last = track.episodes[track.episodes.length - 1];
-          if (last) last.close = day;
-        }
-      },
-    },
-  );
+  const tally = new BacktestTally();
+  tally.addOutcomes(p.outcomes);
+  return tally.report(scorePortfolio(p, { ...options, explain: false }, tally.sink));
+}
 
+/**
+ * What a backtest counts as scoring streams past, for a portfolio scored whole or a batch of
+ * accounts at a time: each account's daily scores (a byte a day) and alert episodes, and the
+ * outcomes; `report` once every account has been scored.
+ */
+export class BacktestTally {
+  private readonly churnDay = new Map<string, number>();
+  private readonly tracks = new Map<string, Track>();
+  private current: Track | undefined;
+  private currentId = "";
+
+  addOutcomes(outcomes: Iterable<Outcome>): void {
+    for (const o of outcomes)
+      if (o.kind === "churned")
+        this.churnDay.set(
+          o.accountId,
+          Math.min(this.churnDay.get(o.accountId) ?? Infinity, toDayNumber(o.at)),
+        );
+  }
+
+  private pack(): void {
+    if (this.current && Array.isArray(this.current.scores))
+      this.current.scores = Uint8Array.from(this.current.scores);
+  }
+
+  /** Options for the scoring this tally reads (numbers only, no evidence). */
+  readonly sink: ScoreSink = {
+    day: (accountId, day, score) => {
+      if (accountId !== this.currentId) {
+        this.pack();
+        this.currentId = accountId;
+        this.current = { start: day, scores: [], episodes: [] };
+        this.tracks.set(accountId, this.current);
+      }
+      (this.current?.scores as number[] | undefined)?.push(score);
+    },
+    task: (t) => {
+      const track = this.tracks.get(t.accountId);
+      if (!track) return;
+      const day = toDayNumber(t.day);
+      if (t.action === "open") track.episodes.push({ open: day, close: null });
+      else {
+        const last = track.episodes[track.episodes.length - 1];
+        if (last) last.close = day;
+      }
+    },
+  };
+
+  report(summary: { accounts: number; accountDays: number }): BacktestReport {
+    this.pack();
+    return reportOf(this.tracks, this.churnDay, summary);
+  }
+}
+
+function reportOf(
+  tracks: Map<string, Track>,
+  churnDay: Map<string, number>,
+  summary: { accounts: number; accountDays: number },
+): BacktestReport {
   // Histograms of non-churned scores per day, for AUC pair counting in O(101) per churner.
   const healthyByDay = new Map<number, Int32Array>();
   let healthyDays = 0;

@@ -90,11 +90,16 @@ export function bandOf(score: number, coverage: number): Band {
   return score >= BANDS.healthy ? "healthy" : score >= BANDS.atRisk ? "watch" : "at_risk";
 }
 
-/** Score a whole portfolio day by day; results stream into `sink`. */
+/**
+ * Score a whole portfolio day by day; results stream into `sink`. With `ctx` (the context of a
+ * larger portfolio, from its aggregates), `p` is one part of that portfolio, scored as it would be
+ * within the whole: how a portfolio too large to hold is scored a batch of accounts at a time.
+ */
 export function scorePortfolio(
   p: Portfolio,
   options: ScoreOptions = {},
   sink: ScoreSink = {},
+  ctx?: PortfolioContext,
 ): ScoreSummary {
   return scoreGroups(
     p,
@@ -105,6 +110,7 @@ export function scorePortfolio(
     options.to,
     withoutResume(options),
     sink,
+    ctx,
   );
 }
 

@@ -88,7 +88,7 @@ class DayCounts {
  * The portfolio context, built from one account's facts at a time (so a large portfolio never needs
  * every account's facts at once) and finished when all have been added.
  */
-class ContextBuilder {
+export class ContextBuilder {
   private firstDay = Number.POSITIVE_INFINITY;
   private lastDay = Number.NEGATIVE_INFINITY;
   private readonly spanById = new Map<string, { first: number; last: number }>();
@@ -107,10 +107,17 @@ class ContextBuilder {
   private readonly contacts = new DayCounts();
   /** Per tag: accounts filing on it each day. */
   private readonly tagAccounts = new Map<string, DayCounts>();
-  /** Every ticket's day, account and tags, for counting an incident's tickets once it is known. */
-  private readonly ticketDays: number[] = [];
-  private readonly ticketAccounts: string[] = [];
-  private readonly ticketTags: string[][] = [];
+  /**
+   * Every ticket's day, account and tags, for counting an incident's tickets once it is known:
+   * as numbers (accounts and distinct tag lists by index), so a large portfolio's tickets cost a
+   * few bytes each and keep none of its records alive.
+   */
+  private ticketDays = new Int32Array(1024);
+  private ticketAccounts = new Int32Array(1024);
+  private ticketTags = new Int32Array(1024);
+  private readonly accountIndex: string[] = [];
+  private readonly tagLists: string[][] = [];
+  private readonly tagListIndex = new Map<string, number>();
   private tickets = 0;
   private trouble = 0;
   private accountDays = 0;
@@ -119,6 +126,29 @@ class ContextBuilder {
     const s = this.source[k];
     if (d < s.first) s.first = d;
     if (d > s.last) s.last = d;
+  }
+
+  private addTicket(day: number, account: number, tags: string[]): void {
+    const n = this.tickets - 1;
+    if (n >= this.ticketDays.length) {
+      const grow = (a: Int32Array) => {
+        const next = new Int32Array(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.ticketDays = grow(this.ticketDays);
+      this.ticketAccounts = grow(this.ticketAccounts);
+      this.ticketTags = grow(this.ticketTags);
+    }
+    const key = tags.join("\u0000");
+    let list = this.tagListIndex.get(key);
+    if (list === undefined) {
+      list = this.tagLists.push([...tags]) - 1;
+      this.tagListIndex.set(key, list);
+    }
+    this.ticketDays[n] = day;
+    this.ticketAccounts[n] = account;
+    this.ticketTags[n] = list;
   }
 
   add(r: AccountFacts): void {
@@ -137,6 +167,7 @@ class ContextBuilder {
     }
     const c = r.columns;
     const seen = new Set<string>();
+    const accountNo = this.accountIndex.push(id) - 1;
     for (let k = 0; k < r.records.tickets.length; k++) {
       const row = r.ticketFrom + k;
       const d = c.ticketDay[row]!;
@@ -157,9 +188,7 @@ class ContextBuilder {
         a.add(d, 1);
       }
       this.contacts.add(d, 1);
-      this.ticketDays.push(d);
-      this.ticketAccounts.push(id);
-      this.ticketTags.push(tags);
+      this.addTicket(d, accountNo, tags);
     }
     const engagementTo = r.engagementFrom + r.records.engagements.length;
     for (let row = r.engagementFrom; row < engagementTo; row++) {
@@ -191,14 +220,15 @@ class ContextBuilder {
     const tagAccounts = new Map<string, Float64Array>();
     for (const [tag, counts] of this.tagAccounts)
       tagAccounts.set(tag, counts.range(firstDay, length, length, 0));
-    const { ticketDays, ticketAccounts, ticketTags } = this;
+    const { ticketDays, ticketAccounts, ticketTags, tagLists, tickets: count } = this;
     const counter: IncidentTickets = {
       count(tags, from, to) {
         let tickets = 0;
-        const accounts = new Set<string>();
-        for (let k = 0; k < ticketDays.length; k++) {
+        const accounts = new Set<number>();
+        const hit = tagLists.map((list) => list.some((tag) => tags.includes(tag)));
+        for (let k = 0; k < count; k++) {
           const d = ticketDays[k]!;
-          if (d >= from && d <= to && ticketTags[k]!.some((tag) => tags.includes(tag))) {
+          if (d >= from && d <= to && hit[ticketTags[k]!]) {
             tickets++;
             accounts.add(ticketAccounts[k]!);
           }

@@ -156,6 +156,7 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
       CREATE INDEX records_kind_day ON records (kind, day);
       ALTER TABLE dirty_accounts ADD COLUMN since INTEGER;
       ALTER TABLE account_state ADD COLUMN ended INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX account_state_live ON account_state (ended, day);
       CREATE TABLE agg_days (
         day INTEGER PRIMARY KEY,
         users REAL NOT NULL DEFAULT 0,

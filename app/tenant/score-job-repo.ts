@@ -49,13 +49,18 @@ function plan(sql: SqlStorage, today: string): number {
     .toArray()
     .map((r) => r.account_id);
   refreshSpans(sql, dirty);
+  // Through indexes only: the changed accounts, and the live ones not scored through today (an
+  // account without a state has records or fields that changed, so it is among the changed).
   sql.exec(
     `INSERT INTO score_plan (account_id, since)
-       SELECT a.id, d.since FROM accounts a
-         LEFT JOIN dirty_accounts d ON d.account_id = a.id
-         LEFT JOIN account_state s ON s.account_id = a.id
-       WHERE d.account_id IS NOT NULL OR s.day IS NULL OR (s.day < ? AND s.ended = 0)
+       SELECT d.account_id, d.since FROM dirty_accounts d
+         WHERE EXISTS (SELECT 1 FROM accounts a WHERE a.id = d.account_id)
      ON CONFLICT (account_id) DO UPDATE SET since = MIN(COALESCE(since, excluded.since), excluded.since)`,
+  );
+  sql.exec(
+    `INSERT INTO score_plan (account_id, since)
+       SELECT account_id, NULL FROM account_state WHERE ended = 0 AND day < ? AND true
+     ON CONFLICT (account_id) DO NOTHING`,
     today,
   );
   sql.exec("DELETE FROM dirty_accounts");

@@ -1,0 +1,199 @@
+// Scoring inside the Worker at tenant scale: 1,000 and 10,000 accounts × two years loaded into a
+// tenant store under `wrangler dev` through the store's own page path, then scored in slices, one
+// store invocation per slice, each driven and timed from here. `wrangler dev` enforces neither the
+// 128 MB memory limit nor the CPU limit, so memory is observed from outside: workerd's resident
+// memory, sampled every 50 ms, from a freshly started workerd with the tenant's object open
+// (baseline) to its peak while scoring. Then the cost of rescoring one changed account (a ticket
+// dated 20 days back, as a late CSAT or a late export brings): a whole scoring run for it, planned
+// and sliced, timed from the start request to the end of its last step.
+// Sizes: EBB_BENCH_SCORE_SIZES (default "1000,10000").
+
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { demoStateDir, freePort, startLocalWorker } from "../cli/local-worker.ts";
+import type { RecordBatch } from "../connectors/connector.ts";
+import { addDays } from "../core/day.ts";
+import { generateAccount } from "../core/generate/generate.ts";
+import { planOf } from "../core/generate/life.ts";
+import { emptyPortfolio, RECORD_KINDS } from "../core/model.ts";
+import { descendants } from "../tests/support/processes.ts";
+
+const SIZES = (process.env.EBB_BENCH_SCORE_SIZES ?? "1000,10000").split(",").map(Number);
+const CONFIG = "bench/score-worker/wrangler.toml";
+const PAGE_RECORDS = 4000;
+const START = "2024-01-01";
+const DAYS = 730;
+const LAST_DAY = addDays(START, DAYS - 1);
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const workerdOf = (wranglerPid: number) =>
+  descendants(wranglerPid).find((p) => /workerd/.test(p.args) && / serve /.test(p.args))?.pid ??
+  descendants(wranglerPid).find((p) => /workerd/.test(p.args))?.pid ??
+  0;
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, { method: "POST", ...init });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+interface Step {
+  more: boolean;
+  accounts: number;
+  records: number;
+}
+
+/** One scoring run through `today`, a slice per request: wall time per step and in all. */
+async function score(base: string, today: string) {
+  const t0 = performance.now();
+  await call(`${base}/start?tenant=bench&today=${today}`);
+  const steps: { ms: number; accounts: number; records: number }[] = [];
+  for (;;) {
+    const s0 = performance.now();
+    const step = await call<Step>(`${base}/step?tenant=bench`);
+    steps.push({ ms: performance.now() - s0, accounts: step.accounts, records: step.records });
+    if (!step.more) break;
+  }
+  return { ms: performance.now() - t0, steps };
+}
+
+async function load(base: string, accounts: number): Promise<{ records: number; ms: number }> {
+  const t0 = performance.now();
+  const o = { accounts, seed: 2026, start: START, days: DAYS };
+  const plan = planOf(o);
+  let page: RecordBatch = { ...emptyPortfolio(), deleted: [] };
+  let inPage = 0;
+  let pages = 0;
+  let records = 0;
+  const send = async (last: boolean) => {
+    await call(`${base}/load?tenant=bench${pages === 0 ? "&begin=1" : ""}`, {
+      body: JSON.stringify({ run: "load", page, last }),
+      headers: { "content-type": "application/json" },
+    });
+    pages++;
+    page = { ...emptyPortfolio(), deleted: [] };
+    inPage = 0;
+  };
+  for (let i = 0; i < accounts; i++) {
+    const g = generateAccount(o, i, plan);
+    page.accounts.push(g.account);
+    for (const kind of RECORD_KINDS) {
+      if (kind === "accounts") continue;
+      const rows = g[kind] as unknown[];
+      (page[kind] as unknown[]).push(...rows);
+      inPage += rows.length;
+      records += rows.length;
+    }
+    if (inPage >= PAGE_RECORDS) await send(false);
+    if (i % 1000 === 999) console.log(`  loaded ${fmt(i + 1)} accounts, ${fmt(records)} records`);
+  }
+  await send(true);
+  return { records, ms: performance.now() - t0 };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+const rows: string[][] = [];
+for (const size of SIZES) {
+  console.log(`\nScoring in the Worker: ${fmt(size)} accounts × 2 years under wrangler dev`);
+  const stateDir = demoStateDir(`bench-score-${size}`);
+  const port = await freePort();
+  let worker = await startLocalWorker({
+    port,
+    hubspotUrl: "http://127.0.0.1:9",
+    stateDir,
+    config: CONFIG,
+  });
+  let peak = 0;
+  try {
+    const loaded = await load(worker.url, size);
+    console.log(`  loaded ${fmt(loaded.records)} records in ${fmt(loaded.ms / 1000, 1)} s`);
+    // A fresh workerd on the loaded state: what it holds after opening the tenant's object is the
+    // baseline; what scoring adds on top is the peak's excess over it.
+    await worker.stop();
+    worker = await startLocalWorker({
+      port,
+      hubspotUrl: "http://127.0.0.1:9",
+      stateDir,
+      config: CONFIG,
+      keepState: true,
+    });
+    await fetch(`${worker.url}/overview?tenant=bench&today=${LAST_DAY}`, { method: "GET" });
+    const pid = workerdOf(worker.pid);
+    const baseline = rssMb(pid);
+    peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(pid));
+    }, 50);
+    const full = await score(worker.url, LAST_DAY);
+    clearInterval(sampler);
+    peak = Math.max(peak, rssMb(pid));
+    const scored = full.steps.filter((s) => s.accounts > 0);
+    const longest = Math.max(...full.steps.map((s) => s.ms));
+    console.log(
+      `  full scoring: ${fmt(full.ms / 1000, 1)} s in ${fmt(scored.length)} slices; longest ${fmt(longest)} ms; workerd RSS ${fmt(baseline)} → ${fmt(peak)} MB`,
+    );
+
+    // One changed account, five times over (five accounts), each a late ticket 20 days back.
+    const one: number[] = [];
+    const oneSteps: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const accountId = `acc-${String(1 + k * Math.floor(size / 5)).padStart(5, "0")}`;
+      const ticket = {
+        id: `bench-late-${k}`,
+        accountId,
+        createdAt: `${addDays(LAST_DAY, -20)}T10:00:00Z`,
+        status: "solved" as const,
+        tags: ["billing"],
+        subject: "Invoice wrong again",
+        text: "Third time this quarter the invoice is wrong; we are not happy.",
+        satisfaction: "bad" as const,
+      };
+      await call(`${worker.url}/load?tenant=bench&begin=1`, {
+        body: JSON.stringify({
+          run: `late-${k}`,
+          page: { ...emptyPortfolio(), deleted: [], tickets: [ticket] },
+          last: true,
+        }),
+        headers: { "content-type": "application/json" },
+      });
+      const r = await score(worker.url, LAST_DAY);
+      const accounts = r.steps.reduce((n, s) => n + s.accounts, 0);
+      if (accounts !== 1) throw new Error(`one changed account planned ${accounts} accounts`);
+      one.push(r.ms);
+      oneSteps.push(Math.max(...r.steps.map((s) => s.ms)));
+    }
+    console.log(
+      `  one changed account: ${fmt(median(one), 1)} ms a run (median of 5; its slice ${fmt(median(oneSteps), 1)} ms)`,
+    );
+    rows.push([
+      fmt(size),
+      fmt(loaded.records),
+      fmt(peak - baseline),
+      `${fmt(baseline)} → ${fmt(peak)}`,
+      fmt(longest),
+      fmt(full.ms / 1000, 1),
+      fmt(scored.length),
+      fmt(median(one), 1),
+    ]);
+  } finally {
+    await worker.stop();
+  }
+}
+
+console.log(
+  "\n| accounts | records | RSS added while scoring, MB | workerd RSS, MB | longest invocation, ms | full scoring, s | slices | one changed account, ms |",
+);
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -2,7 +2,7 @@
 // tenant store under `wrangler dev` through the store's own page path, then scored in slices, one
 // store invocation per slice, each driven and timed from here. `wrangler dev` enforces neither the
 // 128 MB memory limit nor the CPU limit, so memory is observed from outside: workerd's resident
-// memory, sampled every 50 ms, from a freshly started workerd with the tenant's object open
+// memory (all its processes), sampled every 50 ms, from a freshly started workerd with the tenant's object open
 // (baseline) to its peak while scoring. Then the cost of rescoring one changed account (a ticket
 // dated 20 days back, as a late CSAT or a late export brings): a whole scoring run for it, planned
 // and sliced, timed from the start request to the end of its last step.
@@ -36,10 +36,11 @@ function rssMb(pid: number): number {
   }
 }
 
-const workerdOf = (wranglerPid: number) =>
-  descendants(wranglerPid).find((p) => /workerd/.test(p.args) && / serve /.test(p.args))?.pid ??
-  descendants(wranglerPid).find((p) => /workerd/.test(p.args))?.pid ??
-  0;
+/** wrangler dev runs workerd as more than one process: their resident memory together. */
+const workerdRss = (wranglerPid: number) =>
+  descendants(wranglerPid)
+    .filter((p) => /workerd/.test(p.args))
+    .reduce((mb, p) => mb + rssMb(p.pid), 0);
 
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { method: "POST", ...init });
@@ -130,15 +131,15 @@ for (const size of SIZES) {
       keepState: true,
     });
     await fetch(`${worker.url}/overview?tenant=bench&today=${LAST_DAY}`, { method: "GET" });
-    const pid = workerdOf(worker.pid);
-    const baseline = rssMb(pid);
+    const wranglerPid = worker.pid;
+    const baseline = workerdRss(wranglerPid);
     peak = baseline;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, rssMb(pid));
+      peak = Math.max(peak, workerdRss(wranglerPid));
     }, 50);
     const full = await score(worker.url, LAST_DAY);
     clearInterval(sampler);
-    peak = Math.max(peak, rssMb(pid));
+    peak = Math.max(peak, workerdRss(wranglerPid));
     const scored = full.steps.filter((s) => s.accounts > 0);
     const longest = Math.max(...full.steps.map((s) => s.ms));
     console.log(

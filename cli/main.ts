@@ -7,6 +7,11 @@ import { runGenerate } from "./commands/generate.ts";
 import { runScore } from "./commands/score.ts";
 import { runWorkerDemo } from "./commands/worker-demo.ts";
 import { CliError } from "./errors.ts";
+import { BATCH_ACCOUNTS } from "./read-batches.ts";
+
+const BATCH_FLAG = "--batch <n>";
+const BATCH_HELP =
+  "accounts held in memory at a time: the input is read in one pass, spilled by batch to a temporary folder, and scored a batch at a time";
 
 const io = {
   log: (line: string) => process.stdout.write(`${line}\n`),
@@ -62,11 +67,14 @@ export function buildProgram(): Command {
     .requiredOption("--out <dir>", "folder to write results into")
     .option("--from <day>", "first day to score (YYYY-MM-DD); default: the start of the data", day)
     .option("--to <day>", "last day to score (YYYY-MM-DD); default: the end of the data", day)
-    .action(async (input: string, o: { out: string; from?: string; to?: string }) => {
-      if (o.from && o.to && o.from > o.to)
-        throw new CliError(`--from ${o.from} is after --to ${o.to}`);
-      await runScore(input, o, io);
-    });
+    .option(BATCH_FLAG, BATCH_HELP, positiveInt, BATCH_ACCOUNTS)
+    .action(
+      async (input: string, o: { out: string; from?: string; to?: string; batch: number }) => {
+        if (o.from && o.to && o.from > o.to)
+          throw new CliError(`--from ${o.from} is after --to ${o.to}`);
+        await runScore(input, o, io);
+      },
+    );
 
   program
     .command("backtest")
@@ -75,11 +83,14 @@ export function buildProgram(): Command {
     .option("--json", "print the report as JSON")
     .option("--from <day>", "first day to score (YYYY-MM-DD); default: the start of the data", day)
     .option("--to <day>", "last day to score (YYYY-MM-DD); default: the end of the data", day)
-    .action(async (input: string, o: { json?: boolean; from?: string; to?: string }) => {
-      if (o.from && o.to && o.from > o.to)
-        throw new CliError(`--from ${o.from} is after --to ${o.to}`);
-      await runBacktest(input, o, io);
-    });
+    .option(BATCH_FLAG, BATCH_HELP, positiveInt, BATCH_ACCOUNTS)
+    .action(
+      async (input: string, o: { json?: boolean; from?: string; to?: string; batch: number }) => {
+        if (o.from && o.to && o.from > o.to)
+          throw new CliError(`--from ${o.from} is after --to ${o.to}`);
+        await runBacktest(input, o, io);
+      },
+    );
 
   program
     .command("generate")

@@ -5,6 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readInterchangeFolder } from "../cli/read-folder.ts";
+import { backtest } from "../core/backtest.ts";
+import { scorePortfolio } from "../core/engine.ts";
 import type { HealthSnapshot } from "../core/model.ts";
 import { isAlert } from "../core/playbooks.ts";
 
@@ -53,6 +56,41 @@ describe("ebb score", () => {
     // Each with its reasons, as the admin and the card give them.
     const block = r.stdout.slice(r.stdout.indexOf("At risk or decaying now"));
     expect(block).toMatch(/\n {6}[a-z][^:]+: \S/);
+  });
+
+  it("holds a batch of accounts at a time and writes byte for byte what scoring the whole portfolio at once writes", async () => {
+    // Records naming an unknown account too: reported the same way, batch or not.
+    const folder = join(work, "in-batches");
+    expect(ebb("generate", folder, "--accounts", "23", "--seed", "5", "--days", "400").code).toBe(
+      0,
+    );
+    appendFileSync(
+      join(folder, "usage.ndjson"),
+      `${JSON.stringify({ accountId: "nobody", day: "2024-02-01", activeUsers: 3 })}\n`,
+    );
+    const out = join(work, "out-batches");
+    const r = ebb("score", folder, "--out", out, "--batch", "4");
+    expect(r.code).toBe(0);
+    const { portfolio } = await readInterchangeFolder(folder);
+    const snapshots: string[] = [];
+    const tasks: string[] = [];
+    const summary = scorePortfolio(
+      portfolio,
+      {},
+      {
+        snapshot: (x) => snapshots.push(JSON.stringify(x)),
+        task: (t) => tasks.push(JSON.stringify(t)),
+      },
+    );
+    expect(summary.alerts.length).toBeGreaterThan(0);
+    expect(readFileSync(join(out, "snapshots.ndjson"), "utf8")).toBe(`${snapshots.join("\n")}\n`);
+    expect(readFileSync(join(out, "tasks.ndjson"), "utf8")).toBe(`${tasks.join("\n")}\n`);
+    expect(lines(join(out, "alerts.ndjson"))).toEqual(summary.alerts.map((a) => JSON.stringify(a)));
+    expect(r.stderr).toContain('unknown account "nobody"');
+    // And the backtest, batch by batch, reports what the whole-portfolio backtest reports.
+    const b = ebb("backtest", folder, "--json", "--batch", "4");
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout)).toEqual(JSON.parse(JSON.stringify(backtest(portfolio))));
   });
 
   it("writes one snapshot per account per day and a one-line summary", () => {

@@ -1,22 +1,37 @@
 // `ebb backtest <input-dir> [--json]`: recall, lead time, false alarms and AUC on the folder's own outcomes.
-import { backtest } from "../../core/backtest.ts";
+import { type BacktestReport, BacktestTally } from "../../core/backtest.ts";
 import { CliError } from "../errors.ts";
-import { readInterchangeFolder } from "../read-folder.ts";
+import { readFolderInBatches } from "../read-batches.ts";
 import { issueLines, printIssues } from "../report-issues.ts";
+import { scoreInBatches } from "../score-batches.ts";
 
 export async function runBacktest(
   inputDir: string,
-  flags: { json?: boolean; from?: string; to?: string },
+  flags: { json?: boolean; from?: string; to?: string; batch?: number },
   io: { log(l: string): void; warn(l: string): void },
 ) {
-  const read = await readInterchangeFolder(inputDir);
-  if (read.portfolio.outcomes.length === 0)
-    throw new CliError(`no outcomes in ${inputDir}: a backtest needs outcomes.ndjson`);
-  printIssues(issueLines(read.issues, []), io.warn);
-  const r = backtest(read.portfolio, {
-    ...(flags.from ? { from: flags.from } : {}),
-    ...(flags.to ? { to: flags.to } : {}),
-  });
+  // Read in batches of accounts (cli/read-batches.ts): memory holds one batch, not the portfolio.
+  const folder = await readFolderInBatches(inputDir, flags.batch);
+  let r: BacktestReport;
+  try {
+    if (folder.counts.outcomes === 0)
+      throw new CliError(`no outcomes in ${inputDir}: a backtest needs outcomes.ndjson`);
+    printIssues(issueLines(folder.issues, []), io.warn);
+    const tally = new BacktestTally();
+    const summary = await scoreInBatches(
+      folder,
+      {
+        ...(flags.from ? { from: flags.from } : {}),
+        ...(flags.to ? { to: flags.to } : {}),
+        explain: false,
+      },
+      tally.sink,
+      (part) => tally.addOutcomes(part.outcomes),
+    );
+    r = tally.report(summary);
+  } finally {
+    folder.close();
+  }
   if (flags.json) {
     io.log(JSON.stringify(r, null, 2));
     return r;

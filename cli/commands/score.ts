@@ -4,18 +4,20 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
-import { scorePortfolio } from "../../core/engine.ts";
 import type { HealthSnapshot } from "../../core/model.ts";
 import { isAlert } from "../../core/playbooks.ts";
 import { signalLabel, topReasons } from "../../core/reasons.ts";
 import { NdjsonWriter, writeNdjson } from "../ndjson-writer.ts";
-import { readInterchangeFolder } from "../read-folder.ts";
+import { readFolderInBatches } from "../read-batches.ts";
 import { issueLines, printIssues } from "../report-issues.ts";
+import { scoreInBatches } from "../score-batches.ts";
 
 export interface ScoreFlags {
   out: string;
   from?: string;
   to?: string;
+  /** Accounts held in memory at a time (default BATCH_ACCOUNTS). */
+  batch?: number;
 }
 
 export async function runScore(
@@ -24,47 +26,66 @@ export async function runScore(
   io: { log(l: string): void; warn(l: string): void; tty: boolean },
 ) {
   const started = performance.now();
-  const read = await readInterchangeFolder(inputDir);
-  const snapshots = new NdjsonWriter(join(flags.out, "snapshots.ndjson"));
-  const tasks = new NdjsonWriter(join(flags.out, "tasks.ndjson"));
-  const bar = io.tty
-    ? new SingleBar({
-        format: "scoring {bar} {value}/{total} accounts  {eta_formatted}",
-        stream: process.stderr,
-        hideCursor: true,
-      })
-    : undefined;
-  bar?.start(read.portfolio.accounts.length, 0);
-  let done = 0;
-  // Each account's latest snapshot: one per account, what "at risk now" is read from.
-  const last = new Map<string, HealthSnapshot>();
-  const summary = scorePortfolio(
-    read.portfolio,
-    { ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) },
-    {
-      snapshot: (s) => {
-        snapshots.write(s);
-        last.set(s.accountId, s);
+  // One pass validates and spills the records by batch of accounts; scoring then holds one
+  // batch's records at a time (cli/score-batches.ts).
+  const folder = await readFolderInBatches(inputDir, flags.batch);
+  try {
+    const snapshots = new NdjsonWriter(join(flags.out, "snapshots.ndjson"));
+    const tasks = new NdjsonWriter(join(flags.out, "tasks.ndjson"));
+    const bar = io.tty
+      ? new SingleBar({
+          format: "scoring {bar} {value}/{total} accounts  {eta_formatted}",
+          stream: process.stderr,
+          hideCursor: true,
+        })
+      : undefined;
+    bar?.start(folder.accounts.length, 0);
+    let done = 0;
+    // Each account's latest snapshot, what "now" is read from: in full only while it is an alert
+    // (its reasons are printed), else just its day, band and score.
+    const last = new Map<string, HealthSnapshot>();
+    const summary = await scoreInBatches(
+      folder,
+      { ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) },
+      {
+        snapshot: (s) => {
+          snapshots.write(s);
+          last.set(s.accountId, isAlert(s) ? s : latestOnly(s));
+        },
+        task: (t) => tasks.write(t),
+        accountDone: () => bar?.update(++done),
       },
-      task: (t) => tasks.write(t),
-      accountDone: () => bar?.update(++done),
-    },
-  );
-  bar?.stop();
-  snapshots.close();
-  tasks.close();
-  writeNdjson(join(flags.out, "alerts.ndjson"), summary.alerts);
-  const lines = issueLines(read.issues, summary.orphans);
-  if (lines.length) writeFileSync(join(flags.out, "issues.txt"), `${lines.join("\n")}\n`);
-  printIssues(lines, io.warn, join(flags.out, "issues.txt"));
-  const seconds = (performance.now() - started) / 1000;
-  io.log(
-    `scored ${summary.accounts} accounts × ${summary.accountDays} account-days in ${seconds.toFixed(1)} s: ${snapshots.count} snapshots, ${summary.tasksOpened} tasks opened, ${summary.tasksClosed} closed, ${summary.alerts.length} portfolio alert${summary.alerts.length === 1 ? "" : "s"} → ${flags.out}`,
-  );
-  const names = new Map(read.portfolio.accounts.map((a) => [a.id, a.name]));
-  printNow([...last.values()], names, summary.alerts, io.log);
-  return summary;
+    );
+    bar?.stop();
+    snapshots.close();
+    tasks.close();
+    writeNdjson(join(flags.out, "alerts.ndjson"), summary.alerts);
+    const lines = issueLines(folder.issues, summary.orphans);
+    if (lines.length) writeFileSync(join(flags.out, "issues.txt"), `${lines.join("\n")}\n`);
+    printIssues(lines, io.warn, join(flags.out, "issues.txt"));
+    const seconds = (performance.now() - started) / 1000;
+    io.log(
+      `scored ${summary.accounts} accounts × ${summary.accountDays} account-days in ${seconds.toFixed(1)} s: ${snapshots.count} snapshots, ${summary.tasksOpened} tasks opened, ${summary.tasksClosed} closed, ${summary.alerts.length} portfolio alert${summary.alerts.length === 1 ? "" : "s"} → ${flags.out}`,
+    );
+    const names = new Map(folder.accounts.map((a) => [a.id, a.name]));
+    printNow([...last.values()], names, summary.alerts, io.log);
+    return summary;
+  } finally {
+    folder.close();
+  }
 }
+
+/** A snapshot without its evidence: enough to count an account's band on the last day. */
+const latestOnly = (s: HealthSnapshot): HealthSnapshot =>
+  ({
+    accountId: s.accountId,
+    day: s.day,
+    score: s.score,
+    band: s.band,
+    trend: s.trend,
+    coverage: s.coverage,
+    signals: [],
+  }) as unknown as HealthSnapshot;
 
 /**
  * The portfolio on its last scored day, and the accounts at risk or decaying that day, worst first,

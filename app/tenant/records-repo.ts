@@ -4,8 +4,15 @@
 // accounts of one vendor are two customers, whatever their domains. A domain that matches several
 // of other vendors' accounts is not guessed: the account stands alone and waits for an admin.
 import type { RecordBatch } from "../../connectors/connector.ts";
+import { toDayString } from "../../core/day.ts";
 import { contributionOf } from "../../core/facts.ts";
-import { type Account, emptyPortfolio, type Portfolio, RECORD_KINDS } from "../../core/model.ts";
+import {
+  type Account,
+  emptyPortfolio,
+  type Portfolio,
+  RECORD_KINDS,
+  type UsageSample,
+} from "../../core/model.ts";
 
 type RecordKind = Exclude<keyof Portfolio, "accounts">;
 const KINDS = RECORD_KINDS.filter((k): k is RecordKind => k !== "accounts");
@@ -39,6 +46,38 @@ export function contributionColumns(kind: string, r: unknown): Columns | null {
     c.trouble,
     kind === "tickets" ? JSON.stringify(c.tags) : null,
   ];
+}
+
+/**
+ * A record as stored: without what its columns already hold (the account, always; a usage day's
+ * day and counts, which are most of a tenant's rows). `recordOf` puts them back.
+ */
+function compactData(kind: RecordKind, r: Portfolio[RecordKind][number]): string {
+  if (kind === "usage") {
+    const { accountId: _a, day: _d, activeUsers: _u, events: _e, ...rest } = r as UsageSample;
+    return JSON.stringify(rest);
+  }
+  const { accountId: _, ...rest } = r as { accountId: string };
+  return JSON.stringify(rest);
+}
+
+function recordOf(row: {
+  kind: RecordKind;
+  account_id: string;
+  data: string;
+  day: number | null;
+  users: number | null;
+  events: number | null;
+}): unknown {
+  const rest = JSON.parse(row.data) as Record<string, unknown>;
+  if (row.kind !== "usage") return { ...rest, accountId: row.account_id };
+  return {
+    ...rest,
+    accountId: row.account_id,
+    day: toDayString(row.day as number),
+    ...(row.users === null ? {} : { activeUsers: row.users }),
+    ...(row.events === null ? {} : { events: row.events }),
+  };
 }
 
 /** The day a record speaks for, for each source's data age. */
@@ -185,13 +224,15 @@ export function applyRecords(
            data = excluded.data, day = excluded.day, users = excluded.users,
            events = excluded.events, contact = excluded.contact, trouble = excluded.trouble,
            tags = excluded.tags
-         WHERE records.account_id IS NOT excluded.account_id OR records.data IS NOT excluded.data`,
+         WHERE records.account_id IS NOT excluded.account_id OR records.data IS NOT excluded.data
+           OR records.day IS NOT excluded.day OR records.users IS NOT excluded.users
+           OR records.events IS NOT excluded.events`,
         kind,
         keyOf(kind, r),
         vendor,
         accountId,
         dayOf(r),
-        JSON.stringify({ ...r, accountId }),
+        compactData(kind, r),
         ...c,
       );
       touched.add(accountId);
@@ -276,9 +317,7 @@ function mergeAccount(
 /** Move one vendor's records of account `from` to account `into`; returns the rows moved. */
 function moveRecords(sql: SqlStorage, vendor: string, from: string, into: string): number {
   return sql.exec(
-    `UPDATE records SET account_id = ?, data = json_set(data, '$.accountId', ?)
-       WHERE account_id = ? AND vendor = ?`,
-    into,
+    "UPDATE records SET account_id = ? WHERE account_id = ? AND vendor = ?",
     into,
     from,
     vendor,
@@ -331,11 +370,18 @@ export function loadAccounts(
       .toArray()[0];
     if (!row) continue;
     p.accounts.push(JSON.parse(row.data) as Account);
-    for (const r of sql.exec<{ kind: RecordKind; data: string }>(
-      "SELECT kind, data FROM records WHERE account_id = ? ORDER BY rowid",
+    for (const r of sql.exec<{
+      kind: RecordKind;
+      account_id: string;
+      data: string;
+      day: number | null;
+      users: number | null;
+      events: number | null;
+    }>(
+      "SELECT kind, account_id, data, day, users, events FROM records WHERE account_id = ? ORDER BY rowid",
       id,
     )) {
-      (p[r.kind] as unknown[]).push(JSON.parse(r.data));
+      (p[r.kind] as unknown[]).push(recordOf(r));
       records++;
     }
   }

@@ -1,7 +1,8 @@
 // Scoring inside the Worker at tenant scale: 1,000 and 10,000 accounts × two years loaded into a
 // tenant store under `wrangler dev` through the store's own page path, then scored in slices, one
 // store invocation per slice, each driven and timed from here. `wrangler dev` enforces neither the
-// 128 MB memory limit nor the CPU limit, so memory is observed from outside: workerd's resident
+// 128 MB memory limit nor the CPU limit, so memory is observed from outside: the V8 heap of the
+// isolate running the store (through wrangler's inspector, every 50 ms), and workerd's resident
 // memory (all its processes), sampled every 50 ms, from a freshly started workerd with the tenant's object open
 // (baseline) to its peak while scoring. Then the cost of rescoring one changed account (a ticket
 // dated 20 days back, as a late CSAT or a late export brings): a whole scoring run for it, planned
@@ -10,6 +11,7 @@
 
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
 import { demoStateDir, freePort, startLocalWorker } from "../cli/local-worker.ts";
 import type { RecordBatch } from "../connectors/connector.ts";
 import { addDays } from "../core/day.ts";
@@ -34,6 +36,62 @@ function rssMb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The V8 heap of the isolate that runs the Worker and its Durable Objects, through wrangler's
+ * inspector (Chrome DevTools protocol): used bytes, asked every 50 ms (one question at a time).
+ */
+async function heapSampler(inspectorPort: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
+  const ws = new WebSocket(targets[0]?.webSocketDebuggerUrl ?? "");
+  await new Promise((ok, fail) => {
+    ws.once("open", ok);
+    ws.once("error", fail);
+  });
+  let id = 0;
+  const pending = new Map<number, (v: { usedSize: number; totalSize: number }) => void>();
+  ws.on("message", (m) => {
+    const msg = JSON.parse(String(m)) as {
+      id?: number;
+      result?: { usedSize: number; totalSize: number };
+    };
+    if (msg.id && msg.result) pending.get(msg.id)?.(msg.result);
+    if (msg.id) pending.delete(msg.id);
+  });
+  const usage = () =>
+    new Promise<{ usedSize: number; totalSize: number }>((ok) => {
+      const i = ++id;
+      pending.set(i, ok);
+      ws.send(JSON.stringify({ id: i, method: "Runtime.getHeapUsage" }));
+    });
+  let peak = 0;
+  let samples = 0;
+  let asking = false;
+  const timer = setInterval(() => {
+    if (asking) return;
+    asking = true;
+    void usage().then((u) => {
+      asking = false;
+      samples++;
+      peak = Math.max(peak, u.usedSize);
+    });
+  }, 50);
+  return {
+    usage,
+    /** Peak used heap since `reset`, MB, and how many answers it is the peak of. */
+    read: () => ({ peakMb: peak / 2 ** 20, samples }),
+    reset: async () => {
+      peak = (await usage()).usedSize;
+      samples = 0;
+    },
+    close: () => {
+      clearInterval(timer);
+      ws.close();
+    },
+  };
 }
 
 /** wrangler dev runs workerd as more than one process: their resident memory together. */
@@ -131,6 +189,9 @@ for (const size of SIZES) {
       keepState: true,
     });
     await fetch(`${worker.url}/overview?tenant=bench&today=${LAST_DAY}`, { method: "GET" });
+    const heap = await heapSampler(worker.inspectorPort);
+    const heapBefore = (await heap.usage()).usedSize / 2 ** 20;
+    await heap.reset();
     const wranglerPid = worker.pid;
     const baseline = workerdRss(wranglerPid);
     peak = baseline;
@@ -140,11 +201,13 @@ for (const size of SIZES) {
     const full = await score(worker.url, LAST_DAY);
     clearInterval(sampler);
     peak = Math.max(peak, workerdRss(wranglerPid));
+    const heapFull = heap.read();
     const scored = full.steps.filter((s) => s.accounts > 0);
     const longest = Math.max(...full.steps.map((s) => s.ms));
     console.log(
-      `  full scoring: ${fmt(full.ms / 1000, 1)} s in ${fmt(scored.length)} slices; longest ${fmt(longest)} ms; workerd RSS ${fmt(baseline)} → ${fmt(peak)} MB`,
+      `  full scoring: ${fmt(full.ms / 1000, 1)} s in ${fmt(scored.length)} slices; longest ${fmt(longest)} ms; isolate heap ${fmt(heapBefore, 1)} MB before, peak ${fmt(heapFull.peakMb, 1)} MB (${fmt(heapFull.samples)} samples); workerd RSS ${fmt(baseline)} → ${fmt(peak)} MB`,
     );
+    await heap.reset();
 
     // One changed account, five times over (five accounts), each a late ticket 20 days back.
     const one: number[] = [];
@@ -175,12 +238,15 @@ for (const size of SIZES) {
       one.push(r.ms);
       oneSteps.push(Math.max(...r.steps.map((s) => s.ms)));
     }
+    const heapOne = heap.read();
+    heap.close();
     console.log(
-      `  one changed account: ${fmt(median(one), 1)} ms a run (median of 5; its slice ${fmt(median(oneSteps), 1)} ms)`,
+      `  one changed account: ${fmt(median(one), 1)} ms a run (median of 5; its slice ${fmt(median(oneSteps), 1)} ms); isolate heap peak ${fmt(heapOne.peakMb, 1)} MB`,
     );
     rows.push([
       fmt(size),
       fmt(loaded.records),
+      fmt(heapFull.peakMb, 1),
       fmt(peak - baseline),
       `${fmt(baseline)} → ${fmt(peak)}`,
       fmt(longest),
@@ -194,7 +260,7 @@ for (const size of SIZES) {
 }
 
 console.log(
-  "\n| accounts | records | RSS added while scoring, MB | workerd RSS, MB | longest invocation, ms | full scoring, s | slices | one changed account, ms |",
+  "\n| accounts | records | isolate heap peak while scoring, MB | RSS added while scoring, MB | workerd RSS, MB | longest invocation, ms | full scoring, s | slices | one changed account, ms |",
 );
-console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 
 export interface LocalWorker {
   url: string;
+  /** The V8 inspector wrangler serves for the Worker (Chrome DevTools protocol). */
+  inspectorPort: number;
   /** wrangler's process id (workerd runs as its child). */
   pid: number;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     HUBSPOT_CLIENT_SECRET: "sandbox-secret",
     TOKEN_KEY: o.tokenKey ?? randomBytes(32).toString("base64"),
   };
+  const inspectorPort = await freePort();
   const args = [
     WRANGLER,
     "dev",
@@ -93,7 +96,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     "--port",
     String(o.port),
     "--inspector-port",
-    String(await freePort()),
+    String(inspectorPort),
     "--persist-to",
     o.stateDir,
     "--show-interactive-dev-session=false",
@@ -160,7 +163,7 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, pid: child.pid ?? 0, stop, output: () => out };
+  return { url, inspectorPort, pid: child.pid ?? 0, stop, output: () => out };
 }
 
 export const demoStateDir = (name: string) => join(ROOT, ".wrangler", name);

@@ -9,9 +9,11 @@
 // and sliced, timed from the start request to the end of its last step.
 // Sizes: EBB_BENCH_SCORE_SIZES (default "1000,10000").
 
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
+import { SCORE_SLICE_ACCOUNTS } from "../app/tenant/score-slice.ts";
 import { demoStateDir, freePort, startLocalWorker } from "../cli/local-worker.ts";
 import type { RecordBatch } from "../connectors/connector.ts";
 import { addDays } from "../core/day.ts";
@@ -243,9 +245,24 @@ for (const size of SIZES) {
     console.log(
       `  one changed account: ${fmt(median(one), 1)} ms a run (median of 5; its slice ${fmt(median(oneSteps), 1)} ms); isolate heap peak ${fmt(heapOne.peakMb, 1)} MB`,
     );
+    // What a slice needs where V8 collects under a cap: the smallest heap cap it completes in.
+    let fits = 0;
+    for (const cap of [64, 48, 40, 32, 24]) {
+      const run = spawnSync(
+        process.execPath,
+        [`--max-old-space-size=${cap}`, "--import", "tsx", "bench/slice-heap.ts", String(size)],
+        { encoding: "utf8" },
+      );
+      if (run.status !== 0) break;
+      fits = cap;
+    }
+    console.log(
+      `  a slice of ${SCORE_SLICE_ACCOUNTS} accounts scores within a ${fits ? `${fits} MB` : "no tried"} heap cap (Node, bench/slice-heap.ts)`,
+    );
     rows.push([
       fmt(size),
       fmt(loaded.records),
+      fits ? `≤ ${fits}` : "> 64",
       fmt(heapFull.peakMb, 1),
       fmt(peak - baseline),
       `${fmt(baseline)} → ${fmt(peak)}`,
@@ -260,7 +277,7 @@ for (const size of SIZES) {
 }
 
 console.log(
-  "\n| accounts | records | isolate heap peak while scoring, MB | RSS added while scoring, MB | workerd RSS, MB | longest invocation, ms | full scoring, s | slices | one changed account, ms |",
+  "\n| accounts | records | heap cap a slice scores in, MB | isolate heap between slices, peak MB | RSS added while scoring, MB | workerd RSS, MB | longest invocation, ms | full scoring, s | slices | one changed account, ms |",
 );
-console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);

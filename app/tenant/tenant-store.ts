@@ -44,6 +44,7 @@ import {
   scoringProgress,
   startJob,
 } from "./score-job-repo.ts";
+import { SCORE_SLICE_ACCOUNTS } from "./score-slice.ts";
 import {
   atRisk,
   bandCounts,
@@ -91,8 +92,7 @@ const compact = (s: HealthSnapshot): HealthSnapshot =>
     coverage: s.coverage,
   }) as HealthSnapshot;
 
-/** Accounts scored per slice (one invocation): bounds the records one invocation holds. */
-export const SCORE_SLICE_ACCOUNTS = 40;
+export { SCORE_SLICE_ACCOUNTS };
 /** A scoring job no step has advanced for this long has lost its messages: drive it again. */
 export const STALE_JOB_MS = 5 * 60_000;
 

@@ -23,7 +23,7 @@ export type SyncOutcome =
   | { status: "continued"; pages: number }
   /** Another live delivery holds the connection: try this message again after `retryInMs`. */
   | { status: "busy"; retryInMs: number }
-  /** A redelivery of a run that has already finished: nothing to do. */
+  /** A redelivery of a run that has already finished: nothing to pull (its scoring is started). */
   | { status: "finished" | "inactive" };
 
 export async function runSync(
@@ -44,8 +44,12 @@ export async function runSync(
   // This delivery of the message: a second delivery of the same run is a different holder.
   const holder = crypto.randomUUID();
   const lease = await store.beginSync(conn.id, vendor.id, job.runId, holder, deps.now());
-  if (!lease.ok)
-    return lease.finished ? { status: "finished" } : { status: "busy", retryInMs: lease.retryInMs };
+  if (!lease.ok) {
+    if (!lease.finished) return { status: "busy", retryInMs: lease.retryInMs };
+    // The run is over; the delivery that finished it may have died before its scoring started.
+    await startScoring(deps, store, conn);
+    return { status: "finished" };
+  }
   const ctx = gateContext(deps, conn.id, vendor);
   const started = deps.now();
   let pages = 0;
@@ -106,17 +110,29 @@ export async function runSync(
     throw e;
   }
   await store.endSync(conn.id, vendor.id, job.runId, holder, { storeMs }, deps.now());
+  const scoring = await startScoring(deps, store, conn);
+  await markConnection(deps.db, conn.id, { lastError: null });
+  return { status: "done", pages, scoring: scoring.started ? "started" : "queued" };
+}
+
+/**
+ * Scoring runs in the tenant's store, a slice of accounts per store call driven by score
+ * messages; the connection's writeback is queued when it is done. Starting it again when nothing
+ * changed plans nothing and only queues the writeback.
+ */
+async function startScoring(
+  deps: Deps,
+  store: ReturnType<Deps["tenant"]>,
+  conn: { id: string; tenant_id: string },
+) {
   const vendors = (
     await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" })
   ).map((c) => c.vendor);
-  // Scoring runs in the tenant's store, a slice of accounts per invocation; the writeback is
-  // queued when it is done.
   const scoring = await store.startScoring(
     dayOf(deps.now()),
     [...new Set(vendors)],
     [{ kind: "writeback", tenantId: conn.tenant_id, connectionId: conn.id }],
   );
   if (scoring.drive) await deps.enqueue([{ kind: "score", tenantId: conn.tenant_id }]);
-  await markConnection(deps.db, conn.id, { lastError: null });
-  return { status: "done", pages, scoring: scoring.started ? "started" : "queued" };
+  return scoring;
 }

@@ -216,6 +216,35 @@ describe("sync jobs", () => {
     expect(after.syncs[0]?.refused).toEqual([]);
   });
 
+  it("a delivery that dies after its run ended but before scoring started has its scoring started by the redelivery", async () => {
+    const t = await directTenant("7100011");
+    const dying = testDeps(
+      (store) =>
+        new Proxy(store, {
+          get(target, prop) {
+            if (prop === "startScoring")
+              return () => {
+                throw new Error("isolate died before scoring");
+              };
+            return Reflect.get(target, prop);
+          },
+        }),
+    );
+    const job = syncJob(t.tenantId, t.connectionId, "manual");
+    await expect(runSync(dying.deps, job)).rejects.toThrow("isolate died before scoring");
+    const { deps, queued } = testDeps();
+    const store = deps.tenant(t.tenantId);
+    const today = new Date(deps.now()).toISOString().slice(0, 10);
+    expect((await store.overview(today)).lastScore).toBeNull();
+    // The queue delivers the message again: the run is over, and its scoring starts now.
+    expect((await runSync(deps, job)).status).toBe("finished");
+    expect(queued.map((j) => j.kind)).toEqual(["score"]);
+    await runScore(deps, { kind: "score", tenantId: t.tenantId });
+    const o = await store.overview(today);
+    expect(o.lastScore?.accounts).toBe(o.accounts);
+    expect(queued.map((j) => j.kind)).toEqual(["score", "writeback"]);
+  });
+
   it("a retried writeback creates no task twice", async () => {
     const t = await directTenant("7100004");
     const { deps, queued } = testDeps();

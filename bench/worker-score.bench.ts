@@ -113,17 +113,23 @@ interface Step {
   more: boolean;
   accounts: number;
   records: number;
+  ms?: { context: number; load: number; scoreAndStore: number };
 }
 
 /** One scoring run through `today`, a slice per request: wall time per step and in all. */
 async function score(base: string, today: string) {
   const t0 = performance.now();
   await call(`${base}/start?tenant=bench&today=${today}`);
-  const steps: { ms: number; accounts: number; records: number }[] = [];
+  const steps: { ms: number; accounts: number; records: number; inside?: Step["ms"] }[] = [];
   for (;;) {
     const s0 = performance.now();
     const step = await call<Step>(`${base}/step?tenant=bench`);
-    steps.push({ ms: performance.now() - s0, accounts: step.accounts, records: step.records });
+    steps.push({
+      ms: performance.now() - s0,
+      accounts: step.accounts,
+      records: step.records,
+      inside: step.ms,
+    });
     if (!step.more) break;
   }
   return { ms: performance.now() - t0, steps };
@@ -239,6 +245,11 @@ for (const size of SIZES) {
       if (accounts !== 1) throw new Error(`one changed account planned ${accounts} accounts`);
       one.push(r.ms);
       oneSteps.push(Math.max(...r.steps.map((s) => s.ms)));
+      const inside = r.steps.find((s) => s.accounts > 0)?.inside;
+      if (inside)
+        console.log(
+          `    run ${k + 1}: ${fmt(r.ms, 1)} ms; inside its slice: context ${inside.context} ms, records ${inside.load} ms, scoring and storing ${inside.scoreAndStore} ms`,
+        );
     }
     const heapOne = heap.read();
     heap.close();

@@ -21,8 +21,10 @@ export async function scoreInBatches(
   onBatch?: (part: Portfolio) => void,
 ): Promise<ScoreSummary> {
   const builder = new ContextBuilder();
-  const pool = new FactsPool();
   for await (const part of folder.batches()) {
+    // A pool per batch: a pool remembers each account's ticket readings, keyed by its records,
+    // which would keep every batch's records alive.
+    const pool = new FactsPool();
     const { groups } = groupByAccount(part);
     for (let k = 0; k < groups.length; k += FACTS_BATCH)
       for (const f of pool.fill(groups.slice(k, k + FACTS_BATCH))) builder.add(f);

@@ -3,9 +3,11 @@
 // come and go; spans are refreshed for the accounts a change touched when scoring starts. The
 // portfolio context is read from these alone: its cost grows with the days and tags of the
 // portfolio, never with its accounts or records.
+import { toDayNumber } from "../../core/day.ts";
 import {
   contextFromAggregates,
   type DailyAggregates,
+  type Incident,
   type PortfolioContext,
   type PortfolioTotals,
 } from "../../core/portfolio.ts";
@@ -95,7 +97,11 @@ function sourceSpan(sql: SqlStorage, kind: string): { first: number; last: numbe
     : { first: lo, last: hi };
 }
 
-/** The portfolio context, from the aggregates only. */
+/**
+ * The portfolio context, from the aggregates only. Its incidents carry no size (tickets and
+ * accounts: `sizedIncidents` counts them for their alerts): scoring needs only when and on which
+ * tags each ran.
+ */
 export function readContext(sql: SqlStorage): PortfolioContext {
   const source = {
     tickets: sourceSpan(sql, "tickets"),
@@ -159,19 +165,61 @@ export function readContext(sql: SqlStorage): PortfolioContext {
     }
     a[r.day - firstDay] = r.accounts;
   }
-  return contextFromAggregates(totals, daily, {
-    count(tags, from, to) {
-      const r = sql
-        .exec<{ tickets: number; accounts: number }>(
-          `SELECT COUNT(*) AS tickets, COUNT(DISTINCT account_id) AS accounts FROM records
-           WHERE kind = 'tickets' AND day BETWEEN ? AND ?
-             AND EXISTS (SELECT 1 FROM json_each(records.tags) WHERE value IN (SELECT value FROM json_each(?)))`,
-          from,
-          to,
-          JSON.stringify(tags),
-        )
-        .one();
-      return { tickets: r.tickets, accounts: r.accounts };
-    },
+  return contextFromAggregates(totals, daily, { count: () => ({ tickets: 0, accounts: 0 }) });
+}
+
+/**
+ * The incidents with their size: the accounts that filed a ticket on one of its tags during it
+ * (from the accounts-per-tag-and-day aggregate), and those accounts' tickets then carrying one of
+ * its tags — never a scan of every ticket of the incident's days; and counted again only once a
+ * ticket of its days has changed.
+ */
+export function sizedIncidents(sql: SqlStorage, incidents: readonly Incident[]): Incident[] {
+  return incidents.map((incident) => {
+    const tags = JSON.stringify(incident.tags);
+    const from = toDayNumber(incident.from);
+    const to = toDayNumber(incident.to);
+    // Counted before, and no ticket of its days has changed since: the same size.
+    const key = `${tags}|${from}|${to}`;
+    const changes = sql
+      .exec<{ n: number }>(
+        "SELECT COALESCE(SUM(n), 0) AS n FROM agg_ticket_changes WHERE day BETWEEN ? AND ?",
+        from,
+        to,
+      )
+      .one().n;
+    const known = sql
+      .exec<{ changes: number; tickets: number; accounts: number }>(
+        "SELECT changes, tickets, accounts FROM incident_sizes WHERE key = ?",
+        key,
+      )
+      .toArray()[0];
+    if (known && known.changes === changes)
+      return { ...incident, tickets: known.tickets, accounts: known.accounts };
+    const r = sql
+      .exec<{ tickets: number; accounts: number }>(
+        `WITH hit AS (
+           SELECT DISTINCT account_id FROM agg_tag_accounts
+           WHERE tag IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3)
+         SELECT (SELECT COUNT(*) FROM hit) AS accounts,
+           (SELECT COUNT(*) FROM hit h JOIN records r ON r.account_id = h.account_id
+              AND r.kind = 'tickets' AND r.day BETWEEN ?2 AND ?3
+            WHERE EXISTS (SELECT 1 FROM json_each(r.tags)
+                          WHERE value IN (SELECT value FROM json_each(?1)))) AS tickets`,
+        tags,
+        from,
+        to,
+      )
+      .one();
+    sql.exec(
+      `INSERT INTO incident_sizes (key, changes, tickets, accounts) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET changes = excluded.changes, tickets = excluded.tickets,
+         accounts = excluded.accounts`,
+      key,
+      changes,
+      r.tickets,
+      r.accounts,
+    );
+    return { ...incident, tickets: r.tickets, accounts: r.accounts };
   });
 }

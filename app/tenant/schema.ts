@@ -140,7 +140,8 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
   // 7: scoring in slices from portfolio aggregates kept as records arrive (issue 16). Each record
   // of a dated kind carries what it adds (records-repo `contributionColumns`); triggers keep the
   // per-day sums, accounts per tag and day, and totals, and mark the account to rescore from the
-  // earliest day a change touches. Each account's record span (agg_spans, refreshed when scoring
+  // earliest day a change touches; ticket changes per day let an incident's counted size be reused
+  // while no ticket of its days changed. Each account's record span (agg_spans, refreshed when scoring
   // starts) keeps the per-day steps of accounts alive. Checkpoints of scoring state let a late
   // record rescore from just before its day; the scoring job and its plan make scoring resumable.
   (sql) => {
@@ -187,6 +188,13 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
         version INTEGER NOT NULL DEFAULT 0
       );
       INSERT INTO agg_totals (id) VALUES (1);
+      CREATE TABLE agg_ticket_changes (day INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+      CREATE TABLE incident_sizes (
+        key TEXT PRIMARY KEY,
+        changes INTEGER NOT NULL,
+        tickets INTEGER NOT NULL,
+        accounts INTEGER NOT NULL
+      );
       CREATE TABLE agg_spans (
         account_id TEXT PRIMARY KEY,
         first INTEGER NOT NULL,
@@ -252,6 +260,8 @@ function recordAggregate(r: "NEW" | "OLD", sign: "+" | "-"): string {
          DELETE FROM agg_tag_accounts
            WHERE day = OLD.day AND account_id = OLD.account_id AND tickets <= 0;`;
   return `${days}
+    INSERT INTO agg_ticket_changes (day, n) SELECT ${r}.day, 1 WHERE ${r}.kind = 'tickets'
+      ON CONFLICT (day) DO UPDATE SET n = n + 1;
     UPDATE agg_totals SET tickets = tickets ${sign} (${r}.kind = 'tickets'),
       trouble = trouble ${sign} ${r}.trouble, version = version + 1;
     INSERT INTO dirty_accounts (account_id, since) VALUES (${r}.account_id, ${r}.day)

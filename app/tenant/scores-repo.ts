@@ -77,9 +77,22 @@ export function saveTask(sql: SqlStorage, t: Task & { day: string }): void {
   );
 }
 
-export function saveAlert(sql: SqlStorage, a: { day: string; title: string; body: string }): void {
+/**
+ * A portfolio alert, one per kind and day: an incident starting that day is one incident, and a
+ * late ticket that changes its size replaces its alert rather than adding a second.
+ */
+export function saveAlert(
+  sql: SqlStorage,
+  a: { kind: string; day: string; title: string; body: string },
+): void {
+  if (a.kind === "incident")
+    sql.exec(
+      "DELETE FROM alerts WHERE day = ? AND title LIKE 'Product-wide incident:%' AND title <> ?",
+      a.day,
+      a.title,
+    );
   sql.exec(
-    "INSERT OR IGNORE INTO alerts (day, title, body) VALUES (?, ?, ?)",
+    "INSERT OR REPLACE INTO alerts (day, title, body) VALUES (?, ?, ?)",
     a.day,
     a.title,
     a.body,

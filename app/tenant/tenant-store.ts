@@ -21,7 +21,7 @@ import {
 import type { Account, HealthSnapshot } from "../../core/model.ts";
 import type { PortfolioContext } from "../../core/portfolio.ts";
 import type { Job } from "../jobs/messages.ts";
-import { aggregatesVersion, readContext } from "./aggregates-repo.ts";
+import { aggregatesVersion, readContext, sizedIncidents } from "./aggregates-repo.ts";
 import {
   accountCount,
   accountIdByExternal,
@@ -104,6 +104,8 @@ export interface StepResult {
   /** Accounts and records this step loaded. */
   accounts: number;
   records: number;
+  /** Where a slice's time went: reading the context, loading its records, scoring and storing. */
+  ms?: { context: number; load: number; scoreAndStore: number };
 }
 
 export class TenantStore extends DurableObject<Env> {
@@ -212,10 +214,12 @@ export class TenantStore extends DurableObject<Env> {
       const slice = nextSlice(this.sql, job.slice_accounts);
       if (slice.length === 0) return this.finishJob(job);
       const ctx = this.context();
+      const contextAt = Date.now();
       const { portfolio, records } = loadAccounts(
         this.sql,
         slice.map((r) => r.account_id),
       );
+      const loadedAt = Date.now();
       const toDay = toDayNumber(job.to_day);
       const plans: RescorePlan[] = [];
       const emitFrom = new Map<string, string>();
@@ -289,16 +293,21 @@ export class TenantStore extends DurableObject<Env> {
         rows,
         ms: Date.now() - started,
       });
-      return { more: true, followups: [], accounts: slice.length, records };
+      const ms = {
+        context: contextAt - started,
+        load: loadedAt - contextAt,
+        scoreAndStore: Date.now() - loadedAt,
+      };
+      return { more: true, followups: [], accounts: slice.length, records, ms };
     });
   }
 
   /** The end of a scoring job: its alerts and run record; then its follow-ups, or the next run. */
   private finishJob(job: ScoreJob): StepResult {
-    const ctx = this.context();
     const from = toDayNumber(addDays(job.to_day, -SNAPSHOT_KEEP_DAYS));
-    for (const incident of ctx.incidents)
-      if (toDayNumber(incident.to) >= from) saveAlert(this.sql, incidentAlert(incident));
+    const recent = this.context().incidents.filter((i) => toDayNumber(i.to) >= from);
+    for (const incident of sizedIncidents(this.sql, recent))
+      saveAlert(this.sql, incidentAlert(incident));
     saveScoreRun(this.sql, {
       at: job.started_at,
       to_day: job.to_day,

@@ -114,7 +114,7 @@ describe("scoring in slices", () => {
     const latest = new Map<string, HealthSnapshot>();
     const days = new Map<string, HealthSnapshot[]>();
     const tasks: (Task & { day: string })[] = [];
-    scorePortfolio(
+    const summary = scorePortfolio(
       portfolio,
       { to: lastDay },
       {
@@ -127,6 +127,14 @@ describe("scoring in slices", () => {
         task: (t) => tasks.push(t),
       },
     );
+    // Its portfolio alerts too, sized from the store's aggregates: those of the kept 400 days.
+    const kept400 = addDays(lastDay, -400);
+    const coreAlerts = summary.alerts
+      .filter((x) => x.incident.to >= kept400)
+      .map(({ day, title, body }) => ({ day, title, body }))
+      .sort((x, y) => (x.day + x.title).localeCompare(y.day + y.title));
+    expect(coreAlerts.length).toBeGreaterThan(0);
+    expect(JSON.parse(a.alerts)).toEqual(coreAlerts);
     const stored = JSON.parse(a.latest) as { account_id: string; snapshot: string }[];
     expect(stored.length).toBe(latest.size);
     for (const row of stored) expect(row.snapshot).toBe(JSON.stringify(latest.get(row.account_id)));
@@ -209,6 +217,58 @@ describe("scoring in slices", () => {
     const now2 = await dump(store);
     expect(others(now2.snapshots)).toEqual(others(before.snapshots));
     expect(others(now2.latest)).toEqual(others(before.latest));
+  });
+
+  it("sizes an incident's alert again when a late ticket lands in its days, and keeps one alert for it", async () => {
+    const store = newStore();
+    await load(store, portfolio);
+    await scoreNow(store, lastDay, ["hubspot"], 8);
+    const summary = scorePortfolio(portfolio, { to: lastDay, explain: false });
+    const incident = summary.alerts.filter((x) => x.incident.to >= addDays(lastDay, -400))[0]!
+      .incident;
+    const alerts = async () =>
+      JSON.parse((await dump(store)).alerts) as { day: string; title: string; body: string }[];
+    const before = (await alerts()).filter((x) => x.day === incident.from);
+    expect(before).toHaveLength(1);
+    expect(before[0]?.body).toContain(
+      `${incident.tickets} tickets from ${incident.accounts} accounts`,
+    );
+    // One more ticket on the incident's first day and tag, from an account that filed none then.
+    const quiet = portfolio.accounts.find(
+      (a) =>
+        !portfolio.tickets.some(
+          (t) => t.accountId === a.id && t.createdAt.slice(0, 10) === incident.from,
+        ),
+    )!;
+    const now = Date.now();
+    expect((await store.beginSync("conn", "hubspot", "run-3", "holder-3", now)).ok).toBe(true);
+    await store.applyPage(
+      "conn",
+      "hubspot",
+      "run-3",
+      "holder-3",
+      {
+        ...emptyPortfolio(),
+        deleted: [],
+        tickets: [
+          {
+            id: "late-incident-ticket",
+            accountId: quiet.id,
+            createdAt: `${incident.from}T12:00:00Z`,
+            status: "solved",
+            tags: [incident.tags[0]!],
+          },
+        ],
+      },
+      { cursor: { done: true } },
+      now,
+    );
+    await scoreNow(store, lastDay, ["hubspot"], 8);
+    const after = (await alerts()).filter((x) => x.day === incident.from);
+    expect(after).toHaveLength(1);
+    expect(after[0]?.body).toContain(
+      `${incident.tickets + 1} tickets from ${incident.accounts + 1} accounts`,
+    );
   });
 
   it("resumes after a crash in the middle of a slice at that slice: no account scored twice for a day, none skipped", async () => {

@@ -51,3 +51,19 @@ export function reasonsOf(values: SignalValue[], weights: readonly number[]): Re
   }
   return reasons.sort((a, b) => b.pull - a.pull);
 }
+
+/**
+ * A snapshot without its evidence (no signals): what a daily series keeps of each day, and enough
+ * to count an account's band on a day.
+ */
+export function withoutEvidence(s: HealthSnapshot): HealthSnapshot {
+  return {
+    accountId: s.accountId,
+    day: s.day,
+    score: s.score,
+    band: s.band,
+    trend: s.trend,
+    coverage: s.coverage,
+    signals: [],
+  } as unknown as HealthSnapshot;
+}

@@ -61,14 +61,17 @@ function compactData(kind: RecordKind, r: Portfolio[RecordKind][number]): string
   return JSON.stringify(rest);
 }
 
-function recordOf(row: {
+/** A records row as a slice reads it. */
+interface StoredRecord {
   kind: RecordKind;
   account_id: string;
   data: string;
   day: number | null;
   users: number | null;
   events: number | null;
-}): unknown {
+}
+
+function recordOf(row: StoredRecord): unknown {
   const rest = JSON.parse(row.data) as Record<string, unknown>;
   if (row.kind !== "usage") return { ...rest, accountId: row.account_id };
   return {
@@ -370,14 +373,7 @@ export function loadAccounts(
       .toArray()[0];
     if (!row) continue;
     p.accounts.push(JSON.parse(row.data) as Account);
-    for (const r of sql.exec<{
-      kind: RecordKind;
-      account_id: string;
-      data: string;
-      day: number | null;
-      users: number | null;
-      events: number | null;
-    }>(
+    for (const r of sql.exec<StoredRecord & Record<string, SqlStorageValue>>(
       "SELECT kind, account_id, data, day, users, events FROM records WHERE account_id = ? ORDER BY rowid",
       id,
     )) {

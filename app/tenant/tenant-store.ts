@@ -20,6 +20,7 @@ import {
 } from "../../core/engine.ts";
 import type { Account, HealthSnapshot } from "../../core/model.ts";
 import type { PortfolioContext } from "../../core/portfolio.ts";
+import { withoutEvidence } from "../../core/snapshot.ts";
 import type { Job } from "../jobs/messages.ts";
 import { aggregatesVersion, readContext, sizedIncidents } from "./aggregates-repo.ts";
 import {
@@ -81,18 +82,6 @@ import {
 } from "./sync-repo.ts";
 import { pendingChanges, pendingWritebackCount, recordPush } from "./writeback-repo.ts";
 
-/** What the daily snapshots table keeps of a snapshot. */
-const compact = (s: HealthSnapshot): HealthSnapshot =>
-  ({
-    accountId: s.accountId,
-    day: s.day,
-    score: s.score,
-    band: s.band,
-    trend: s.trend,
-    coverage: s.coverage,
-  }) as HealthSnapshot;
-
-export { SCORE_SLICE_ACCOUNTS };
 /** A scoring job no step has advanced for this long has lost its messages: drive it again. */
 export const STALE_JOB_MS = 5 * 60_000;
 
@@ -246,7 +235,7 @@ export class TenantStore extends DurableObject<Env> {
         {
           snapshot: (snap) => {
             latest.set(snap.accountId, snap);
-            if (emits(snap.accountId, snap.day)) days.push(compact(snap));
+            if (emits(snap.accountId, snap.day)) days.push(withoutEvidence(snap));
           },
           task: (t) => {
             if (!emits(t.accountId, t.day)) return;

@@ -7,6 +7,7 @@ import { SingleBar } from "cli-progress";
 import type { HealthSnapshot } from "../../core/model.ts";
 import { isAlert } from "../../core/playbooks.ts";
 import { signalLabel, topReasons } from "../../core/reasons.ts";
+import { withoutEvidence } from "../../core/snapshot.ts";
 import { NdjsonWriter, writeNdjson } from "../ndjson-writer.ts";
 import { readFolderInBatches } from "../read-batches.ts";
 import { issueLines, printIssues } from "../report-issues.ts";
@@ -50,7 +51,7 @@ export async function runScore(
       {
         snapshot: (s) => {
           snapshots.write(s);
-          last.set(s.accountId, isAlert(s) ? s : latestOnly(s));
+          last.set(s.accountId, isAlert(s) ? s : withoutEvidence(s));
         },
         task: (t) => tasks.write(t),
         accountDone: () => bar?.update(++done),
@@ -74,18 +75,6 @@ export async function runScore(
     folder.close();
   }
 }
-
-/** A snapshot without its evidence: enough to count an account's band on the last day. */
-const latestOnly = (s: HealthSnapshot): HealthSnapshot =>
-  ({
-    accountId: s.accountId,
-    day: s.day,
-    score: s.score,
-    band: s.band,
-    trend: s.trend,
-    coverage: s.coverage,
-    signals: [],
-  }) as unknown as HealthSnapshot;
 
 /**
  * The portfolio on its last scored day, and the accounts at risk or decaying that day, worst first,

@@ -31,6 +31,8 @@ export interface ConnectorContext {
   /** Milliseconds since the epoch; injected so tests control time. */
   now(): number;
   log(event: string, fields?: Record<string, unknown>): void;
+  /** Headers the vendor wants on every call from this app (Zendesk's marketplace headers). */
+  headers?: Record<string, string>;
 }
 
 /** Normalized records, as a pull produces them; a page holds any mix. */
@@ -132,12 +134,23 @@ export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
 /** Installing Ebb in the vendor: OAuth authorization code flow, the install's identity, setup. */
 export interface ConnectorInstall<Config> {
+  /**
+   * When each install of the vendor lives at its own address (a Zendesk account's subdomain): the
+   * query parameter the install start takes it from and how it is checked. Every call below then
+   * gets that `site`, and the connection keeps it.
+   */
+  site?: { param: string; label: string; schema: z.ZodType<string> };
   /** Where to send the admin to consent, carrying the single-use `state` the callback checks. */
-  authorizeUrl(app: VendorApp<Config>, state: string): string;
-  exchangeCode(app: VendorApp<Config>, code: string, now: number): Promise<Tokens>;
-  refresh(app: VendorApp<Config>, refreshToken: string, now: number): Promise<Tokens>;
+  authorizeUrl(app: VendorApp<Config>, state: string, site?: string): string;
+  exchangeCode(app: VendorApp<Config>, code: string, now: number, site?: string): Promise<Tokens>;
+  refresh(
+    app: VendorApp<Config>,
+    refreshToken: string,
+    now: number,
+    site?: string,
+  ): Promise<Tokens>;
   /** The install's identity, from its first tokens. */
-  identify(app: VendorApp<Config>, tokens: Tokens): Promise<InstallIdentity>;
+  identify(app: VendorApp<Config>, tokens: Tokens, site?: string): Promise<InstallIdentity>;
   /** Tokens are refreshed this long before they expire. */
   refreshAheadMs: number;
   /** One-time setup in the vendor (custom fields, properties), idempotent; run before the first sync. */
@@ -223,8 +236,12 @@ export interface Connector<Cursor, Settings, Config = unknown> {
   secrets: readonly string[];
   /** The vendor's rate limits by kind of call; the connection gate books slots against them. */
   limits: Record<string, WindowLimit> & { default: WindowLimit };
-  /** The vendor API's base URL for this app (the sandbox's in tests and the demo). */
-  apiBaseUrl(app: VendorApp<Config>): string;
+  /** The vendor API's base URL for this app and install site (the sandbox's in tests and the demo). */
+  apiBaseUrl(app: VendorApp<Config>, site?: string): string;
+  /** Headers every call to the vendor carries for this app (`ConnectorContext.headers`). */
+  callHeaders?(app: VendorApp<Config>): Record<string, string>;
+  /** Whether push writes tasks into the vendor (a CRM does; Zendesk has none: fields and a tag). */
+  writesTasks: boolean;
   /** Pull from a saved cursor (undefined: from the beginning); yields pages until done. */
   pull(
     ctx: ConnectorContext,

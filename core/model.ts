@@ -30,6 +30,13 @@ export const Account = z.object({
   id: Id,
   name: z.string(),
   domain: opt(z.string()),
+  /** More domains the customer uses (a Zendesk organization lists several): join keys too. */
+  otherDomains: opt(z.array(z.string())),
+  /**
+   * Ids the account is known by in another system (a Zendesk organization's `external_id` holding
+   * the CRM's id): an account of another vendor with one of these ids is the same customer.
+   */
+  linkedIds: opt(z.array(z.string())),
   ownerId: opt(z.string()),
   ownerEmail: opt(z.string()),
   stage: opt(Stage),

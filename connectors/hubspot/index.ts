@@ -46,6 +46,7 @@ export const hubspot: Connector<HubSpotCursor, HubSpotSettings, HubSpotConfig> =
   secrets: ["HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET"],
   limits: HUBSPOT_LIMITS,
   apiBaseUrl: (app) => app.config.HUBSPOT_API_BASE,
+  writesTasks: true,
   pull: (ctx, settings, cursor) => pullHubSpot(ctx, settings, cursor),
   push: (ctx, _settings, changes) => pushHubSpot(ctx, changes),
   install: {

@@ -68,7 +68,13 @@ export function contractSuite(id: string, connector: AnyConnector): void {
       expect(connector.limits.default.max).toBeGreaterThan(0);
       expect(connector.install.refreshAheadMs).toBeGreaterThan(0);
       const app = { config: connector.config.parse(given), redirectUri: "https://ebb.example/cb" };
-      const consent = new URL(connector.install.authorizeUrl(app, "state-123"));
+      // A vendor whose installs live at their own address takes it from the install start.
+      const site = connector.install.site ? "acme" : undefined;
+      if (connector.install.site) {
+        expect(connector.install.site.schema.safeParse("acme").success).toBe(true);
+        expect(connector.install.site.schema.safeParse("not a site/").success).toBe(false);
+      }
+      const consent = new URL(connector.install.authorizeUrl(app, "state-123", site));
       expect(consent.searchParams.get("state")).toBe("state-123");
       expect(consent.searchParams.get("redirect_uri")).toBe("https://ebb.example/cb");
     });
@@ -154,9 +160,17 @@ export function contractSuite(id: string, connector: AnyConnector): void {
       // As the Worker does once per connection before its first sync.
       await connector.install.setup(h.ctx);
       const before = h.taskCount();
-      await connector.push(h.ctx, connector.settings.parse({}), [change]);
-      await connector.push(h.ctx, connector.settings.parse({}), [change]);
-      expect(h.taskCount()).toBe(before + 1);
+      const settings = connector.settings.parse({});
+      const first = await connector.push(h.ctx, settings, [change]);
+      expect(first.failures).toEqual([]);
+      expect(first.updatedRecords).toBe(1);
+      await connector.push(h.ctx, settings, [change]);
+      expect(h.taskCount()).toBe(before + (connector.writesTasks ? 1 : 0));
+      // Told what it wrote last time, a push of the same health writes nothing.
+      const again = await connector.push(h.ctx, settings, [
+        { ...change, lastWritten: first.written[h.firstAccountId] ?? {} },
+      ]);
+      expect(again.writeCalls).toBe(0);
     });
   });
 }

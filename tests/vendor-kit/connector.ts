@@ -128,6 +128,7 @@ export const tally: Connector<{ after: number }, TallySettings, TallyConfig> = {
   secrets: ["TALLY_CLIENT_ID", "TALLY_CLIENT_SECRET"],
   limits: { default: { max: 50, windowMs: 1000 } },
   apiBaseUrl: (app) => app.config.TALLY_API_BASE,
+  writesTasks: true,
   async *pull(ctx, _settings, cursor) {
     let after = cursor?.after ?? 0;
     for (;;) {

@@ -1,0 +1,135 @@
+// The Zendesk connector, wired into the one contract: id, settings, configuration, limits, and its
+// install (per-account subdomain) / verify / sidebar view / pull / push / sandbox.
+import { z } from "zod";
+import type { Connector, VendorApp } from "../connector.ts";
+import { createZendeskApi, ZENDESK_LIMITS } from "./client.ts";
+import {
+  authorizeUrl,
+  exchangeCode,
+  REFRESH_AHEAD_MS,
+  refreshTokens,
+  SUBDOMAIN,
+  siteUrl,
+  type ZendeskApp,
+} from "./install.ts";
+import { pullZendesk, type ZendeskCursor } from "./pull.ts";
+import { ensureZendeskSetup, pushZendesk } from "./push.ts";
+import { ZendeskSettings } from "./settings.ts";
+import { toSidebarResponse } from "./sidebar.ts";
+import { verifyZendeskWebhook } from "./verify.ts";
+
+/** What the Worker's environment holds for the Zendesk app (its global OAuth client and app). */
+export const ZendeskConfig = z.object({
+  ZENDESK_CLIENT_ID: z.string().min(1, "ZENDESK_CLIENT_ID is not set"),
+  ZENDESK_CLIENT_SECRET: z.string().min(1, "ZENDESK_CLIENT_SECRET is not set"),
+  ZENDESK_WEBHOOK_SECRET: z.string().min(1, "ZENDESK_WEBHOOK_SECRET is not set"),
+  /** The app's public key (PEM) for its signed-URL JWTs; without it the sidebar refuses every load. */
+  ZENDESK_APP_PUBLIC_KEY: z.string().default(""),
+  /** `{subdomain}` is each install's; a sandbox's address has none. */
+  ZENDESK_API_BASE: z.string().default("https://{subdomain}.zendesk.com"),
+  ZENDESK_MARKETPLACE_NAME: z.string().default("Ebb"),
+  ZENDESK_MARKETPLACE_ORG_ID: z.string().default(""),
+  ZENDESK_MARKETPLACE_APP_ID: z.string().default(""),
+});
+export type ZendeskConfig = z.infer<typeof ZendeskConfig>;
+
+export function zendeskApp(app: VendorApp<ZendeskConfig>): ZendeskApp {
+  return {
+    clientId: app.config.ZENDESK_CLIENT_ID,
+    clientSecret: app.config.ZENDESK_CLIENT_SECRET,
+    redirectUri: app.redirectUri,
+    apiBaseTemplate: app.config.ZENDESK_API_BASE,
+  };
+}
+
+export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> = {
+  id: "zendesk",
+  label: "Zendesk",
+  settings: ZendeskSettings,
+  config: ZendeskConfig,
+  secrets: ["ZENDESK_CLIENT_ID", "ZENDESK_CLIENT_SECRET", "ZENDESK_WEBHOOK_SECRET"],
+  limits: ZENDESK_LIMITS,
+  apiBaseUrl: (app, site) => siteUrl(app.config.ZENDESK_API_BASE, site),
+  // Zendesk asks marketplace apps' backends to name themselves on every call.
+  callHeaders: (app) =>
+    Object.fromEntries(
+      [
+        ["X-Zendesk-Marketplace-Name", app.config.ZENDESK_MARKETPLACE_NAME],
+        ["X-Zendesk-Marketplace-Organization-Id", app.config.ZENDESK_MARKETPLACE_ORG_ID],
+        ["X-Zendesk-Marketplace-App-Id", app.config.ZENDESK_MARKETPLACE_APP_ID],
+      ].filter(([, v]) => v !== ""),
+    ),
+  writesTasks: false,
+  pull: (ctx, settings, cursor) => pullZendesk(ctx, settings, cursor),
+  push: (ctx, _settings, changes) => pushZendesk(ctx, changes),
+  install: {
+    site: {
+      param: "subdomain",
+      label: "Zendesk subdomain",
+      schema: z
+        .string()
+        .toLowerCase()
+        .regex(SUBDOMAIN, "expected a Zendesk subdomain (acme for acme.zendesk.com)"),
+    },
+    authorizeUrl: (app, state, site) => authorizeUrl(zendeskApp(app), state, site),
+    exchangeCode: (app, code, now, site) => exchangeCode(zendeskApp(app), code, now, site),
+    refresh: (app, refreshToken, now, site) =>
+      refreshTokens(zendeskApp(app), refreshToken, now, site),
+    async identify(app, tokens, site) {
+      const ctx = {
+        baseUrl: siteUrl(app.config.ZENDESK_API_BASE, site),
+        accessToken: async () => tokens.accessToken,
+        budget: { acquire: async () => {} },
+        now: () => Date.now(),
+        log: () => {},
+        headers: zendesk.callHeaders?.(app) ?? {},
+      };
+      const me = await createZendeskApi(ctx).me();
+      const subdomain = site ?? "sandbox";
+      return {
+        externalId: subdomain,
+        tenantName: `Zendesk ${subdomain}`,
+        user: me.user.email ?? undefined,
+      };
+    },
+    refreshAheadMs: REFRESH_AHEAD_MS,
+    setup: (ctx) => ensureZendeskSetup(ctx),
+  },
+  async verify(app, r, now) {
+    return verifyZendeskWebhook(
+      {
+        body: r.body,
+        signature: r.headers.get("x-zendesk-webhook-signature"),
+        timestamp: r.headers.get("x-zendesk-webhook-signature-timestamp"),
+      },
+      app.config.ZENDESK_WEBHOOK_SECRET,
+      now,
+    );
+  },
+  view: {
+    path: "sidebar",
+    target(query) {
+      const q = SidebarTarget.safeParse(query);
+      if (!q.success)
+        return {
+          ok: false,
+          message: q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
+        };
+      return { ok: true, externalId: q.data.subdomain, recordId: q.data.organizationId };
+    },
+    render: (recordId, view) => toSidebarResponse(recordId, view),
+  },
+  sandbox: async () => {
+    // Loaded by URL, so the Worker's bundler leaves the sandbox (a Node HTTP server) out.
+    const harness = new URL("./sandbox/harness.ts", import.meta.url).href;
+    const { startZendeskHarness } = (await import(
+      /* @vite-ignore */ harness
+    )) as typeof import("./sandbox/harness.ts");
+    return { startHarness: startZendeskHarness };
+  },
+};
+
+const SidebarTarget = z.object({
+  organizationId: z.string().regex(/^\d+$/, "expected a Zendesk organization id (digits)"),
+  subdomain: z.string().regex(SUBDOMAIN, "expected a Zendesk subdomain"),
+});

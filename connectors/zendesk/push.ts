@@ -101,7 +101,10 @@ export async function pushZendesk(
     }
   }
 
+  const failed = new Set(result.failures.map((f) => f.externalId));
   for (const t of tagChanges) {
+    // An organization Zendesk just refused (deleted, say) is reported once, not again for its tag.
+    if (failed.has(t.externalId)) continue;
     try {
       if (t.atRisk) await api.addTags(t.id, [AT_RISK_TAG]);
       else await api.removeTags(t.id, [AT_RISK_TAG]);

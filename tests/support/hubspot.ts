@@ -4,7 +4,6 @@
 import type { ConnectorContext, PullPage } from "../../connectors/connector.ts";
 import { HUBSPOT_LIMITS } from "../../connectors/hubspot/client.ts";
 import { refreshTokens } from "../../connectors/hubspot/install.ts";
-import type { HubSpotCursor } from "../../connectors/hubspot/pull.ts";
 import type { HubSpotSandbox } from "../../connectors/hubspot/sandbox/server.ts";
 import { createWindowBudget, type RequestBudget } from "../../connectors/limits.ts";
 import { createTokenKeeper } from "../../connectors/tokens.ts";
@@ -55,10 +54,7 @@ export function sandboxContext(
 }
 
 /** Apply pages to a portfolio the way a store would: upsert by id, remove deletions. */
-export function applyPages(
-  into: Map<string, Map<string, unknown>>,
-  page: PullPage<HubSpotCursor>,
-): void {
+export function applyPages(into: Map<string, Map<string, unknown>>, page: PullPage<unknown>): void {
   const r = page.records;
   const put = (kind: string, id: string, v: unknown) => {
     let m = into.get(kind);

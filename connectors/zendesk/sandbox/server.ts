@@ -281,11 +281,14 @@ export async function startZendeskSandbox(
     const eligible = [...state.organizations.values()]
       .filter((s) => s.updatedAt >= since && s.updatedAt <= cutoff)
       .sort((a, b) => a.updatedAt - b.updatedAt || a.data.id - b.data.id);
-    // The items of the start second come first in full, then up to a page; the page ends at the
-    // end of its last second (a page never splits a second, so the next one can start there).
-    let k = eligible.findIndex((s) => s.updatedAt > since);
-    if (k < 0) k = eligible.length;
-    k = Math.max(k, Math.min(perPage, eligible.length));
+    // A page of up to per_page items from the start second on (the start second's items again: the
+    // export repeats them), ending at the end of its last second, so the next page can start there.
+    // A page that would not move past the start second takes the next item too.
+    let k = Math.min(perPage, eligible.length);
+    if (k > 0 && eligible[k - 1]?.updatedAt === since) {
+      const after = eligible.findIndex((s) => s.updatedAt > since);
+      k = after < 0 ? eligible.length : after + 1;
+    }
     const lastSecond = eligible[k - 1]?.updatedAt;
     while (k < eligible.length && eligible[k]?.updatedAt === lastSecond) k++;
     const page = eligible.slice(0, k);

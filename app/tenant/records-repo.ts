@@ -119,26 +119,62 @@ export function upsertAccount(
       a.id,
     )
     .toArray()[0]?.account_id;
-  const candidates =
-    linked === undefined && domain
-      ? sql
-          .exec<{ id: string }>(
-            `SELECT id FROM accounts WHERE domain = ? AND NOT EXISTS (
-               SELECT 1 FROM account_links l WHERE l.account_id = accounts.id AND l.vendor = ?)
-             ORDER BY id LIMIT 20`,
-            domain,
-            vendor,
-          )
-          .toArray()
-          .map((r) => r.id)
-      : [];
-  if (candidates.length > 1 && domain)
+  // Not yet linked: first by an id the vendor says this account has elsewhere (a Zendesk
+  // organization's external_id holding the CRM's id), then by any of its domains. Only accounts
+  // this vendor does not already hold are candidates.
+  const byLinkedId = (id: string) =>
+    sql
+      .exec<{ id: string }>(
+        `SELECT DISTINCT l.account_id AS id FROM account_links l
+         WHERE l.vendor <> ? AND (l.external_id = ? OR l.source_id = ? OR l.account_id = ?)
+           AND NOT EXISTS (SELECT 1 FROM account_links m WHERE m.account_id = l.account_id AND m.vendor = ?)
+         ORDER BY id LIMIT 20`,
+        vendor,
+        id,
+        id,
+        id,
+        vendor,
+      )
+      .toArray()
+      .map((r) => r.id);
+  const byDomains = (domains: string[]) =>
+    [
+      ...new Set(
+        domains.flatMap((d) =>
+          sql
+            .exec<{ id: string }>(
+              `SELECT id FROM accounts WHERE domain = ? AND NOT EXISTS (
+                 SELECT 1 FROM account_links l WHERE l.account_id = accounts.id AND l.vendor = ?)
+               ORDER BY id LIMIT 20`,
+              d,
+              vendor,
+            )
+            .toArray()
+            .map((r) => r.id),
+        ),
+      ),
+    ].sort();
+  let candidates: string[] = [];
+  let key: string | null = null;
+  if (linked === undefined) {
+    const ids = a.linkedIds ?? [];
+    candidates = [...new Set(ids.flatMap(byLinkedId))].sort();
+    key = ids.length > 0 ? `external id ${ids.join(", ")}` : null;
+    if (candidates.length === 0) {
+      const domains = [domain, ...(a.otherDomains ?? []).map(normalDomain)].filter(
+        (d): d is string => !!d,
+      );
+      candidates = byDomains([...new Set(domains)]);
+      key = domains.join(", ") || null;
+    }
+  }
+  if (candidates.length > 1 && key)
     sql.exec(
       `INSERT INTO identity_review (vendor, source_id, domain, candidates, at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (vendor, source_id) DO NOTHING`,
       vendor,
       a.id,
-      domain,
+      key,
       JSON.stringify(candidates),
       now,
     );
@@ -148,9 +184,12 @@ export function upsertAccount(
     .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
     .toArray()[0];
   const before = prior ? (JSON.parse(prior.data) as Account) : undefined;
+  // The vendor whose account it is updates it; a vendor that joined another's account only fills
+  // what that one leaves unsaid (a Zendesk organization does not rename the CRM's company).
+  const own = id === a.id;
   const merged: Account = {
-    ...before,
-    ...a,
+    ...(own ? before : a),
+    ...(own ? a : before),
     id,
     externalIds: { ...before?.externalIds, ...a.externalIds },
   };

@@ -136,4 +136,114 @@ describe("accounts across vendors", () => {
     // A second answer to the same question finds none.
     expect((await answer("hs-company-1")).status).toBe(409);
   });
+
+  it("joins a Zendesk organization by its external id first, then by any of its domain names, and asks when the external id is ambiguous", async () => {
+    const t = await directTenant("7200002");
+    const deps = { ...depsOf(env, CONNECTORS), enqueue: async () => {} };
+    const store = deps.tenant(t.tenantId);
+    const now = Date.now();
+    const put = async (vendor: string, records: RecordBatch) => {
+      const conn = `${vendor}-conn`;
+      await store.beginSync(conn, vendor, "run", "holder", now);
+      const r = await store.applyPage(conn, vendor, "run", "holder", records, { cursor: 1 }, now);
+      expect(r.stored).toBe(true);
+    };
+    await put(
+      "hubspot",
+      batch({
+        accounts: [
+          {
+            id: "hs-company-11",
+            name: "Initech",
+            domain: "initech.com",
+            externalIds: { hubspot: "11" },
+          },
+          {
+            id: "hs-company-12",
+            name: "Umbrella",
+            domain: "umbrella.io",
+            externalIds: { hubspot: "12" },
+          },
+          {
+            id: "hs-company-13",
+            name: "Hooli",
+            domain: "hooli.com",
+            externalIds: { hubspot: "13" },
+          },
+          {
+            id: "hs-company-14",
+            name: "Hooli XYZ",
+            domain: "hooli.xyz",
+            externalIds: { hubspot: "14" },
+          },
+        ],
+      }),
+    );
+    await put(
+      "salesforce",
+      batch({
+        accounts: [{ id: "sf-001", name: "Hooli (SF)", externalIds: { salesforce: "001" } }],
+      }),
+    );
+    await put(
+      "zendesk",
+      batch({
+        accounts: [
+          // Its external id names HubSpot's company, whatever its domain says.
+          {
+            id: "zd-org-21",
+            name: "Initech Support",
+            domain: "initech-support.net",
+            linkedIds: ["11"],
+            externalIds: { zendesk: "21" },
+          },
+          // Its second domain name is Umbrella's.
+          {
+            id: "zd-org-22",
+            name: "Umbrella Corp",
+            domain: "umbrellacorp.com",
+            otherDomains: ["umbrella.io"],
+            externalIds: { zendesk: "22" },
+          },
+          // An external id two vendors' accounts answer to: not guessed.
+          {
+            id: "zd-org-23",
+            name: "Hooli",
+            linkedIds: ["001", "13"],
+            externalIds: { zendesk: "23" },
+          },
+          // Requesters without an organization, by their email domain.
+          { id: "zd-domain-hooli.xyz", name: "hooli.xyz", domain: "hooli.xyz" },
+        ],
+        tickets: [ticket("zd-ticket-1", "zd-org-21"), ticket("zd-ticket-2", "zd-domain-hooli.xyz")],
+      }),
+    );
+    const initech = await store.account("hs-company-11");
+    expect(initech?.account).toMatchObject({
+      name: "Initech",
+      domain: "initech.com",
+      externalIds: { hubspot: "11", zendesk: "21" },
+    });
+    expect((await store.account("hs-company-12"))?.account.externalIds).toEqual({
+      hubspot: "12",
+      zendesk: "22",
+    });
+    expect(await store.account("zd-org-21")).toBeNull();
+    // The requesters' domain joins HubSpot's Hooli XYZ, keeping HubSpot's name.
+    expect(await store.account("zd-domain-hooli.xyz")).toBeNull();
+    expect((await store.account("hs-company-14"))?.account.name).toBe("Hooli XYZ");
+    const o = await store.overview("2026-11-30");
+    // Four HubSpot companies, Salesforce's account, and the Hooli organization standing alone.
+    expect(o.accounts).toBe(6);
+    expect(o.identity).toEqual([
+      expect.objectContaining({
+        vendor: "zendesk",
+        sourceId: "zd-org-23",
+        candidates: [
+          expect.objectContaining({ id: "hs-company-13" }),
+          expect.objectContaining({ id: "sf-001" }),
+        ],
+      }),
+    ]);
+  });
 });

@@ -187,12 +187,12 @@ export function upsertAccount(
   // The vendor whose account it is updates it; a vendor that joined another's account only fills
   // what that one leaves unsaid (a Zendesk organization does not rename the CRM's company).
   const own = id === a.id;
-  const merged: Account = {
+  const merged = {
     ...(own ? before : a),
     ...(own ? a : before),
     id,
     externalIds: { ...before?.externalIds, ...a.externalIds },
-  };
+  } as Account;
   sql.exec(
     `INSERT INTO accounts (id, domain, name, data) VALUES (?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET domain = COALESCE(excluded.domain, accounts.domain),

@@ -19,7 +19,7 @@ function workersProject(o: {
   include: string[];
   exclude?: string[];
   globalSetup: string;
-  bindings: (inject: (key: "hubspotUrl" | "tallyUrl") => string) => Record<string, string>;
+  bindings: (inject: (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl") => string) => Record<string, string>;
 }) {
   return {
     // As in wrangler.toml: the SDK's node-fetch is the Worker's fetch.
@@ -36,7 +36,7 @@ function workersProject(o: {
           bindings: {
             TEST_MIGRATIONS: await readD1Migrations("app/db/migrations"),
             TOKEN_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-            ...o.bindings(inject as (key: "hubspotUrl" | "tallyUrl") => string),
+            ...o.bindings(inject as (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl") => string),
           },
         },
       })),
@@ -56,6 +56,8 @@ function workersProject(o: {
               "@hubspot/api-client/lib/codegen/crm/properties/index.js",
               "@hubspot/api-client/lib/codegen/oauth/index.js",
               "@hubspot/api-client/lib/src/configuration/ApiClientConfigurator.js",
+              // node-zendesk is CommonJS too (its own fetch is never used: connectors/zendesk/client.ts).
+              "node-zendesk",
             ],
             rolldownOptions: {
               platform: "node" as const,
@@ -119,6 +121,10 @@ export default defineConfig({
           HUBSPOT_AUTH_BASE: inject("hubspotUrl"),
           HUBSPOT_CLIENT_ID: "sandbox-client",
           HUBSPOT_CLIENT_SECRET: "sandbox-secret",
+          ZENDESK_API_BASE: inject("zendeskUrl"),
+          ZENDESK_CLIENT_ID: "zdg-ebb-sandbox",
+          ZENDESK_CLIENT_SECRET: "sandbox-client-secret",
+          ZENDESK_WEBHOOK_SECRET: "sandbox-webhook-secret",
         }),
       }),
       // A vendor that exists only in its test folder, through a Worker entry of its own that adds it

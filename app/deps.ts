@@ -41,11 +41,20 @@ export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0,
  * kept for this invocation until it nears expiry, so a paced call is not delayed by a gate round
  * trip between its slot and its request (a delay that could push calls into the next window).
  */
-export function gateContext(deps: Deps, connectionId: string, vendor: Vendor): ConnectorContext {
+export function gateContext(
+  deps: Deps,
+  connectionId: string,
+  vendor: Vendor,
+  /** The connection's vendor account (for a vendor whose installs have a site: that site). */
+  externalId?: string,
+): ConnectorContext {
   const gate = deps.gate(connectionId);
   let cached: { token: string; expiresAt: number } | undefined;
+  const site = vendor.connector.install.site ? externalId : undefined;
+  const headers = vendor.connector.callHeaders?.(vendor.app());
   return {
-    baseUrl: vendor.connector.apiBaseUrl(vendor.app()),
+    baseUrl: vendor.connector.apiBaseUrl(vendor.app(), site),
+    ...(headers ? { headers } : {}),
     async accessToken(o) {
       const force = o?.forceRefresh ?? false;
       // Another call of this invocation already replaced the rejected token.

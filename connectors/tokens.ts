@@ -5,6 +5,8 @@ export interface Tokens {
   refreshToken: string;
   /** Milliseconds since the epoch. */
   expiresAt: number;
+  /** The install's site (a Zendesk subdomain) where these tokens are refreshed; kept with them. */
+  site?: string;
 }
 
 export interface TokenKeeper {

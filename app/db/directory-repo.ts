@@ -46,10 +46,12 @@ export async function saveInstall(
     now: number;
     /** The connection already set up for this vendor account, if any. */
     connectionId?: string | undefined;
+    /** The tenant a new install joins (an admin connecting another vendor); a new one otherwise. */
+    tenantId?: string | undefined;
   },
 ): Promise<InstallRow> {
   const existing = await findInstall(db, input.vendor, input.externalId);
-  const tenantId = existing?.tenant_id ?? crypto.randomUUID();
+  const tenantId = existing?.tenant_id ?? input.tenantId ?? crypto.randomUUID();
   const connectionId = existing?.connection_id ?? input.connectionId ?? crypto.randomUUID();
   await db.batch([
     db

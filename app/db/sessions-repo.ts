@@ -18,19 +18,33 @@ export async function hashSecret(secret: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** What an OAuth round trip is for: installing Ebb, or signing in to an existing install. */
-export type OAuthIntent = "install" | "signin";
+/**
+ * What an OAuth round trip is for: installing Ebb, signing in to an existing install, or an admin
+ * connecting another vendor to their tenant.
+ */
+export type OAuthIntent = "install" | "signin" | "connect";
+
+export interface OAuthStateFacts {
+  intent: OAuthIntent;
+  /** The install's site (a Zendesk subdomain), for vendors whose installs have one. */
+  site?: string | undefined;
+  /** For `connect`: the tenant the new connection joins. */
+  tenantId?: string | undefined;
+}
 
 export async function createOAuthState(
   db: D1Database,
   vendor: string,
   now: number,
   intent: OAuthIntent = "install",
+  facts: { site?: string | undefined; tenantId?: string | undefined } = {},
 ) {
   const state = randomSecret();
   await db
-    .prepare("INSERT INTO oauth_states (state, vendor, expires_at, intent) VALUES (?, ?, ?, ?)")
-    .bind(state, vendor, now + STATE_TTL_MS, intent)
+    .prepare(
+      "INSERT INTO oauth_states (state, vendor, expires_at, intent, site, tenant_id) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(state, vendor, now + STATE_TTL_MS, intent, facts.site ?? null, facts.tenantId ?? null)
     .run();
   return state;
 }
@@ -54,12 +68,25 @@ export async function consumeOAuthState(
   vendor: string,
   state: string,
   now: number,
-): Promise<OAuthIntent | null> {
+): Promise<OAuthStateFacts | null> {
   const row = await db
-    .prepare("DELETE FROM oauth_states WHERE state = ? RETURNING vendor, expires_at, intent")
+    .prepare(
+      "DELETE FROM oauth_states WHERE state = ? RETURNING vendor, expires_at, intent, site, tenant_id",
+    )
     .bind(state)
-    .first<{ vendor: string; expires_at: number; intent: OAuthIntent }>();
-  return row !== null && row.vendor === vendor && row.expires_at >= now ? row.intent : null;
+    .first<{
+      vendor: string;
+      expires_at: number;
+      intent: OAuthIntent;
+      site: string | null;
+      tenant_id: string | null;
+    }>();
+  if (row === null || row.vendor !== vendor || row.expires_at < now) return null;
+  return {
+    intent: row.intent,
+    ...(row.site ? { site: row.site } : {}),
+    ...(row.tenant_id ? { tenantId: row.tenant_id } : {}),
+  };
 }
 
 export interface Session {

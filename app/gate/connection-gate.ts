@@ -96,7 +96,11 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
         );
       });
       return createTokenKeeper(plain as Tokens, {
-        refresh: (refreshToken, now) => v.connector.install.refresh(v.app(), refreshToken, now),
+        refresh: async (refreshToken, now) => {
+          const site = (plain as Tokens).site;
+          const next = await v.connector.install.refresh(v.app(), refreshToken, now, site);
+          return site ? { ...next, site } : next;
+        },
         aheadMs: v.connector.install.refreshAheadMs,
         now: () => Date.now(),
         save: (t) => this.save(connectionId, vendor, t, true),

@@ -50,7 +50,7 @@ export async function runSync(
     await startScoring(deps, store, conn);
     return { status: "finished" };
   }
-  const ctx = gateContext(deps, conn.id, vendor);
+  const ctx = gateContext(deps, conn.id, vendor, conn.external_id);
   const started = deps.now();
   let pages = 0;
   let storeMs = 0;
@@ -117,7 +117,7 @@ export async function runSync(
 
 /**
  * Scoring runs in the tenant's store, a slice of accounts per store call driven by score
- * messages; the connection's writeback is queued when it is done. Starting it again when nothing
+ * messages; every connection's writeback is queued when it is done. Starting it again when nothing
  * changed plans nothing and only queues the writeback.
  */
 async function startScoring(
@@ -125,13 +125,20 @@ async function startScoring(
   store: ReturnType<Deps["tenant"]>,
   conn: { id: string; tenant_id: string },
 ) {
-  const vendors = (
-    await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" })
-  ).map((c) => c.vendor);
+  const connections = await listConnections(deps.db, {
+    tenantId: conn.tenant_id,
+    status: "active",
+  });
+  // New records from one vendor change the scores every vendor shows: each connection's
+  // writeback follows.
   const scoring = await store.startScoring(
     dayOf(deps.now()),
-    [...new Set(vendors)],
-    [{ kind: "writeback", tenantId: conn.tenant_id, connectionId: conn.id }],
+    [...new Set(connections.map((c) => c.vendor))],
+    connections.map((c) => ({
+      kind: "writeback" as const,
+      tenantId: conn.tenant_id,
+      connectionId: c.id,
+    })),
   );
   if (scoring.drive) await deps.enqueue([{ kind: "score", tenantId: conn.tenant_id }]);
   return scoring;

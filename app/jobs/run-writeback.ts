@@ -22,9 +22,14 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
       `connection ${conn.id} is for ${conn.vendor}, which this Worker does not serve`,
     );
   const store = deps.tenant(conn.tenant_id);
-  const ctx = gateContext(deps, conn.id, vendor);
+  const ctx = gateContext(deps, conn.id, vendor, conn.external_id);
   for (;;) {
-    const changes = await store.pendingWriteback(vendor.id, CHUNK, deps.now());
+    const changes = await store.pendingWriteback(
+      vendor.id,
+      CHUNK,
+      deps.now(),
+      vendor.connector.writesTasks,
+    );
     if (changes.length === 0) break;
     const r = await vendor.connector.push(ctx, vendor.settings, changes);
     await store.recordWriteback(vendor.id, changes, r, deps.now());

@@ -17,8 +17,10 @@ import {
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
 import { AccountPage } from "../views/account.tsx";
+import { ConnectPage } from "../views/connect.tsx";
 import { Dashboard } from "../views/dashboard.tsx";
 import { Layout } from "../views/layout.tsx";
+import { consentUrl, siteOf } from "./install.ts";
 import { describeIssues, HttpProblem } from "./problem.ts";
 
 const COOKIE = "ebb_session";
@@ -116,8 +118,36 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
         csrf={s.csrf}
         now={d.now()}
         today={dayOf(d.now())}
+        connectable={d.vendors
+          .all()
+          .filter((v) => !connections.some((x) => x.vendor === v.id))
+          .map((v) => ({
+            id: v.id,
+            label: v.connector.label,
+            ...(v.connector.install.site
+              ? {
+                  site: {
+                    param: v.connector.install.site.param,
+                    label: v.connector.install.site.label,
+                  },
+                }
+              : {}),
+          }))}
       />,
     );
+  });
+
+  // Connect another vendor to this tenant: the OAuth round trip of an install, bound to this
+  // session's tenant. The consent page is another origin, so it is a link (form-action is 'self').
+  r.post("/connect", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const vendor = d.vendors.find(String(form.vendor ?? ""));
+    if (!vendor) throw new HttpProblem(404, "unknown_vendor", `no vendor ${String(form.vendor)}`);
+    const site = siteOf(vendor, typeof form.site === "string" ? form.site.trim() : undefined);
+    const url = await consentUrl(c, d, vendor, "connect", { site, tenantId: s.tenantId });
+    return c.html(<ConnectPage tenant={s.tenantId} label={vendor.connector.label} url={url} />);
   });
 
   r.get("/accounts/:id", async (c) => {

@@ -45,6 +45,54 @@ function vendorOf(d: Deps, id: string): Vendor {
   return v;
 }
 
+/** The install's site from the start's query, for a vendor whose installs have one (400 otherwise). */
+export function siteOf(vendor: Vendor, given: string | undefined): string | undefined {
+  const site = vendor.connector.install.site;
+  if (!site) return undefined;
+  const parsed = site.schema.safeParse(given ?? "");
+  if (!parsed.success)
+    throw new HttpProblem(
+      400,
+      "site_required",
+      `${vendor.connector.label} needs the ${site.label} (?${site.param}=…): ${parsed.error.issues[0]?.message}`,
+    );
+  return parsed.data;
+}
+
+/**
+ * Store a single-use state bound to this browser (an HttpOnly cookie holding its hash, scoped to
+ * the vendor's callback) and send the browser to the vendor's consent page.
+ */
+export async function consentUrl(
+  c: Context,
+  d: Deps,
+  vendor: Vendor,
+  intent: OAuthIntent,
+  facts: { site?: string | undefined; tenantId?: string | undefined },
+): Promise<string> {
+  const app = vendor.app();
+  const state = await createOAuthState(d.db, vendor.id, d.now(), intent, facts);
+  setCookie(c, stateCookie(vendor.id), await hashSecret(state), {
+    httpOnly: true,
+    secure: new URL(c.req.url).protocol === "https:",
+    // The vendor sends the browser back with a top-level GET: Lax cookies go with it.
+    sameSite: "Lax",
+    path: oauthCallbackPath(vendor.id),
+    maxAge: Math.floor(STATE_TTL_MS / 1000),
+  });
+  return vendor.connector.install.authorizeUrl(app, state, facts.site);
+}
+
+async function redirectToConsent(
+  c: Context,
+  d: Deps,
+  vendor: Vendor,
+  intent: OAuthIntent,
+  facts: { site?: string | undefined; tenantId?: string | undefined },
+) {
+  return c.redirect(await consentUrl(c, d, vendor, intent, facts), 302);
+}
+
 export function installRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<{ Bindings: Env }>();
 
@@ -59,17 +107,8 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
         "too_many_starts",
         `too many ${intent === "install" ? "installs" : "sign-ins"} started from this address: wait a minute and try again`,
       );
-    const app = vendor.app();
-    const state = await createOAuthState(d.db, vendor.id, d.now(), intent);
-    setCookie(c, stateCookie(vendor.id), await hashSecret(state), {
-      httpOnly: true,
-      secure: new URL(c.req.url).protocol === "https:",
-      // The vendor sends the browser back with a top-level GET: Lax cookies go with it.
-      sameSite: "Lax",
-      path: oauthCallbackPath(vendor.id),
-      maxAge: Math.floor(STATE_TTL_MS / 1000),
-    });
-    return c.redirect(vendor.connector.install.authorizeUrl(app, state), 302);
+    const site = siteOf(vendor, c.req.query(vendor.connector.install.site?.param ?? ""));
+    return redirectToConsent(c, d, vendor, intent, { site });
   };
   r.get(installPath(":vendor"), start("install"));
   r.get(signInPath(":vendor"), start("signin"));
@@ -92,8 +131,8 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
         `this install was not started in this browser: start it again from ${installPath(vendor.id)}`,
       );
     deleteCookie(c, stateCookie(vendor.id), { path: oauthCallbackPath(vendor.id) });
-    const intent = await consumeOAuthState(d.db, vendor.id, q.data.state, d.now());
-    if (!intent)
+    const facts = await consumeOAuthState(d.db, vendor.id, q.data.state, d.now());
+    if (!facts)
       throw new HttpProblem(
         400,
         "invalid_state",
@@ -102,16 +141,21 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
     // Everything that can fail at the vendor happens before anything is written here.
     const app = vendor.app();
     // A refused code (expired, used, forged) is the browser's problem to retry, not a vendor outage.
-    const tokens = await steps.exchangeCode(app, q.data.code, d.now()).catch((e: unknown) => {
-      if (e instanceof ConnectorError && e.code === "auth")
-        throw new HttpProblem(
-          400,
-          "code_refused",
-          `${label} refused the authorization code (${e.message}): start the install again from ${installPath(vendor.id)}`,
-        );
-      throw e;
-    });
-    const who = await steps.identify(app, tokens);
+    const { intent, site } = facts;
+    const exchanged = await steps
+      .exchangeCode(app, q.data.code, d.now(), site)
+      .catch((e: unknown) => {
+        if (e instanceof ConnectorError && e.code === "auth")
+          throw new HttpProblem(
+            400,
+            "code_refused",
+            `${label} refused the authorization code (${e.message}): start the install again from ${installPath(vendor.id)}`,
+          );
+        throw e;
+      });
+    // The site travels with the tokens (sealed in the gate), so refreshes go to the same place.
+    const tokens = site ? { ...exchanged, site } : exchanged;
+    const who = await steps.identify(app, tokens, site);
     const existing = await findInstall(d.db, vendor.id, who.externalId);
     if (intent === "signin") {
       // Signing in: the vendor says who this is; the install, its tokens and its syncs stay as
@@ -125,6 +169,12 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
       const code = await createLoginLink(d.db, existing.tenant_id, who.user ?? "admin", d.now());
       return c.redirect(`/admin/login?code=${encodeURIComponent(code)}`, 302);
     }
+    if (intent === "connect" && existing && existing.tenant_id !== facts.tenantId)
+      throw new HttpProblem(
+        409,
+        "installed_elsewhere",
+        `this ${label} account is already connected to another Ebb tenant`,
+      );
     // Tokens are sealed in the gate before the directory names the connection: a failure in
     // between leaves an unreferenced gate, never a connection without tokens.
     const connectionId = existing?.connection_id ?? crypto.randomUUID();
@@ -136,6 +186,7 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
       installedBy: who.user,
       now: d.now(),
       connectionId,
+      tenantId: intent === "connect" ? facts.tenantId : undefined,
     });
     await d.enqueue([syncJob(install.tenant_id, install.connection_id, "install")]);
     const code = await createLoginLink(d.db, install.tenant_id, who.user ?? "admin", d.now());

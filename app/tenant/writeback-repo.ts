@@ -14,6 +14,8 @@ export function pendingChanges(
   vendor: string,
   limit: number,
   now: number,
+  /** False for a vendor that holds no tasks (Zendesk): its changes carry none, and none is marked written. */
+  withTasks = true,
 ): AccountChange[] {
   const today = timeToDayNumber(new Date(now).toISOString());
   const rows = sql
@@ -67,13 +69,15 @@ export function pendingChanges(
     const snapshot = JSON.parse(r.snapshot) as HealthSnapshot;
     // An open task raised on a past day (the first sync's backfill) is written as the account is
     // now, or waits while the account is calm: its episode may still close unwritten, or alert again.
-    const tasks = sql
-      .exec<{ data: string }>(
-        "SELECT data FROM tasks WHERE account_id = ? AND pushed_at IS NULL ORDER BY day, action DESC",
-        r.account_id,
-      )
-      .toArray()
-      .flatMap((t) => taskToWrite(JSON.parse(t.data) as Task, account, snapshot, today) ?? []);
+    const tasks = !withTasks
+      ? []
+      : sql
+          .exec<{ data: string }>(
+            "SELECT data FROM tasks WHERE account_id = ? AND pushed_at IS NULL ORDER BY day, action DESC",
+            r.account_id,
+          )
+          .toArray()
+          .flatMap((t) => taskToWrite(JSON.parse(t.data) as Task, account, snapshot, today) ?? []);
     const change: AccountChange = { externalId: r.external_id, snapshot, tasks };
     if (r.churned_at) change.churnedAt = r.churned_at;
     if (account.ownerId) change.ownerId = account.ownerId;

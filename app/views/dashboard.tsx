@@ -17,6 +17,8 @@ export function Dashboard(props: {
   csrf: string;
   now: number;
   today: string;
+  /** Vendors this tenant can still connect, with the site each asks for (a Zendesk subdomain). */
+  connectable?: { id: string; label: string; site?: { param: string; label: string } }[];
 }) {
   const o = props.overview;
   const total = Object.values(o.bands).reduce((a, b) => a + b, 0);
@@ -78,6 +80,18 @@ export function Dashboard(props: {
           <input type="hidden" name="csrf" value={props.csrf} />
           <button type="submit">Sync now</button>
         </form>
+        {(props.connectable ?? []).map((v) => (
+          <form method="post" action="/admin/connect" class="connect">
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <input type="hidden" name="vendor" value={v.id} />
+            {v.site ? (
+              <label>
+                {v.site.label} <input name="site" required autocomplete="off" />
+              </label>
+            ) : null}
+            <button type="submit">Connect {v.label}</button>
+          </form>
+        ))}
         <form method="post" action="/admin/logout">
           <input type="hidden" name="csrf" value={props.csrf} />
           <button type="submit">Sign out</button>

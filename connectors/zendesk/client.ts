@@ -85,9 +85,11 @@ function clientFor(
   headers: Record<string, string>,
   seen: { last?: Captured },
 ) {
-  return zendesk.createClient({
+  const options = {
     token,
     customHeaders: headers,
+    // Named here: node-zendesk's default reads `process.versions`, which a Worker does not have.
+    userAgent: "Ebb (node-zendesk 6)",
     useOAuth: true,
     endpointUri: `${baseUrl.replace(/\/+$/, "")}/api/v2`,
     throwOriginalException: true,
@@ -107,7 +109,8 @@ function clientFor(
         };
       },
     },
-  });
+  };
+  return zendesk.createClient(options as Parameters<typeof zendesk.createClient>[0]);
 }
 
 function safeJson(text: string): unknown {

@@ -4,16 +4,25 @@
 import type { TestProject } from "vitest/node";
 import { seedPortal } from "../../connectors/hubspot/sandbox/seed.ts";
 import { startHubSpotSandbox } from "../../connectors/hubspot/sandbox/server.ts";
+import { seedAccount } from "../../connectors/zendesk/sandbox/seed.ts";
+import { startZendeskSandbox } from "../../connectors/zendesk/sandbox/server.ts";
 import { workerTestPortfolio } from "../support/worker-portfolio.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     hubspotUrl: string;
+    zendeskUrl: string;
   }
 }
 
 export default async function setup(project: TestProject) {
   const sandbox = await startHubSpotSandbox({ state: seedPortal(workerTestPortfolio()).state });
   project.provide("hubspotUrl", sandbox.url);
-  return () => sandbox.close();
+  // The same customers in Zendesk, as a tenant that uses both holds them.
+  const zendesk = await startZendeskSandbox({ state: seedAccount(workerTestPortfolio()).state });
+  project.provide("zendeskUrl", zendesk.url);
+  return async () => {
+    await sandbox.close();
+    await zendesk.close();
+  };
 }

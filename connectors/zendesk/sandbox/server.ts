@@ -508,6 +508,25 @@ export async function startZendeskSandbox(
       state.calls.push({ method, path, ...(query ? { query } : {}), status, at: now() });
 
     if (method === "POST" && path === "/oauth/tokens") return oauth(res, raw, record);
+    // The consent page, approved at once (the admin said yes): back to the app with a code.
+    if (method === "GET" && path === "/oauth/authorizations/new") {
+      const redirect = url.searchParams.get("redirect_uri");
+      if (url.searchParams.get("client_id") !== SANDBOX_CLIENT.id || !redirect) {
+        record(400);
+        return send(res, 400, {
+          error: "invalid_request",
+          error_description: "Unknown client or no redirect_uri",
+        });
+      }
+      const code = `code-${randomBytes(8).toString("hex")}`;
+      codes.add(code);
+      const back = new URL(redirect);
+      back.searchParams.set("code", code);
+      back.searchParams.set("state", url.searchParams.get("state") ?? "");
+      record(302);
+      res.writeHead(302, { location: back.toString() });
+      return res.end();
+    }
     if (path.startsWith("/__sandbox/")) return control(res, path, method, raw);
     callNo++;
     for (const f of sandbox.faults) {

@@ -5,6 +5,7 @@ import type { D1Migration } from "cloudflare:test";
 declare module "vitest" {
   export interface ProvidedContext {
     hubspotUrl: string;
+    zendeskUrl: string;
   }
 }
 

@@ -1,0 +1,96 @@
+// Zendesk beside HubSpot in one tenant: an admin of the HubSpot install connects their Zendesk
+// (subdomain → consent → callback), the first sync pulls organizations, end-users and tickets
+// through node-zendesk into the same accounts (joined by domain), scoring runs, and the health goes
+// back into the organizations' fields with the at-risk tag.
+import { describe, expect, inject, it } from "vitest";
+import { install, signIn, stateCookieOf, until, worker } from "./support/helpers.ts";
+
+interface Status {
+  accounts: number;
+  pendingWriteback: number;
+  syncs: {
+    connection_id: string;
+    status: string;
+    last_success_at: number | null;
+    records: number;
+  }[];
+  lastScore: { accounts: number; at: number } | null;
+  scoring: { planned: number; done: number } | null;
+  atRisk: { name: string }[];
+}
+const zendesk = async <T>(path: string) =>
+  (await (await fetch(`${inject("zendeskUrl")}${path}`)).json()) as T;
+
+describe("Zendesk in the Worker", () => {
+  it("connects to the HubSpot tenant, joins its accounts, scores and writes health into the organizations", async () => {
+    const { loginPath } = await install();
+    const cookie = await signIn(loginPath);
+    const status = async () =>
+      (await (await worker("/admin/api/status", { headers: { cookie } })).json()) as Status;
+    await until("HubSpot's first sync and writeback", async () => {
+      const x = await status();
+      return x.syncs[0]?.last_success_at && x.pendingWriteback === 0 && x.lastScore && !x.scoring
+        ? x
+        : undefined;
+    });
+    const page = await (await worker("/admin", { headers: { cookie } })).text();
+    expect(page).toContain("Connect Zendesk");
+    const { csrf } = (await (
+      await worker("/admin/api/session", { headers: { cookie } })
+    ).json()) as { csrf: string };
+    const connect = (site: string) =>
+      worker("/admin/connect", {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf, vendor: "zendesk", site }),
+      });
+    // Not a subdomain: refused, naming what is wanted.
+    const bad = await connect("acme.zendesk.com/x");
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("Zendesk subdomain");
+    const started = await connect("acme");
+    expect(started.status).toBe(200);
+    const href =
+      /href="([^"]+)" id="continue"/.exec(await started.text())?.[1]?.replaceAll("&amp;", "&") ??
+      "";
+    const consent = new URL(href);
+    expect(consent.pathname).toBe("/oauth/authorizations/new");
+    const approved = await fetch(consent, { redirect: "manual" });
+    const back = new URL(approved.headers.get("location") ?? "");
+    const callback = await worker(`${back.pathname}${back.search}`, {
+      headers: { cookie: stateCookieOf(started) },
+    });
+    expect(callback.status).toBe(302);
+
+    const done = await until(
+      "Zendesk's first sync, scoring and writeback",
+      async () => {
+        const x = await status();
+        return x.syncs.length === 2 &&
+          x.syncs.every((y) => y.last_success_at) &&
+          x.pendingWriteback === 0 &&
+          x.lastScore &&
+          !x.scoring
+          ? x
+          : undefined;
+      },
+      120_000,
+    );
+    // Every Zendesk organization joined its HubSpot company: still 12 customers.
+    expect(done.accounts).toBe(12);
+    expect(done.syncs.find((y) => y.records > 0 && y.connection_id)).toBeTruthy();
+    const { organizations } = await zendesk<{
+      organizations: {
+        name: string;
+        tags: string[];
+        organization_fields: Record<string, unknown>;
+      }[];
+    }>("/__sandbox/organizations");
+    const written = organizations.filter((o) => o.organization_fields.ebb_health_band);
+    expect(written.length).toBeGreaterThan(0);
+    for (const o of written) {
+      const band = o.organization_fields.ebb_health_band;
+      expect(o.tags.includes("ebb_at_risk")).toBe(band === "at_risk");
+    }
+  }, 240_000);
+});

@@ -19,7 +19,9 @@ function workersProject(o: {
   include: string[];
   exclude?: string[];
   globalSetup: string;
-  bindings: (inject: (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl") => string) => Record<string, string>;
+  bindings: (
+    inject: (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl") => string,
+  ) => Record<string, string>;
 }) {
   return {
     // As in wrangler.toml: the SDK's node-fetch is the Worker's fetch.

@@ -242,6 +242,12 @@ export interface Connector<Cursor, Settings, Config = unknown> {
   callHeaders?(app: VendorApp<Config>): Record<string, string>;
   /** Whether push writes tasks into the vendor (a CRM does; Zendesk has none: fields and a tag). */
   writesTasks: boolean;
+  /**
+   * A help desk, where tickets live first-hand (Zendesk). While one is connected, its tickets are
+   * the tenant's tickets unless an admin chooses otherwise: a CRM's copies (HubSpot's Zendesk
+   * integration copies every ticket) are left out, so no ticket counts twice.
+   */
+  helpDesk?: boolean;
   /** Pull from a saved cursor (undefined: from the beginning); yields pages until done. */
   pull(
     ctx: ConnectorContext,

@@ -51,6 +51,9 @@ export async function runSync(
     return { status: "finished" };
   }
   const ctx = gateContext(deps, conn.id, vendor, conn.external_id);
+  const helpDesks = (await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" }))
+    .map((c) => c.vendor)
+    .filter((v) => deps.vendors.find(v)?.connector.helpDesk);
   const started = deps.now();
   let pages = 0;
   let storeMs = 0;
@@ -77,6 +80,7 @@ export async function runSync(
           slice,
           last ? { cursor: page.cursor, refused: page.refused ?? [] } : null,
           deps.now(),
+          helpDesks,
         );
         stored &&= r.stored;
         if (!stored) break;

@@ -237,6 +237,8 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
     `);
     backfillContributions(sql);
   },
+  // 8: the tenant's own settings (which vendor's tickets count, when two hold them).
+  `CREATE TABLE tenant_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 /** SQL that adds (sign "+") or removes (sign "-") record `r`'s contribution (r is NEW or OLD). */

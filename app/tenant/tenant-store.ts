@@ -130,11 +130,17 @@ export class TenantStore extends DurableObject<Env> {
     records: RecordBatch,
     end: PageEnd | null,
     now: number,
+    /** The help desks connected to the tenant: the default source of its tickets. */
+    helpDesks: string[] = [],
   ): { stored: boolean; rows: number; accounts: number } {
     return this.ctx.storage.transactionSync(() => {
       if (!holdsLease(this.sql, connectionId, runId, holder))
         return { stored: false, rows: 0, accounts: 0 };
-      const { touched, rows } = applyRecords(this.sql, vendor, records);
+      const source = ticketSourceOf(this.sql, helpDesks);
+      let batch = records;
+      if (source !== null && source !== vendor) batch = { ...records, tickets: [] };
+      else if (source === vendor) keepTicketsOnlyFrom(this.sql, vendor);
+      const { touched, rows } = applyRecords(this.sql, vendor, batch);
       savePage(this.sql, connectionId, end, rows, now);
       return { stored: true, rows, accounts: touched.size };
     });
@@ -321,6 +327,25 @@ export class TenantStore extends DurableObject<Env> {
     return this.cachedContext.ctx;
   }
 
+  /** Which vendor's tickets count: the admin's choice, else the first connected help desk. */
+  ticketSource(helpDesks: string[] = []): string | null {
+    return ticketSourceOf(this.sql, helpDesks);
+  }
+
+  /** An admin's choice of ticket source (null: the default). Other vendors' tickets are dropped. */
+  setTicketSource(vendor: string | null): void {
+    this.ctx.storage.transactionSync(() => {
+      if (vendor === null) this.sql.exec("DELETE FROM tenant_settings WHERE key = 'ticket_source'");
+      else {
+        this.sql.exec(
+          "INSERT INTO tenant_settings (key, value) VALUES ('ticket_source', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          vendor,
+        );
+        keepTicketsOnlyFrom(this.sql, vendor);
+      }
+    });
+  }
+
   /** What to write back to `vendor` next (at most `limit` accounts), as of `now` (ms). */
   pendingWriteback(vendor: string, limit: number, now: number, withTasks = true): AccountChange[] {
     return pendingChanges(this.sql, vendor, limit, now, withTasks);
@@ -409,4 +434,28 @@ export class TenantStore extends DurableObject<Env> {
       tasks: tasksOf(this.sql, id),
     };
   }
+}
+
+/** The admin's choice of ticket source, else the first connected help desk; null: every vendor's. */
+function ticketSourceOf(sql: SqlStorage, helpDesks: string[]): string | null {
+  const chosen = sql
+    .exec<{ value: string }>("SELECT value FROM tenant_settings WHERE key = 'ticket_source'")
+    .toArray()[0]?.value;
+  return chosen ?? helpDesks[0] ?? null;
+}
+
+/**
+ * Drop the tickets other vendors brought (once per source: a flag remembers it), so the source's
+ * own are the only ones; the records' triggers mark their accounts for rescoring.
+ */
+function keepTicketsOnlyFrom(sql: SqlStorage, vendor: string): void {
+  const done = sql
+    .exec<{ value: string }>("SELECT value FROM tenant_settings WHERE key = 'tickets_only_from'")
+    .toArray()[0]?.value;
+  if (done === vendor) return;
+  sql.exec("DELETE FROM records WHERE kind = 'tickets' AND vendor <> ?", vendor);
+  sql.exec(
+    "INSERT INTO tenant_settings (key, value) VALUES ('tickets_only_from', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    vendor,
+  );
 }

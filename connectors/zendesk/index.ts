@@ -60,6 +60,7 @@ export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> =
       ].filter(([, v]) => v !== ""),
     ),
   writesTasks: false,
+  helpDesk: true,
   pull: (ctx, settings, cursor) => pullZendesk(ctx, settings, cursor),
   push: (ctx, _settings, changes) => pushZendesk(ctx, changes),
   install: {

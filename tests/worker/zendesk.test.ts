@@ -2,7 +2,12 @@
 // (subdomain → consent → callback), the first sync pulls organizations, end-users and tickets
 // through node-zendesk into the same accounts (joined by domain), scoring runs, and the health goes
 // back into the organizations' fields with the at-risk tag.
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
+import { depsOf } from "../../app/deps.ts";
+import { CONNECTORS } from "../../connectors/registry.ts";
+import { workerTestPortfolio } from "../support/worker-portfolio.ts";
 import { install, signIn, stateCookieOf, until, worker } from "./support/helpers.ts";
 
 interface Status {
@@ -66,7 +71,12 @@ describe("Zendesk in the Worker", () => {
       "Zendesk's first sync, scoring and writeback",
       async () => {
         const x = await status();
-        return x.syncs.length === 2 &&
+        // Zendesk's own answer says the writeback happened: every organization carries a band.
+        const { organizations } = await zendesk<{
+          organizations: { organization_fields: Record<string, unknown> }[];
+        }>("/__sandbox/organizations");
+        return organizations.every((o) => o.organization_fields.ebb_health_band) &&
+          x.syncs.length === 2 &&
           x.syncs.every((y) => y.last_success_at) &&
           x.pendingWriteback === 0 &&
           x.lastScore &&
@@ -78,6 +88,20 @@ describe("Zendesk in the Worker", () => {
     );
     // Every Zendesk organization joined its HubSpot company: still 12 customers.
     expect(done.accounts).toBe(12);
+    // HubSpot holds copies of the same tickets; with Zendesk connected only Zendesk's count.
+    const { tenantId } = (await (
+      await worker("/admin/api/session", { headers: { cookie } })
+    ).json()) as {
+      tenantId: string;
+    };
+    const tickets = await runInDurableObject(depsOf(env, CONNECTORS).tenant(tenantId), (_, state) =>
+      state.storage.sql
+        .exec<{ vendor: string; n: number }>(
+          "SELECT vendor, COUNT(*) AS n FROM records WHERE kind = 'tickets' GROUP BY vendor",
+        )
+        .toArray(),
+    );
+    expect(tickets).toEqual([{ vendor: "zendesk", n: workerTestPortfolio().tickets.length }]);
     expect(done.syncs.find((y) => y.records > 0 && y.connection_id)).toBeTruthy();
     const { organizations } = await zendesk<{
       organizations: {

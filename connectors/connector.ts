@@ -196,6 +196,31 @@ export interface AccountView {
   openTasks: { dedupeKey: string; title: string; dueAt: string; priority: Priority }[];
 }
 
+/**
+ * An in-vendor view that is a page Ebb serves (Zendesk's sidebar app): the vendor opens it with a
+ * signed POST (`POST /{vendor id}/{path}`), after which the page asks for its data with Ebb's own
+ * short-lived session, bound to the install the signed load named.
+ */
+export interface ViewSession<Config> {
+  /** Check the vendor's signed page load (its form fields); the install it names, and who. */
+  verifyLoad(
+    app: VendorApp<Config>,
+    form: Record<string, string>,
+    now: number,
+  ): Promise<{ ok: true; externalId: string; user?: string } | { ok: false; reason: string }>;
+  /** The page, given Ebb's session for it and where its data is. */
+  page(p: {
+    session: string;
+    dataPath: string;
+    externalId: string;
+    nonce: string;
+    app: VendorApp<Config>;
+  }): string;
+  /** Content-Security-Policy sources the page needs beyond itself (the vendor's SDK, its frame). */
+  scriptSources: (app: VendorApp<Config>) => string[];
+  frameAncestors: string[];
+}
+
 /** The in-vendor view: `GET /{vendor id}/{path}`, verified, answered from the tenant's store. */
 export interface ConnectorView {
   path: string;
@@ -261,6 +286,8 @@ export interface Connector<Cursor, Settings, Config = unknown> {
   verify(app: VendorApp<Config>, request: VendorRequest, now: number): Promise<VerifyResult>;
   webhooks?: ConnectorWebhooks;
   view?: ConnectorView;
+  /** When the view is a page Ebb serves, opened by a signed load: how (`view` answers its data). */
+  viewSession?: ViewSession<Config>;
   /** The sandbox harness, loaded only when asked for (Node only: never part of the Worker). */
   sandbox(): Promise<{ startHarness(p: Portfolio): Promise<SandboxHarness> }>;
 }

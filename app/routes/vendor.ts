@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { findInstall } from "../db/directory-repo.ts";
 import type { Deps } from "../deps.ts";
+import { issueViewSession, verifyViewSession } from "../gate/view-session.ts";
 import { syncJob } from "../jobs/messages.ts";
 import type { Vendor } from "../vendors.ts";
 import { HttpProblem } from "./problem.ts";
@@ -72,12 +73,85 @@ export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
     return c.json({ accepted, ignored });
   });
 
+  // A view that is a page Ebb serves: the vendor's signed load, then the page with its session.
+  r.post("/:vendor/:view", async (c, next) => {
+    const d = deps(c);
+    const vendor = d.vendors.find(c.req.param("vendor"));
+    const view = vendor?.connector.view;
+    const session = vendor?.connector.viewSession;
+    if (!vendor || !view || !session || view.path !== c.req.param("view")) return next();
+    const form = await c.req.parseBody().catch(() => ({}));
+    const fields = Object.fromEntries(
+      Object.entries(form).filter((e): e is [string, string] => typeof e[1] === "string"),
+    );
+    const app = vendor.app();
+    const load = await session.verifyLoad(app, fields, d.now());
+    if (!load.ok)
+      throw new HttpProblem(
+        401,
+        "invalid_signature",
+        `${vendor.connector.label} page load refused: ${load.reason}`,
+      );
+    const install = await findInstall(d.db, vendor.id, load.externalId);
+    if (!install)
+      throw new HttpProblem(
+        404,
+        "not_installed",
+        `${vendor.connector.label} ${load.externalId} has not connected Ebb: connect it from Ebb's admin first`,
+      );
+    const token = await issueViewSession(
+      c.env.TOKEN_KEY,
+      { vendor: vendor.id, externalId: load.externalId, user: load.user },
+      d.now(),
+    );
+    const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+    c.header(
+      "content-security-policy",
+      [
+        "default-src 'none'",
+        `script-src 'nonce-${nonce}' ${session.scriptSources(app).join(" ")}`,
+        "style-src 'unsafe-inline'",
+        "connect-src 'self'",
+        "img-src 'self' data:",
+        `frame-ancestors ${session.frameAncestors.join(" ")}`,
+        "base-uri 'none'",
+        "form-action 'none'",
+      ].join("; "),
+    );
+    c.header("cache-control", "no-store");
+    c.header("referrer-policy", "no-referrer");
+    c.header("x-content-type-options", "nosniff");
+    return c.html(
+      session.page({
+        session: token,
+        dataPath: `/${vendor.id}/${view.path}`,
+        externalId: load.externalId,
+        nonce,
+        app,
+      }),
+    );
+  });
+
   r.get("/:vendor/:view", async (c, next) => {
     const d = deps(c);
     const vendor = d.vendors.find(c.req.param("vendor"));
     const view = vendor?.connector.view;
     if (!vendor || !view || view.path !== c.req.param("view")) return next();
-    await verified(d, vendor, c.req.raw, "");
+    // A page's data: Ebb's own session for it, never the vendor's claims; else the vendor's signature.
+    let sessionInstall: string | undefined;
+    if (vendor.connector.viewSession) {
+      const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+      const s = bearer
+        ? await verifyViewSession(c.env.TOKEN_KEY, vendor.id, bearer, d.now())
+        : null;
+      if (!s)
+        throw new HttpProblem(
+          401,
+          "no_session",
+          "this page's session is missing or has expired: reload the app",
+        );
+      sessionInstall = s.externalId;
+    } else await verified(d, vendor, c.req.raw, "");
     // A parameter sent twice is ambiguous (which portal? which record?): refused, never guessed.
     const twice = Object.entries(c.req.queries()).find(([, values]) => values.length > 1);
     if (twice)
@@ -88,6 +162,8 @@ export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
       );
     const target = view.target(c.req.query());
     if (!target.ok) throw new HttpProblem(400, "invalid_query", target.message);
+    if (sessionInstall !== undefined && target.externalId !== sessionInstall)
+      throw new HttpProblem(403, "other_install", "this session is for another install");
     const install = await findInstall(d.db, vendor.id, target.externalId);
     if (!install)
       throw new HttpProblem(

@@ -16,7 +16,8 @@ import { pullZendesk, type ZendeskCursor } from "./pull.ts";
 import { ensureZendeskSetup, pushZendesk } from "./push.ts";
 import { ZendeskSettings } from "./settings.ts";
 import { toSidebarResponse } from "./sidebar.ts";
-import { verifyZendeskWebhook } from "./verify.ts";
+import { sidebarPage } from "./sidebar-page.ts";
+import { verifyAppToken, verifyZendeskWebhook } from "./verify.ts";
 
 /** What the Worker's environment holds for the Zendesk app (its global OAuth client and app). */
 export const ZendeskConfig = z.object({
@@ -27,6 +28,10 @@ export const ZendeskConfig = z.object({
   ZENDESK_APP_PUBLIC_KEY: z.string().default(""),
   /** `{subdomain}` is each install's; a sandbox's address has none. */
   ZENDESK_API_BASE: z.string().default("https://{subdomain}.zendesk.com"),
+  /** The ZAF SDK the sidebar page loads (Zendesk's CDN; the local demo serves a stand-in). */
+  ZENDESK_ZAF_SDK_URL: z
+    .string()
+    .default("https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"),
   ZENDESK_MARKETPLACE_NAME: z.string().default("Ebb"),
   ZENDESK_MARKETPLACE_ORG_ID: z.string().default(""),
   ZENDESK_MARKETPLACE_APP_ID: z.string().default(""),
@@ -119,6 +124,26 @@ export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> =
       return { ok: true, externalId: q.data.subdomain, recordId: q.data.organizationId };
     },
     render: (recordId, view) => toSidebarResponse(recordId, view),
+  },
+  viewSession: {
+    // Zendesk posts the signed-URL JWT as the form field `token` on the app's first load.
+    async verifyLoad(app, form, now) {
+      if (!app.config.ZENDESK_APP_PUBLIC_KEY)
+        return { ok: false, reason: "ZENDESK_APP_PUBLIC_KEY is not set on this Worker" };
+      const r = await verifyAppToken(form.token, app.config.ZENDESK_APP_PUBLIC_KEY, now);
+      if (!r.ok) return r;
+      return { ok: true, externalId: r.subdomain, ...(r.userId ? { user: r.userId } : {}) };
+    },
+    page: (p) =>
+      sidebarPage({
+        session: p.session,
+        dataPath: p.dataPath,
+        subdomain: p.externalId,
+        nonce: p.nonce,
+        sdkUrl: p.app.config.ZENDESK_ZAF_SDK_URL,
+      }),
+    scriptSources: (app) => [new URL(app.config.ZENDESK_ZAF_SDK_URL).origin],
+    frameAncestors: ["https://*.zendesk.com", "http://127.0.0.1:*", "http://localhost:*"],
   },
   sandbox: async () => {
     // Loaded by URL, so the Worker's bundler leaves the sandbox (a Node HTTP server) out.

@@ -4,6 +4,8 @@
 
 import { seedPortal } from "../connectors/hubspot/sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "../connectors/hubspot/sandbox/server.ts";
+import { seedAccount } from "../connectors/zendesk/sandbox/seed.ts";
+import { startZendeskSandbox, type ZendeskSandbox } from "../connectors/zendesk/sandbox/server.ts";
 import { addDays } from "../core/day.ts";
 import { portfolioAsOf } from "../core/generate/as-of.ts";
 import { generatePortfolio } from "../core/generate/generate.ts";
@@ -70,6 +72,7 @@ export interface DemoStatus {
     };
   }[];
   syncs: {
+    vendor: string;
     status: string;
     pages: number;
     records: number;
@@ -95,7 +98,10 @@ export interface DemoStatus {
 export interface LocalDemo {
   worker: LocalWorker;
   sandbox: HubSpotSandbox;
+  zendesk: ZendeskSandbox;
   adminUrl: string;
+  /** The agent's view of a ticket with the Ebb sidebar, for an at-risk and a healthy customer. */
+  sidebar: { atRisk?: string; healthy?: string };
   status: DemoStatus;
   timings: { startMs: number; installMs: number; syncMs: number; totalMs: number };
   stop(): Promise<void>;
@@ -139,6 +145,59 @@ export async function installThroughSandbox(workerUrl: string): Promise<string> 
   return signIn.cookie;
 }
 
+/**
+ * Connect Zendesk to the signed-in admin's tenant as an admin would: the admin's "Connect Zendesk"
+ * form with the subdomain → the link to Zendesk's consent (the sandbox approves) → Ebb's callback,
+ * with the state cookie the form's answer set.
+ */
+export async function connectZendesk(
+  workerUrl: string,
+  cookie: string,
+  csrf: string,
+  subdomain: string,
+): Promise<void> {
+  const res = await fetch(`${workerUrl}/admin/connect`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ csrf, vendor: "zendesk", site: subdomain }),
+  });
+  const html = await res.text();
+  const href = /href="([^"]+)" id="continue"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
+  if (!res.ok || !href)
+    throw new Error(`connect Zendesk answered ${res.status}: ${html.slice(0, 300)}`);
+  const state = res.headers.get("set-cookie")?.split(";")[0] ?? "";
+  const callback = await follow(href);
+  const back = await fetch(callback.location, {
+    redirect: "manual",
+    headers: { cookie: `${state}; ${cookie}` },
+  });
+  if (back.status !== 302)
+    throw new Error(`Zendesk's callback answered ${back.status}: ${await back.text()}`);
+}
+
+/** The agent's view of a ticket from an at-risk customer and from a healthy one. */
+function sidebarPreviews(
+  zendesk: ZendeskSandbox,
+  workerUrl: string,
+  s: DemoStatus,
+): { atRisk?: string; healthy?: string } {
+  const app = encodeURIComponent(`${workerUrl}/zendesk/sidebar`);
+  const ticketOf = (name: string | undefined) => {
+    const org = [...zendesk.state.organizations.values()].find((o) => o.data.name === name)?.data;
+    if (!org) return undefined;
+    const t = [...zendesk.state.tickets.values()]
+      .filter((x) => x.data.organization_id === org.id)
+      .at(-1);
+    return t ? `${zendesk.url}/agent/tickets/${t.data.id}?app=${app}` : undefined;
+  };
+  const healthy = [...zendesk.state.organizations.values()].find(
+    (o) => o.data.organization_fields.ebb_health_band === "healthy",
+  )?.data.name;
+  const atRisk = ticketOf(s.atRisk[0]?.name);
+  const calm = ticketOf(healthy);
+  return { ...(atRisk ? { atRisk } : {}), ...(calm ? { healthy: calm } : {}) };
+}
+
 export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   const t0 = Date.now();
   // A port in use fails here, naming its holder, before anything is started.
@@ -152,7 +211,8 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
     start: addDays(today, -730),
     days: 730 + FUTURE_DAYS,
   });
-  const seeded = seedPortal(portfolioAsOf(generated.portfolio, today));
+  const asOf = portfolioAsOf(generated.portfolio, today);
+  const seeded = seedPortal(asOf);
   const sandbox = await startHubSpotSandbox({
     state: seeded.state,
     ...(o.burstPer10s ? { burstPer10s: o.burstPer10s } : {}),
@@ -161,21 +221,30 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   o.log(
     `HubSpot sandbox on ${sandbox.url}: ${o.accounts} companies with two years of tickets, engagements and usage`,
   );
+  // The same customers' support desk: organizations, end-users and their tickets.
+  const zendeskSeed = seedAccount(asOf);
+  const zendesk = await startZendeskSandbox({ state: zendeskSeed.state });
+  o.log(
+    `Zendesk sandbox on ${zendesk.url}: the same ${o.accounts} customers as organizations, with their tickets`,
+  );
   let worker: LocalWorker;
   try {
     worker = await startLocalWorker({
       port: o.port,
       hubspotUrl: sandbox.url,
+      zendesk: { url: zendesk.url, appPublicKey: zendesk.appPublicKey },
       stateDir: demoStateDir(o.stateName ?? "demo-state"),
       ...(o.workerLog ? { log: o.workerLog } : {}),
     });
   } catch (e) {
     await sandbox.close();
+    await zendesk.close();
     throw e;
   }
   const stop = async () => {
     await worker.stop();
     await sandbox.close();
+    await zendesk.close();
   };
   try {
     const started = Date.now();
@@ -196,10 +265,32 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
       await new Promise((r) => setTimeout(r, 500));
       s = await status();
     }
-    const synced = Date.now();
     const session = (await (
       await fetch(`${worker.url}/admin/api/session`, { headers: { cookie } })
     ).json()) as { csrf: string };
+    await connectZendesk(worker.url, cookie, session.csrf, zendesk.subdomain);
+    o.log("Zendesk connected to the same tenant: its first sync queued");
+    for (;;) {
+      o.onProgress?.(s);
+      const written = [...zendesk.state.organizations.values()].every(
+        (x) => x.data.organization_fields.ebb_health_band != null,
+      );
+      if (
+        written &&
+        s.syncs.length === 2 &&
+        s.syncs.every((y) => y.last_success_at) &&
+        !s.scoring &&
+        s.pendingWriteback === 0
+      )
+        break;
+      const failed = s.connections.find((c) => c.status === "error");
+      if (failed) throw new Error(`connection failed: ${failed.last_error}`);
+      if (Date.now() - installed > 20 * 60_000)
+        throw new Error("the Zendesk sync did not finish within 20 minutes");
+      await new Promise((r) => setTimeout(r, 500));
+      s = await status();
+    }
+    const synced = Date.now();
     const link = await fetch(`${worker.url}/admin/api/login-links`, {
       method: "POST",
       headers: { cookie, "x-csrf-token": session.csrf },
@@ -208,7 +299,9 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
     return {
       worker,
       sandbox,
+      zendesk,
       adminUrl,
+      sidebar: sidebarPreviews(zendesk, worker.url, s),
       status: s,
       timings: {
         startMs: started - t0,

@@ -37,6 +37,8 @@ export interface LocalWorker {
 export interface LocalWorkerOptions {
   port: number;
   hubspotUrl: string;
+  /** The Zendesk sandbox, when the run connects Zendesk too: its address and the app's key. */
+  zendesk?: { url: string; appPublicKey: string };
   /** Local D1/DO/queue state; wiped first so every run starts clean, unless `keepState`. */
   stateDir: string;
   /** Start on the state a previous run left (a restart after a crash). */
@@ -84,6 +86,16 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
     HUBSPOT_AUTH_BASE: o.hubspotUrl,
     HUBSPOT_CLIENT_ID: "sandbox-client",
     HUBSPOT_CLIENT_SECRET: "sandbox-secret",
+    ...(o.zendesk
+      ? {
+          ZENDESK_API_BASE: o.zendesk.url,
+          ZENDESK_CLIENT_ID: "zdg-ebb-sandbox",
+          ZENDESK_CLIENT_SECRET: "sandbox-client-secret",
+          ZENDESK_WEBHOOK_SECRET: "sandbox-webhook-secret",
+          ZENDESK_APP_PUBLIC_KEY: o.zendesk.appPublicKey,
+          ZENDESK_ZAF_SDK_URL: `${o.zendesk.url}/zaf_sdk.js`,
+        }
+      : {}),
     TOKEN_KEY: o.tokenKey ?? randomBytes(32).toString("base64"),
   };
   const inspectorPort = await freePort();

@@ -44,6 +44,16 @@ async function checkedForm(req: { parseBody(): Promise<Record<string, unknown>> 
   return form;
 }
 
+/** Whether this Worker has the vendor's app configuration (a vendor without it cannot be connected). */
+function configured(v: { app(): unknown }): boolean {
+  try {
+    v.app();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   const r = new Hono<AdminEnv>();
 
@@ -120,7 +130,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
         today={dayOf(d.now())}
         connectable={d.vendors
           .all()
-          .filter((v) => !connections.some((x) => x.vendor === v.id))
+          .filter((v) => !connections.some((x) => x.vendor === v.id) && configured(v))
           .map((v) => ({
             id: v.id,
             label: v.connector.label,

@@ -59,15 +59,20 @@ export async function runWorkerDemo(
     }));
   const tasks = checkWrittenTasks(withLinks("companies"), withLinks("tasks"));
   const b = (k: string) => s.bands[k] ?? 0;
+  const records = (vendor: string) => s.syncs.find((y) => y.vendor === vendor)?.records ?? 0;
+  const orgs = [...demo.zendesk.state.organizations.values()].map((o) => o.data);
   io.log("");
   io.log(
-    `Synced ${s.syncs[0]?.records ?? 0} records in ${(demo.timings.syncMs / 1000).toFixed(1)} s (${demo.sandbox.callCount()} HubSpot API calls); scored ${s.lastScore?.accounts ?? 0} accounts in ${s.lastScore?.ms ?? 0} ms.`,
+    `Synced ${records("hubspot")} HubSpot records (${demo.sandbox.callCount()} API calls) and ${records("zendesk")} Zendesk records (${demo.zendesk.callCount()} API calls) in ${(demo.timings.syncMs / 1000).toFixed(1)} s; scored ${s.lastScore?.accounts ?? 0} accounts in ${s.lastScore?.ms ?? 0} ms.`,
   );
   io.log(
     `Portfolio: ${s.accounts} accounts — ${b("healthy")} healthy, ${b("watch")} watch, ${b("at_risk")} at risk, ${b("insufficient_data")} insufficient data${s.ended ? `; ${s.ended} churned earlier` : ""}.`,
   );
   io.log(
     `Written back to the HubSpot sandbox: health fields on ${written} companies, ${tasks.tasks} follow-up tasks.`,
+  );
+  io.log(
+    `Written back to the Zendesk sandbox: health fields on ${orgs.filter((o) => o.organization_fields.ebb_health_band).length} organizations, ${orgs.filter((o) => o.tags.includes("ebb_at_risk")).length} tagged ebb_at_risk.`,
   );
   // What a CSM opening those tasks would check first.
   io.log(
@@ -88,6 +93,11 @@ export async function runWorkerDemo(
     `Admin (single-use sign-in link, ready ${(demo.timings.totalMs / 1000).toFixed(0)} s after start):`,
   );
   io.log(`  ${demo.adminUrl}`);
+  if (demo.sidebar.atRisk) {
+    io.log("");
+    io.log("A support agent's view of a ticket from an at-risk customer, with Ebb in the sidebar:");
+    io.log(`  ${demo.sidebar.atRisk}`);
+  }
   io.log("");
   io.log("Running until Ctrl-C.");
   await new Promise<void>((resolve) => {

@@ -221,16 +221,14 @@ describe("the Zendesk app package", () => {
     expect(broken((m) => (m.frameworkVersion = "1.0"))).toContain("invalid version 1.0");
     expect(broken((m) => (m.signedUrls = "yes"))).toContain("signedUrls not a boolean");
     expect(
-      broken(
-        (m) =>
-          m.location && (m.location.support = { ticket_sidebar: { url: "http://ebb.example/x" } }),
-      ),
+      broken((m) => {
+        m.location = { support: { ticket_sidebar: { url: "http://ebb.example/x" } } };
+      }),
     ).toContain("invalid location uri http://ebb.example/x");
     expect(
-      broken(
-        (m) =>
-          m.location && (m.location.support = { lead_sidebar: { url: "https://ebb.example" } }),
-      ),
+      broken((m) => {
+        m.location = { support: { lead_sidebar: { url: "https://ebb.example" } } };
+      }),
     ).toContain("invalid location lead_sidebar");
     expect(broken((m) => m.parameters?.push({ name: "api_token", type: "text" }))).toContain(
       "api_token looks like a secret but is not secure",

@@ -5,7 +5,7 @@
 // reads: band, score and trend, the reasons, what to do differently on this ticket, open tasks.
 // Data is written with textContent only.
 
-const escape = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
@@ -96,8 +96,8 @@ export function sidebarPage(p: {
 </head>
 <body>
 <main id="ebb" aria-live="polite"><p class="quiet">Loading customer health…</p></main>
-<script src="${escape(p.sdkUrl)}"></script>
-<script nonce="${escape(p.nonce)}">${SIDEBAR_SCRIPT}(${config});</script>
+<script src="${escapeHtml(p.sdkUrl)}"></script>
+<script nonce="${escapeHtml(p.nonce)}">${SIDEBAR_SCRIPT}(${config});</script>
 </body>
 </html>`;
 }

@@ -1,6 +1,9 @@
-// End to end, as `npm start` runs it: sandbox, Worker under wrangler dev, install, first sync →
-// score → writeback; then headless Chromium signs in with the printed link, sees the at-risk list,
-// opens an account, sees its reasons and trend chart, and saves a screenshot.
+// End to end, as `npm start` runs it: the HubSpot and Zendesk sandboxes, the Worker under wrangler
+// dev, the HubSpot install and Zendesk connected to the same tenant, both first syncs → score →
+// writeback; then headless Chromium signs in with the printed link, sees the at-risk list, opens an
+// account with its reasons and trend chart, and opens the agent's view of a ticket from an at-risk
+// and from a healthy customer with Ebb's sidebar in it (Zendesk's frame and ZAF SDK are the
+// sandbox's stand-ins; the page, its signed load and the Worker are real); screenshots saved.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import chromium from "@sparticuz/chromium";
@@ -70,5 +73,52 @@ describe("the admin, in a browser", () => {
     expect(await signals.count()).toBe(7);
     expect(await signals.first().locator("td").nth(3).textContent()).not.toBe("");
     await page.screenshot({ path: join(SHOTS, "admin-account.png"), fullPage: true });
+  });
+
+  it("writes health into every Zendesk organization, tagging the at-risk ones", () => {
+    const orgs = [...demo.zendesk.state.organizations.values()].map((o) => o.data);
+    expect(orgs).toHaveLength(60);
+    for (const o of orgs) {
+      expect(o.organization_fields.ebb_health_band).toBeTruthy();
+      expect(o.tags.includes("ebb_at_risk")).toBe(
+        o.organization_fields.ebb_health_band === "at_risk",
+      );
+    }
+  });
+
+  it("shows an agent, in the Zendesk sidebar, an at-risk customer with reasons and advice, and a healthy one in one quiet line", async () => {
+    expect(demo.sidebar.atRisk).toBeTruthy();
+    expect(demo.sidebar.healthy).toBeTruthy();
+    const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await page.goto(demo.sidebar.atRisk ?? "");
+    const app = page.frameLocator("#ebb-app");
+    const headline = app.locator(".headline");
+    await headline.waitFor({ timeout: 20_000 });
+    expect(await headline.textContent()).toMatch(/^At risk: \d+\/100/);
+    expect(await app.locator(".reasons li").count()).toBeGreaterThan(0);
+    expect(await app.locator(".advice li").last().textContent()).toMatch(/^Loop in their CSM, .+@/);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, "zendesk-sidebar-at-risk.png") });
+
+    await page.goto(demo.sidebar.healthy ?? "");
+    await app.locator(".headline").waitFor({ timeout: 20_000 });
+    expect(await app.locator(".headline").textContent()).toMatch(/^Healthy customer \(\d+\/100/);
+    expect(await app.locator(".reasons li").count()).toBe(0);
+    expect(await app.locator(".advice li").count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, "zendesk-sidebar-healthy.png") });
+
+    // Without Zendesk's signed load the page is refused; with a forged session its data is too.
+    const unsigned = await fetch(`${demo.worker.url}/zendesk/sidebar`, {
+      method: "POST",
+      body: new URLSearchParams({ token: "x.y.z" }),
+    });
+    expect(unsigned.status).toBe(401);
+    const forged = await fetch(
+      `${demo.worker.url}/zendesk/sidebar?organizationId=1&subdomain=acme`,
+      {
+        headers: { authorization: "Bearer x.y.z" },
+      },
+    );
+    expect(forged.status).toBe(401);
   });
 });

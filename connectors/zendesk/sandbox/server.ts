@@ -8,6 +8,8 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { exportSPKI, generateKeyPair, SignJWT } from "jose";
+import { agentPage, ZAF_SDK_STUB } from "./agent.ts";
 import { AccountState, iso, type Stamped } from "./state.ts";
 
 export type FaultKind = "rate_limit" | "server_error" | "malformed" | "rotate_tokens" | "slow";
@@ -37,6 +39,8 @@ export interface ZendeskSandboxOptions {
   jobMs?: number;
   faults?: Fault[];
   now?: () => number;
+  /** The account's subdomain, as the signed app loads name it (default "acme"). */
+  subdomain?: string;
 }
 
 export interface ZendeskSandbox {
@@ -51,6 +55,9 @@ export interface ZendeskSandbox {
   /** Refreshes that presented a refresh token already rotated away (a refresh race). */
   staleRefreshes: number;
   refreshes: number;
+  /** The Ebb app's public key (PEM) for its signed URLs: what Zendesk shows a developer. */
+  appPublicKey: string;
+  subdomain: string;
   callCount(): number;
   close(): Promise<void>;
 }
@@ -121,7 +128,11 @@ export async function startZendeskSandbox(
     return { a, r };
   };
   const first = issue();
+  const subdomain = options.subdomain ?? "acme";
+  const appKeys = await generateKeyPair("RS256", { extractable: true });
   const sandbox: ZendeskSandbox = {
+    appPublicKey: await exportSPKI(appKeys.publicKey),
+    subdomain,
     url: "",
     state,
     token: first.a,
@@ -528,6 +539,36 @@ export async function startZendeskSandbox(
       return res.end();
     }
     if (path.startsWith("/__sandbox/")) return control(res, path, method, raw);
+    // The agent's view of a ticket or an organization with the Ebb app in its sidebar, and the ZAF
+    // SDK stand-in the app's page talks to it through (not Zendesk's API: not counted or limited).
+    if (method === "GET" && path === "/zaf_sdk.js") {
+      res.writeHead(200, { "content-type": "text/javascript; charset=utf-8" });
+      return res.end(ZAF_SDK_STUB);
+    }
+    const agent = /^\/agent\/(tickets|organizations)\/(\d+)$/.exec(path);
+    if (method === "GET" && agent) {
+      const app = url.searchParams.get("app");
+      if (!app) return send(res, 400, { error: "the agent page needs ?app=<Ebb sidebar URL>" });
+      const token = await new SignJWT({ context: { product: "support" } })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+        .setIssuer(`${subdomain}.zendesk.com`)
+        .setAudience(`https://${subdomain}.zendesk.com/api/v2/apps/installations/360000001.json`)
+        .setSubject("9001")
+        .setIssuedAt()
+        .setExpirationTime("5m")
+        .sign(appKeys.privateKey);
+      const id = Number(agent[2]);
+      const page = agentPage({
+        kind: agent[1] as "tickets" | "organizations",
+        id,
+        state,
+        app,
+        token,
+      });
+      if (!page) return send(res, 404, { error: "RecordNotFound", description: "Not found" });
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return res.end(page);
+    }
     callNo++;
     for (const f of sandbox.faults) {
       const hit =

@@ -32,7 +32,9 @@ const counts = {
 console.log(
   `Zendesk sandbox: ${fmt(ACCOUNTS)} accounts — ${fmt(counts.organizations)} organizations, ${fmt(counts.users)} users, ${fmt(counts.tickets)} tickets`,
 );
-console.log("limits enforced: 700 requests a minute (Ebb budgets 200), incremental exports 10 a minute, 1,000 items a page");
+console.log(
+  "limits enforced: 700 requests a minute (Ebb budgets 200), incremental exports 10 a minute, 1,000 items a page",
+);
 
 const store = new Map<string, Map<string, unknown>>();
 async function pass(from: ZendeskCursor | undefined) {
@@ -61,14 +63,20 @@ console.log(
 const score = (p: Portfolio) => {
   const out: HealthSnapshot[] = [];
   scorePortfolio(p, {}, { snapshot: (s) => out.push(s) });
-  return out.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.day < b.day ? -1 : 1));
+  return out.sort((a, b) =>
+    a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.day < b.day ? -1 : 1,
+  );
 };
 const translate = zendeskTranslator(seeded.ids);
 const expected = score(zendeskPart(portfolio)).map(translate);
 const actual = score(toPortfolio(store));
-expected.sort((a, b) => (a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.day < b.day ? -1 : 1));
+expected.sort((a, b) =>
+  a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : a.day < b.day ? -1 : 1,
+);
 const same = JSON.stringify(actual) === JSON.stringify(expected);
-console.log(`scored: ${fmt(actual.length)} snapshots, ${same ? "exactly" : "NOT"} the generator's files' ${fmt(expected.length)}`);
+console.log(
+  `scored: ${fmt(actual.length)} snapshots, ${same ? "exactly" : "NOT"} the generator's files' ${fmt(expected.length)}`,
+);
 
 // 1% of tickets change; a minute later (the export leaves the last minute out) the next pass reads them.
 const changed = [...seeded.state.tickets.keys()].filter((_, k) => k % 100 === 0);
@@ -80,7 +88,9 @@ clock += 61_000;
 const calls1 = sandbox.state.calls.length;
 await pass(cursor);
 const incremental = sandbox.state.calls.slice(calls1).filter((c) => c.path.startsWith("/api/"));
-console.log(`incremental pull after ${fmt(changed.length)} tickets (1%) changed: ${incremental.length} calls`);
+console.log(
+  `incremental pull after ${fmt(changed.length)} tickets (1%) changed: ${incremental.length} calls`,
+);
 
 // Writeback: every organization once, then again with nothing changed.
 await ensureZendeskSetup(ctx);

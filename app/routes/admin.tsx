@@ -119,6 +119,20 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
       listJobFailures(d.db, s.tenantId),
       d.tenant(s.tenantId).overview(dayOf(d.now())),
     ]);
+    const connected = [
+      ...new Set(connections.filter((x) => x.status === "active").map((x) => x.vendor)),
+    ];
+    const helpDesks = connected.filter((v) => d.vendors.find(v)?.connector.helpDesk);
+    const ticketSource =
+      connected.length > 1 && helpDesks.length > 0
+        ? {
+            current: await d.tenant(s.tenantId).ticketSource(helpDesks),
+            choices: connected.map((v) => ({
+              id: v,
+              label: d.vendors.find(v)?.connector.label ?? v,
+            })),
+          }
+        : undefined;
     return c.html(
       <Dashboard
         tenant={tenant?.name ?? s.tenantId}
@@ -128,6 +142,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
         csrf={s.csrf}
         now={d.now()}
         today={dayOf(d.now())}
+        ticketSource={ticketSource}
         connectable={d.vendors
           .all()
           .filter((v) => !connections.some((x) => x.vendor === v.id) && configured(v))
@@ -158,6 +173,25 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     const site = siteOf(vendor, typeof form.site === "string" ? form.site.trim() : undefined);
     const url = await consentUrl(c, d, vendor, "connect", { site, tenantId: s.tenantId });
     return c.html(<ConnectPage tenant={s.tenantId} label={vendor.connector.label} url={url} />);
+  });
+
+  // Which connected vendor's tickets count (a help desk's by default), then a sync to read them.
+  r.post("/ticket-source", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
+    const chosen = connections.filter((x) => x.vendor === String(form.vendor ?? ""));
+    if (chosen.length === 0)
+      throw new HttpProblem(
+        400,
+        "not_connected",
+        `${String(form.vendor)} is not connected to this tenant`,
+      );
+    const r = await d.tenant(s.tenantId).setTicketSource(String(form.vendor));
+    if (!r.ok) throw new HttpProblem(409, "busy", r.reason);
+    await d.enqueue(chosen.map((x) => syncJob(s.tenantId, x.id, "manual")));
+    return c.redirect("/admin", 303);
   });
 
   r.get("/accounts/:id", async (c) => {

@@ -332,17 +332,34 @@ export class TenantStore extends DurableObject<Env> {
     return ticketSourceOf(this.sql, helpDesks);
   }
 
-  /** An admin's choice of ticket source (null: the default). Other vendors' tickets are dropped. */
-  setTicketSource(vendor: string | null): void {
-    this.ctx.storage.transactionSync(() => {
-      if (vendor === null) this.sql.exec("DELETE FROM tenant_settings WHERE key = 'ticket_source'");
-      else {
-        this.sql.exec(
-          "INSERT INTO tenant_settings (key, value) VALUES ('ticket_source', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  /**
+   * An admin's choice of ticket source: other vendors' tickets are dropped, and the chosen
+   * vendor's connections read everything again on their next sync (their tickets were not kept).
+   * Refused while one of them is syncing (its cursor is in use).
+   */
+  setTicketSource(vendor: string): { ok: true } | { ok: false; reason: string } {
+    return this.ctx.storage.transactionSync(() => {
+      const busy = this.sql
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM sync_state WHERE vendor = ? AND status = 'running'",
           vendor,
-        );
-        keepTicketsOnlyFrom(this.sql, vendor);
-      }
+        )
+        .one().n;
+      if (busy > 0)
+        return { ok: false as const, reason: `${vendor} is syncing: try again when it is done` };
+      this.sql.exec(
+        "INSERT INTO tenant_settings (key, value) VALUES ('ticket_source', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        vendor,
+      );
+      const before = this.sql
+        .exec<{ value: string }>(
+          "SELECT value FROM tenant_settings WHERE key = 'tickets_only_from'",
+        )
+        .toArray()[0]?.value;
+      keepTicketsOnlyFrom(this.sql, vendor);
+      if (before !== undefined && before !== vendor)
+        this.sql.exec("UPDATE sync_state SET cursor = NULL WHERE vendor = ?", vendor);
+      return { ok: true as const };
     });
   }
 

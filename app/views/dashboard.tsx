@@ -17,6 +17,8 @@ export function Dashboard(props: {
   csrf: string;
   now: number;
   today: string;
+  /** Which connected vendor's tickets count, when a help desk and another vendor both hold them. */
+  ticketSource?: { current: string | null; choices: { id: string; label: string }[] } | undefined;
   /** Vendors this tenant can still connect, with the site each asks for (a Zendesk subdomain). */
   connectable?: { id: string; label: string; site?: { param: string; label: string } }[];
 }) {
@@ -80,6 +82,27 @@ export function Dashboard(props: {
           <input type="hidden" name="csrf" value={props.csrf} />
           <button type="submit">Sync now</button>
         </form>
+        {props.ticketSource ? (
+          <form method="post" action="/admin/ticket-source" class="ticket-source">
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <label>
+              Tickets count from{" "}
+              <select name="vendor">
+                {props.ticketSource.choices.map((v) => (
+                  <option value={v.id} selected={v.id === props.ticketSource?.current}>
+                    {v.label}
+                  </option>
+                ))}
+              </select>
+            </label>{" "}
+            <button type="submit">Use these tickets</button>
+            <span class="muted">
+              {" "}
+              Both hold tickets (a CRM often copies the help desk's): only one source counts, so no
+              ticket counts twice.
+            </span>
+          </form>
+        ) : null}
         {(props.connectable ?? []).map((v) => (
           <form method="post" action="/admin/connect" class="connect">
             <input type="hidden" name="csrf" value={props.csrf} />

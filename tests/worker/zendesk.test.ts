@@ -14,6 +14,7 @@ interface Status {
   accounts: number;
   pendingWriteback: number;
   syncs: {
+    vendor: string;
     connection_id: string;
     status: string;
     last_success_at: number | null;
@@ -116,5 +117,41 @@ describe("Zendesk in the Worker", () => {
       const band = o.organization_fields.ebb_health_band;
       expect(o.tags.includes("ebb_at_risk")).toBe(band === "at_risk");
     }
-  }, 240_000);
+
+    // The admin chooses HubSpot's tickets instead: Zendesk's go, HubSpot's are read again.
+    const admin = await (await worker("/admin", { headers: { cookie } })).text();
+    expect(admin).toContain("Tickets count from");
+    expect(admin).toMatch(/<option value="zendesk" selected[^>]*>Zendesk/);
+    const hubspotDone = done.syncs.find((y) => y.vendor === "hubspot")?.last_success_at ?? 0;
+    const choose = await worker("/admin/ticket-source", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, vendor: "hubspot" }),
+    });
+    expect(choose.status).toBe(303);
+    await until(
+      "HubSpot's full sync after the switch",
+      async () => {
+        const x = await status();
+        const h = x.syncs.find((y) => y.vendor === "hubspot");
+        return h?.last_success_at && h.last_success_at > hubspotDone && !x.scoring ? x : undefined;
+      },
+      120_000,
+    );
+    const after = await runInDurableObject(depsOf(env, CONNECTORS).tenant(tenantId), (_, state) =>
+      state.storage.sql
+        .exec<{ vendor: string; n: number }>(
+          "SELECT vendor, COUNT(*) AS n FROM records WHERE kind = 'tickets' GROUP BY vendor",
+        )
+        .toArray(),
+    );
+    expect(after).toEqual([{ vendor: "hubspot", n: workerTestPortfolio().tickets.length }]);
+    // Not a connected vendor: refused.
+    const other = await worker("/admin/ticket-source", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf, vendor: "salesforce" }),
+    });
+    expect(other.status).toBe(400);
+  }, 300_000);
 });

@@ -126,7 +126,6 @@ export default defineConfig({
           ZENDESK_API_BASE: inject("zendeskUrl"),
           ZENDESK_CLIENT_ID: "zdg-ebb-sandbox",
           ZENDESK_CLIENT_SECRET: "sandbox-client-secret",
-          ZENDESK_WEBHOOK_SECRET: "sandbox-webhook-secret",
         }),
       }),
       // A vendor that exists only in its test folder, through a Worker entry of its own that adds it

@@ -55,6 +55,8 @@ export function gateContext(
   return {
     baseUrl: vendor.connector.apiBaseUrl(vendor.app(), site),
     ...(headers ? { headers } : {}),
+    publicUrl: deps.publicUrl,
+    ...(externalId ? { installId: externalId } : {}),
     async accessToken(o) {
       const force = o?.forceRefresh ?? false;
       // Another call of this invocation already replaced the rejected token.

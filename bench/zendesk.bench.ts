@@ -20,10 +20,12 @@ const ACCOUNTS = Number(process.env.EBB_BENCH_ZENDESK_ACCOUNTS ?? 1000);
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 const { portfolio } = generatePortfolio({ accounts: ACCOUNTS, seed: 2027, days: 730 });
-let clock = Date.now();
-const seeded = seedAccount(portfolio, DEFAULT_SETTINGS, clock - 5 * 60_000);
-const sandbox = await startZendeskSandbox({ state: seeded.state, now: () => clock, jobMs: 500 });
-const ctx = { ...zendeskContext(sandbox, ZENDESK_LIMITS), now: () => clock };
+// The sandbox's clock runs with the real one; the incremental step moves it a minute on.
+let offset = 0;
+const now = () => Date.now() + offset;
+const seeded = seedAccount(portfolio, DEFAULT_SETTINGS, now() - 5 * 60_000);
+const sandbox = await startZendeskSandbox({ state: seeded.state, now, jobMs: 500 });
+const ctx = { ...zendeskContext(sandbox, ZENDESK_LIMITS), now };
 const counts = {
   organizations: seeded.state.organizations.size,
   users: seeded.state.users.size,
@@ -81,10 +83,10 @@ console.log(
 // 1% of tickets change; a minute later (the export leaves the last minute out) the next pass reads them.
 const changed = [...seeded.state.tickets.keys()].filter((_, k) => k % 100 === 0);
 for (const id of changed)
-  seeded.state.touchTicket(id, Math.floor(clock / 1000), (t) => {
+  seeded.state.touchTicket(id, Math.floor(now() / 1000), (t) => {
     t.status = "solved";
   });
-clock += 61_000;
+offset += 61_000;
 const calls1 = sandbox.state.calls.length;
 await pass(cursor);
 const incremental = sandbox.state.calls.slice(calls1).filter((c) => c.path.startsWith("/api/"));

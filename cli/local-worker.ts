@@ -91,7 +91,6 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
           ZENDESK_API_BASE: o.zendesk.url,
           ZENDESK_CLIENT_ID: "zdg-ebb-sandbox",
           ZENDESK_CLIENT_SECRET: "sandbox-client-secret",
-          ZENDESK_WEBHOOK_SECRET: "sandbox-webhook-secret",
           ZENDESK_APP_PUBLIC_KEY: o.zendesk.appPublicKey,
           ZENDESK_ZAF_SDK_URL: `${o.zendesk.url}/zaf_sdk.js`,
         }

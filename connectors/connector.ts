@@ -33,6 +33,10 @@ export interface ConnectorContext {
   log(event: string, fields?: Record<string, unknown>): void;
   /** Headers the vendor wants on every call from this app (Zendesk's marketplace headers). */
   headers?: Record<string, string>;
+  /** Ebb's public address, for what the vendor calls back (webhook endpoints set up at install). */
+  publicUrl?: string;
+  /** The install's key (the connection's vendor account: a portal, a subdomain). */
+  installId?: string;
 }
 
 /** Normalized records, as a pull produces them; a page holds any mix. */
@@ -161,12 +165,31 @@ export interface ConnectorInstall<Config> {
 export interface ConnectorWebhooks {
   /** A body larger than this is refused before it is read. */
   maxBytes: number;
-  /** The delivery's events as change marks, grouped by the install they name; or what is wrong. */
+  /**
+   * The delivery's events as change marks, grouped by the install they name; or what is wrong.
+   * `install` is the install the Worker already resolved (a `perConnection` vendor's delivery).
+   */
   parse(
     body: unknown,
+    install?: string,
   ):
     | { ok: true; installs: { externalId: string; marks: ChangeMark[] }[] }
     | { ok: false; message: string };
+  /**
+   * Deliveries signed with a secret of the connection's own (Zendesk generates one per webhook;
+   * setup returns them as `webhookSecrets` and the connection's gate keeps them sealed): which
+   * install a delivery is for (from its URL, as setup registered it) and which secret signs it.
+   */
+  perConnection?: {
+    install(request: VendorRequest): string | undefined;
+    secretName(request: VendorRequest): string | undefined;
+  };
+}
+
+/** What a connector's one-time setup may hand back for the Worker to keep. */
+export interface SetupResult {
+  /** Webhook signing secrets by the vendor's webhook id, kept sealed in the connection's gate. */
+  webhookSecrets?: Record<string, string>;
 }
 
 /**
@@ -282,8 +305,16 @@ export interface Connector<Cursor, Settings, Config = unknown> {
   /** Write fields and tasks, only what changed, idempotently. */
   push(ctx: ConnectorContext, settings: Settings, changes: AccountChange[]): Promise<PushResult>;
   install: ConnectorInstall<Config>;
-  /** Check the vendor's signature on a webhook or view request, in constant time. */
-  verify(app: VendorApp<Config>, request: VendorRequest, now: number): Promise<VerifyResult>;
+  /**
+   * Check the vendor's signature on a webhook or view request, in constant time; `secret` is the
+   * connection's own for a `perConnection` webhook delivery.
+   */
+  verify(
+    app: VendorApp<Config>,
+    request: VendorRequest,
+    now: number,
+    secret?: string,
+  ): Promise<VerifyResult>;
   webhooks?: ConnectorWebhooks;
   view?: ConnectorView;
   /** When the view is a page Ebb serves, opened by a signed load: how (`view` answers its data). */

@@ -61,6 +61,32 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
     );
   }
 
+  /** Keep the connection's webhook signing secrets (by the vendor's webhook id), sealed. */
+  async saveSecrets(connectionId: string, secrets: Record<string, string>): Promise<void> {
+    const key = await this.tokenKey();
+    for (const [name, value] of Object.entries(secrets)) {
+      const sealed = await seal(key, value, `${connectionId}/${name}`);
+      this.ctx.storage.sql.exec(
+        "INSERT INTO secrets (name, iv, data) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET iv = excluded.iv, data = excluded.data",
+        name,
+        sealed.iv,
+        sealed.data,
+      );
+    }
+  }
+
+  /** One of the connection's secrets, or undefined when it has none by that name. */
+  async secret(connectionId: string, name: string): Promise<string | undefined> {
+    const row = this.ctx.storage.sql
+      .exec<{ iv: string; data: string }>("SELECT iv, data FROM secrets WHERE name = ?", name)
+      .toArray()[0];
+    if (!row) return undefined;
+    const plain = await open(await this.tokenKey(), row, `${connectionId}/${name}`).catch(
+      () => undefined,
+    );
+    return typeof plain === "string" ? plain : undefined;
+  }
+
   /** A valid access token and its expiry: refreshed ahead of expiry, or now after a 401. */
   async accessToken(
     connectionId: string,

@@ -18,6 +18,12 @@ export function migrateGate(sql: SqlStorage): void {
     refreshed_at INTEGER NOT NULL,
     refreshes INTEGER NOT NULL DEFAULT 0
   )`);
+  // The connection's other secrets (a vendor's webhook signing secrets), sealed like the tokens.
+  sql.exec(`CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    iv TEXT NOT NULL,
+    data TEXT NOT NULL
+  )`);
 }
 
 export function readTokens(

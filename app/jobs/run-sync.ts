@@ -2,6 +2,7 @@
 // from the saved cursor and store each with its cursor; pause into a new message after a budget of
 // pages or time; at the end, start scoring what changed (which queues the writeback when done).
 
+import type { SetupResult } from "../../connectors/connector.ts";
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
 import { LEASE_MS } from "../tenant/sync-repo.ts";
@@ -59,7 +60,12 @@ export async function runSync(
   let storeMs = 0;
   try {
     if (!conn.setup_done) {
-      await vendor.connector.install.setup(ctx);
+      const setup = (await vendor.connector.install.setup(ctx)) as SetupResult | undefined;
+      // Secrets the vendor generated for this connection (webhook signing secrets) are sealed in
+      // its gate before setup counts as done: a crash in between runs setup again, which finds
+      // what it made and reads their secrets again.
+      if (setup?.webhookSecrets)
+        await deps.gate(conn.id).saveSecrets(conn.id, setup.webhookSecrets);
       await markConnection(deps.db, conn.id, { setupDone: true });
     }
     for await (const page of vendor.connector.pull(

@@ -11,11 +11,18 @@ import { syncJob } from "../jobs/messages.ts";
 import type { Vendor } from "../vendors.ts";
 import { HttpProblem } from "./problem.ts";
 
-async function verified(d: Deps, vendor: Vendor, req: Request, body: string): Promise<void> {
+async function verified(
+  d: Deps,
+  vendor: Vendor,
+  req: Request,
+  body: string,
+  secret?: string,
+): Promise<void> {
   const r = await vendor.connector.verify(
     vendor.app(),
     { method: req.method, url: req.url, headers: req.headers, body },
     d.now(),
+    secret,
   );
   if (!r.ok)
     throw new HttpProblem(
@@ -48,14 +55,29 @@ export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
     if (!vendor || !hooks)
       throw new HttpProblem(404, "not_found", `no webhooks for ${c.req.param("vendor")}`);
     const body = await c.req.text();
-    await verified(d, vendor, c.req.raw, body);
+    // A vendor that signs with a secret per connection: the install the delivery names (as setup
+    // registered it) gives the connection, whose gate holds the secret; nothing is read before the
+    // signature holds.
+    let resolved: string | undefined;
+    if (hooks.perConnection) {
+      const request = { method: c.req.method, url: c.req.url, headers: c.req.raw.headers, body };
+      const name = hooks.perConnection.install(request);
+      const install = name ? await findInstall(d.db, vendor.id, name) : null;
+      const secretName = hooks.perConnection.secretName(request);
+      const secret =
+        install && secretName
+          ? await d.gate(install.connection_id).secret(install.connection_id, secretName)
+          : undefined;
+      await verified(d, vendor, c.req.raw, body, secret);
+      resolved = name;
+    } else await verified(d, vendor, c.req.raw, body);
     let json: unknown;
     try {
       json = JSON.parse(body);
     } catch {
       throw new HttpProblem(400, "invalid_json", "webhook body is not JSON");
     }
-    const parsed = hooks.parse(json);
+    const parsed = hooks.parse(json, resolved);
     if (!parsed.ok) throw new HttpProblem(400, "invalid_events", parsed.message);
     let accepted = 0;
     let ignored = 0;

@@ -13,10 +13,14 @@ import {
   Me,
   OrganizationExportPage,
   OrganizationFieldList,
+  SigningSecret,
   TagList,
   TicketExportPage,
+  TriggerList,
   UserExportPage,
   UserList,
+  WebhookCreated,
+  WebhookList,
 } from "./schemas.ts";
 
 /** update_many takes at most 100 organizations a call. */
@@ -67,6 +71,17 @@ export interface ZendeskApi {
   addTags(organizationId: number, tags: string[]): Promise<z.infer<typeof TagList>>;
   removeTags(organizationId: number, tags: string[]): Promise<z.infer<typeof TagList>>;
   me(): Promise<z.infer<typeof Me>>;
+  /** https://developer.zendesk.com/api-reference/webhooks/webhooks-api/webhooks/ */
+  webhooks(nameContains: string): Promise<z.infer<typeof WebhookList>>;
+  createWebhook(w: {
+    name: string;
+    endpoint: string;
+    subscriptions: string[];
+  }): Promise<z.infer<typeof WebhookCreated>>;
+  webhookSecret(id: string): Promise<z.infer<typeof SigningSecret>>;
+  /** https://developer.zendesk.com/api-reference/ticketing/business-rules/triggers/ */
+  triggers(): Promise<z.infer<typeof TriggerList>>;
+  createTrigger(t: { title: string; conditions: unknown; actions: unknown }): Promise<unknown>;
   /** https://developer.zendesk.com/api-reference/ticketing/users/users/#show-many-users (≤ 100 ids) */
   usersById(ids: number[]): Promise<z.infer<typeof UserList>>;
   pacer: Pacer;
@@ -151,6 +166,8 @@ export function createZendeskApi(
     method: "GET" | "POST" | "PUT" | "DELETE",
     parts: (string | Query)[],
     body?: unknown,
+    /** The Webhooks API's paths have no `.json`: node-zendesk's webhooks client sends them so. */
+    resource: "organizations" | "webhooks" = "organizations",
   ): Promise<z.infer<S>> {
     return pacer.run(kind, async () => {
       let used: string | undefined;
@@ -162,17 +179,13 @@ export function createZendeskApi(
         const client = clientFor(ctx.baseUrl, used, ctx.headers ?? {}, seen);
         try {
           // Any resource client sends any path; organizations' is as good as another.
-          const request = client.organizations.request as unknown as (
+          const target = client[resource] as unknown as { request: unknown };
+          const request = target.request as (
             m: string,
             uri: (string | Query)[],
             ...rest: unknown[]
           ) => Promise<unknown>;
-          await request.call(
-            client.organizations,
-            method,
-            [...parts],
-            ...(body === undefined ? [] : [body]),
-          );
+          await request.call(target, method, [...parts], ...(body === undefined ? [] : [body]));
         } catch (e) {
           if (!seen.last) {
             const code = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
@@ -311,6 +324,42 @@ export function createZendeskApi(
         "show_many",
         { ids: ids.join(",") },
       ]),
+    webhooks: (name) =>
+      call(
+        "default",
+        "webhooks",
+        WebhookList,
+        "GET",
+        ["webhooks", { "filter[name_contains]": name }],
+        undefined,
+        "webhooks",
+      ),
+    createWebhook: (w) =>
+      call(
+        "default",
+        `webhook ${w.name}`,
+        WebhookCreated,
+        "POST",
+        ["webhooks"],
+        { webhook: { ...w, http_method: "POST", request_format: "json", status: "active" } },
+        "webhooks",
+      ),
+    webhookSecret: (id) =>
+      call(
+        "default",
+        "webhook signing secret",
+        SigningSecret,
+        "GET",
+        ["webhooks", id, "signing_secret"],
+        undefined,
+        "webhooks",
+      ),
+    triggers: () =>
+      call("default", "triggers", TriggerList, "GET", ["triggers", { "page[size]": 100 }]),
+    createTrigger: (t) =>
+      call("default", `trigger ${t.title}`, TagList.partial(), "POST", ["triggers"], {
+        trigger: t,
+      }),
     me: () => call("default", "current user", Me, "GET", ["users", "me"]),
   };
 }

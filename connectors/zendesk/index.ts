@@ -18,17 +18,12 @@ import { ZendeskSettings } from "./settings.ts";
 import { toSidebarResponse } from "./sidebar.ts";
 import { sidebarPage } from "./sidebar-page.ts";
 import { verifyAppToken, verifyZendeskWebhook } from "./verify.ts";
+import { parseZendeskWebhook } from "./webhooks.ts";
 
 /** What the Worker's environment holds for the Zendesk app (its global OAuth client and app). */
 export const ZendeskConfig = z.object({
   ZENDESK_CLIENT_ID: z.string().min(1, "ZENDESK_CLIENT_ID is not set"),
   ZENDESK_CLIENT_SECRET: z.string().min(1, "ZENDESK_CLIENT_SECRET is not set"),
-  /**
-   * A webhook's signing secret (Zendesk generates one per webhook). Ebb does not create Zendesk
-   * webhooks yet (changes arrive with each incremental sync); until then, unset: every delivery is
-   * refused.
-   */
-  ZENDESK_WEBHOOK_SECRET: z.string().default(""),
   /** The app's public key (PEM) for its signed-URL JWTs; without it the sidebar refuses every load. */
   ZENDESK_APP_PUBLIC_KEY: z.string().default(""),
   /** `{subdomain}` is each install's; a sandbox's address has none. */
@@ -106,18 +101,31 @@ export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> =
     refreshAheadMs: REFRESH_AHEAD_MS,
     setup: (ctx) => ensureZendeskSetup(ctx),
   },
-  async verify(app, r, now) {
-    if (!app.config.ZENDESK_WEBHOOK_SECRET)
-      return { ok: false, reason: "no Zendesk webhook signing secret is configured" };
+  async verify(_app, r, now, secret) {
+    // Each webhook has its own secret, kept per connection: without one nothing is accepted.
+    if (!secret) return { ok: false, reason: "no signing secret is known for this webhook" };
     return verifyZendeskWebhook(
       {
         body: r.body,
         signature: r.headers.get("x-zendesk-webhook-signature"),
         timestamp: r.headers.get("x-zendesk-webhook-signature-timestamp"),
       },
-      app.config.ZENDESK_WEBHOOK_SECRET,
+      secret,
       now,
     );
+  },
+  webhooks: {
+    // One event per delivery; Zendesk's event payloads are a few kilobytes.
+    maxBytes: 64 * 1024,
+    parse(body, install) {
+      if (!install) return { ok: false, message: "the delivery names no install (?install=…)" };
+      const r = parseZendeskWebhook(body);
+      return r.ok ? { ok: true, installs: [{ externalId: install, marks: r.marks }] } : r;
+    },
+    perConnection: {
+      install: (r) => new URL(r.url).searchParams.get("install") ?? undefined,
+      secretName: (r) => r.headers.get("x-zendesk-webhook-id") ?? undefined,
+    },
   },
   view: {
     path: "sidebar",

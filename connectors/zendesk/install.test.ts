@@ -49,7 +49,7 @@ describe("Zendesk install", () => {
         config: zendesk.config.parse({
           ZENDESK_CLIENT_ID: "x",
           ZENDESK_CLIENT_SECRET: "y",
-          ZENDESK_WEBHOOK_SECRET: "z",
+
           ZENDESK_API_BASE: sandbox.url,
         }),
         redirectUri: "",

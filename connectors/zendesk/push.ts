@@ -6,8 +6,10 @@
 import type { AccountChange, ConnectorContext, PushResult } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
 import { emptyPushResult } from "../records.ts";
+import { webhooksPath } from "../routes.ts";
 import { createZendeskApi, UPDATE_MANY_MAX, type ZendeskApi } from "./client.ts";
 import { AT_RISK_TAG, HEALTH_FIELDS, healthFields } from "./map.ts";
+import { EVENT_SUBSCRIPTIONS, TICKET_TRIGGER_BODY } from "./webhooks.ts";
 
 /** The tag's state, remembered with the field values under a key no field can have. */
 const TAG_KEY = `tag:${AT_RISK_TAG}`;
@@ -16,11 +18,22 @@ const TAG_KEY = `tag:${AT_RISK_TAG}`;
 const POLL_MS = 1000;
 const MAX_POLLS = 120;
 
-/** Create the organization fields Ebb writes (idempotent: existing keys are left as they are). */
+/** Names of what Ebb creates in a Zendesk account for its webhooks. */
+export const WEBHOOK_NAMES = {
+  events: "Ebb: organization and user changes",
+  tickets: "Ebb: ticket changes",
+  trigger: "Ebb: tell Ebb a ticket changed",
+} as const;
+
+/**
+ * Create the organization fields Ebb writes (idempotent: existing keys are left as they are); and,
+ * when Ebb has a public address, its two webhooks (organization and user events; ticket changes,
+ * connected to a trigger) with their signing secrets, which the Worker keeps for the connection.
+ */
 export async function ensureZendeskSetup(
   ctx: ConnectorContext,
   api: ZendeskApi = createZendeskApi(ctx),
-): Promise<{ created: string[] }> {
+): Promise<{ created: string[]; webhookSecrets?: Record<string, string> }> {
   const existing = new Set<string>();
   let page: string | undefined;
   for (;;) {
@@ -41,7 +54,38 @@ export async function ensureZendeskSetup(
     });
     if (made) created.push(f.key);
   }
-  return { created };
+  if (!ctx.publicUrl || !ctx.installId) return { created };
+  const endpoint = new URL(webhooksPath("zendesk"), ctx.publicUrl);
+  endpoint.searchParams.set("install", ctx.installId);
+  const ours = (await api.webhooks("Ebb")).webhooks.filter(
+    (w) => w.endpoint === endpoint.toString(),
+  );
+  const ensure = async (name: string, subscriptions: string[]) => {
+    const found = ours.find((w) => w.name === name);
+    if (found) return found.id;
+    const made = await api.createWebhook({ name, endpoint: endpoint.toString(), subscriptions });
+    created.push(`webhook ${name}`);
+    return made.webhook.id;
+  };
+  const events = await ensure(WEBHOOK_NAMES.events, [...EVENT_SUBSCRIPTIONS]);
+  const tickets = await ensure(WEBHOOK_NAMES.tickets, ["conditional_ticket_events"]);
+  if (!(await api.triggers()).triggers.some((t) => t.title === WEBHOOK_NAMES.trigger)) {
+    await api.createTrigger({
+      title: WEBHOOK_NAMES.trigger,
+      conditions: {
+        any: [
+          { field: "update_type", operator: "is", value: "Create" },
+          { field: "update_type", operator: "is", value: "Change" },
+        ],
+      },
+      actions: [{ field: "notification_webhook", value: [tickets, TICKET_TRIGGER_BODY] }],
+    });
+    created.push(`trigger ${WEBHOOK_NAMES.trigger}`);
+  }
+  const webhookSecrets: Record<string, string> = {};
+  for (const id of [events, tickets])
+    webhookSecrets[id] = (await api.webhookSecret(id)).signing_secret.secret;
+  return { created, webhookSecrets };
 }
 
 export async function pushZendesk(

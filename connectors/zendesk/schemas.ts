@@ -114,3 +114,22 @@ export const TokenResponse = z.looseObject({
   refresh_token: z.string().min(1),
   expires_in: z.number().int().positive(),
 });
+
+export const WebhookList = z.looseObject({
+  webhooks: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      endpoint: z.string(),
+      subscriptions: z.array(z.string()).nullish(),
+    }),
+  ),
+});
+export const WebhookCreated = z.looseObject({ webhook: z.looseObject({ id: z.string() }) });
+export const SigningSecret = z.looseObject({
+  signing_secret: z.looseObject({ algorithm: z.string(), secret: z.string().min(1) }),
+});
+export const TriggerList = z.looseObject({
+  triggers: z.array(z.looseObject({ id: z.number(), title: z.string() })),
+  next_page: z.string().nullish(),
+});

@@ -118,6 +118,52 @@ describe("Zendesk in the Worker", () => {
       expect(o.tags.includes("ebb_at_risk")).toBe(band === "at_risk");
     }
 
+    // Setup registered Ebb's webhooks in Zendesk; a delivery signed with one's secret marks the
+    // ticket for the next sync; a forged one, or one for an install that is not there, is refused.
+    const { webhooks } = await zendesk<{
+      webhooks: { id: string; endpoint: string; secret: string; subscriptions: string[] }[];
+    }>("/__sandbox/webhooks");
+    expect(webhooks.map((w) => new URL(w.endpoint).pathname + new URL(w.endpoint).search)).toEqual([
+      "/zendesk/webhooks?install=acme",
+      "/zendesk/webhooks?install=acme",
+    ]);
+    const hook = webhooks.find((w) => w.subscriptions.includes("conditional_ticket_events"));
+    const timestamp = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const body = JSON.stringify({
+      type: "ebb:ticket.changed",
+      id: "t-1",
+      ticket_id: "1001",
+      status: "open",
+      time: timestamp,
+    });
+    const sign = async (secret: string) => {
+      const k = await crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(secret),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
+      const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(timestamp + body));
+      return btoa(String.fromCharCode(...new Uint8Array(mac)));
+    };
+    const deliver = async (install: string, secret: string) =>
+      worker(`/zendesk/webhooks?install=${install}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-zendesk-webhook-id": hook?.id ?? "",
+          "x-zendesk-webhook-signature": await sign(secret),
+          "x-zendesk-webhook-signature-timestamp": timestamp,
+        },
+        body,
+      });
+    const accepted = await deliver("acme", hook?.secret ?? "");
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ accepted: 1 });
+    expect((await deliver("acme", "not-the-secret")).status).toBe(401);
+    expect((await deliver("globex", hook?.secret ?? "")).status).toBe(401);
+
     // The admin chooses HubSpot's tickets instead: Zendesk's go, HubSpot's are read again.
     const admin = await (await worker("/admin", { headers: { cookie } })).text();
     expect(admin).toContain("Tickets count from");

@@ -5,7 +5,7 @@
 // job_statuses, organization tags; the plan's requests per minute and the exports' 10 per minute with
 // Retry-After on 429; switchable faults; and a log of every call. node-zendesk talks to it unchanged:
 // only the base URL differs.
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
@@ -24,6 +24,9 @@ export interface Fault {
   pathIncludes?: string;
   delayMs?: number;
 }
+
+/** What `deliver` sends: a ticket's change (through Ebb's trigger) or an organization or user event. */
+export type Delivery = { ticket: number; status?: string } | { event: string; id: number };
 
 export interface ZendeskSandboxOptions {
   state?: AccountState;
@@ -58,6 +61,8 @@ export interface ZendeskSandbox {
   /** The Ebb app's public key (PEM) for its signed URLs: what Zendesk shows a developer. */
   appPublicKey: string;
   subdomain: string;
+  /** Send the webhook deliveries Zendesk would for a change; the statuses Ebb answered. */
+  deliver(d: Delivery): Promise<number[]>;
   callCount(): number;
   close(): Promise<void>;
 }
@@ -133,6 +138,7 @@ export async function startZendeskSandbox(
   const sandbox: ZendeskSandbox = {
     appPublicKey: await exportSPKI(appKeys.publicKey),
     subdomain,
+    deliver: async () => [],
     url: "",
     state,
     token: first.a,
@@ -492,6 +498,124 @@ export async function startZendeskSandbox(
         state.put(state.organizations, o.data.id, o.data, Math.floor(now() / 1000));
       return { status: 200, body: { tags: o.data.tags } };
     }
+    if (path === "/api/v2/webhooks") {
+      if (method === "GET") {
+        const contains = q.get("filter[name_contains]") ?? "";
+        const list = state.webhooks
+          .filter((w) => w.name.includes(contains))
+          .map(({ secret: _s, ...w }) => w);
+        return { status: 200, body: { webhooks: list, meta: { has_more: false }, links: {} } };
+      }
+      if (method === "POST") {
+        const w = (body.webhook ?? {}) as Record<string, unknown>;
+        const errors: { code: string; title: string; detail: string }[] = [];
+        if (!w.name)
+          errors.push({ code: "InvalidValue", title: "Invalid value", detail: "name is required" });
+        const endpoint = String(w.endpoint ?? "");
+        if (!/^https?:\/\//.test(endpoint))
+          errors.push({
+            code: "InvalidValue",
+            title: "Invalid value",
+            detail: "endpoint must be a URL",
+          });
+        if (!["GET", "POST", "PUT", "PATCH", "DELETE"].includes(String(w.http_method)))
+          errors.push({
+            code: "InvalidValue",
+            title: "Invalid value",
+            detail: "http_method is invalid",
+          });
+        const subs = Array.isArray(w.subscriptions) ? w.subscriptions.map(String) : [];
+        // A webhook either subscribes to Zendesk events or is connected to triggers, not both.
+        if (subs.includes("conditional_ticket_events") && subs.length > 1)
+          errors.push({
+            code: "InvalidValue",
+            title: "Invalid value",
+            detail: "conditional_ticket_events cannot be combined with event types",
+          });
+        if (
+          subs.some(
+            (x) =>
+              x !== "conditional_ticket_events" && !/^zen:event-type:[a-z_]+\.[a-z_]+$/.test(x),
+          )
+        )
+          errors.push({
+            code: "InvalidValue",
+            title: "Invalid value",
+            detail: "unknown subscription",
+          });
+        if (errors.length > 0) return { status: 400, body: { errors } };
+        const hook = {
+          id: `01${randomBytes(12).toString("hex").toUpperCase()}`,
+          name: String(w.name),
+          endpoint,
+          subscriptions: subs,
+          http_method: String(w.http_method),
+          request_format: String(w.request_format ?? "json"),
+          status: String(w.status ?? "active"),
+          secret: randomBytes(24).toString("base64"),
+          created_at: iso(Math.floor(now() / 1000)),
+        };
+        state.webhooks.push(hook);
+        const { secret: _s, ...shown } = hook;
+        return { status: 201, body: { webhook: shown } };
+      }
+    }
+    const secretMatch = /^\/api\/v2\/webhooks\/([A-Z0-9]+)\/signing_secret$/.exec(path);
+    if (method === "GET" && secretMatch) {
+      const hook = state.webhooks.find((w) => w.id === secretMatch[1]);
+      if (!hook)
+        return {
+          status: 404,
+          body: {
+            errors: [{ code: "WebhookNotFound", title: "Not found", detail: "Webhook not found" }],
+          },
+        };
+      return {
+        status: 200,
+        body: { signing_secret: { algorithm: "SHA256", secret: hook.secret } },
+      };
+    }
+    if (path === "/api/v2/triggers.json") {
+      if (method === "GET")
+        return {
+          status: 200,
+          body: { triggers: state.triggers, next_page: null, count: state.triggers.length },
+        };
+      if (method === "POST") {
+        const t = (body.trigger ?? {}) as Record<string, unknown>;
+        const actions = Array.isArray(t.actions)
+          ? (t.actions as { field: string; value: unknown }[])
+          : [];
+        const hook = actions.find((a) => a.field === "notification_webhook");
+        const value = hook?.value;
+        const target = Array.isArray(value)
+          ? state.webhooks.find((w) => w.id === value[0])
+          : undefined;
+        if (
+          !t.title ||
+          !t.conditions ||
+          actions.length === 0 ||
+          (hook && !target?.subscriptions.includes("conditional_ticket_events"))
+        )
+          return {
+            status: 422,
+            body: {
+              error: "RecordInvalid",
+              description: "Record validation errors",
+              details: { base: [{ description: "Invalid trigger" }] },
+            },
+          };
+        const trigger = {
+          id: state.newId(),
+          title: String(t.title),
+          active: true,
+          conditions: t.conditions,
+          actions,
+        };
+        state.triggers.push(trigger);
+        return { status: 201, body: { trigger } };
+      }
+    }
     return { status: 404, body: { error: "InvalidEndpoint", description: "Not found" } };
   }
 
@@ -651,6 +775,16 @@ export async function startZendeskSandbox(
     }
     if (path === "/__sandbox/calls" && method === "GET")
       return send(res, 200, { calls: state.calls, limitHits: sandbox.limitHits, count: callNo });
+    if (path === "/__sandbox/webhooks" && method === "GET")
+      return send(res, 200, { webhooks: state.webhooks, triggers: state.triggers });
+    if (path === "/__sandbox/deliver" && method === "POST") {
+      const d = JSON.parse(raw || "{}") as Delivery;
+      deliver(d).then(
+        (statuses) => send(res, 200, { statuses }),
+        (e: unknown) => send(res, 502, { error: (e as Error).message }),
+      );
+      return;
+    }
     if (path === "/__sandbox/organizations" && method === "GET")
       return send(res, 200, {
         organizations: [...state.organizations.values()].map((o) => o.data),
@@ -662,6 +796,69 @@ export async function startZendeskSandbox(
     }
     return send(res, 404, { error: `no sandbox control route ${method} ${path}` });
   }
+
+  /**
+   * Deliver what Zendesk would: a ticket's change through Ebb's trigger to its webhook (the body
+   * the trigger defines, placeholders filled in), or an organization or user event to the webhooks
+   * subscribed to it; each signed with its webhook's secret. Resolves with the answers' statuses.
+   */
+  async function deliver(d: Delivery): Promise<number[]> {
+    const at = iso(Math.floor(now() / 1000));
+    const out: { hook: (typeof state.webhooks)[number]; body: string }[] = [];
+    if ("ticket" in d) {
+      const t = state.tickets.get(d.ticket)?.data;
+      if (!t) throw new Error(`no ticket ${d.ticket}`);
+      for (const trigger of state.triggers) {
+        const action = trigger.actions.find((a) => a.field === "notification_webhook");
+        const [hookId, template] = (action?.value ?? []) as [string, string];
+        const hook = state.webhooks.find((w) => w.id === hookId);
+        if (!hook) continue;
+        const body = String(template)
+          .replaceAll("{{ticket.id}}", String(t.id))
+          .replaceAll("{{ticket.status}}", d.status ?? t.status)
+          .replaceAll("{{ticket.updated_at_with_timestamp}}", t.updated_at);
+        out.push({ hook, body });
+      }
+    } else {
+      const type = `zen:event-type:${d.event}`;
+      const [object] = d.event.split(".");
+      for (const hook of state.webhooks.filter((w) => w.subscriptions.includes(type)))
+        out.push({
+          hook,
+          body: JSON.stringify({
+            type,
+            account_id: 10973248,
+            id: randomBytes(16).toString("hex"),
+            time: at,
+            zendesk_event_version: "2022-06-20",
+            subject: `zen:${object}:${d.id}`,
+            detail: { id: String(d.id) },
+            event: {},
+          }),
+        });
+    }
+    const statuses: number[] = [];
+    for (const { hook, body } of out) {
+      const signature = createHmac("sha256", hook.secret)
+        .update(at + body)
+        .digest("base64");
+      const res = await fetch(hook.endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-zendesk-account-id": "10973248",
+          "x-zendesk-webhook-id": hook.id,
+          "x-zendesk-webhook-invocation-id": String(Date.now()),
+          "x-zendesk-webhook-signature": signature,
+          "x-zendesk-webhook-signature-timestamp": at,
+        },
+        body,
+      });
+      statuses.push(res.status);
+    }
+    return statuses;
+  }
+  sandbox.deliver = deliver;
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {

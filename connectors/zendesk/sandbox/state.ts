@@ -85,6 +85,26 @@ export interface SandboxJob {
   }[];
 }
 
+export interface SandboxWebhook {
+  id: string;
+  name: string;
+  endpoint: string;
+  subscriptions: string[];
+  http_method: string;
+  request_format: string;
+  status: string;
+  secret: string;
+  created_at: string;
+}
+
+export interface SandboxTrigger {
+  id: number;
+  title: string;
+  active: boolean;
+  conditions: unknown;
+  actions: { field: string; value: unknown }[];
+}
+
 export interface CallRecord {
   method: string;
   path: string;
@@ -103,6 +123,8 @@ export class AccountState {
   metrics = new Map<number, SandboxMetricSet>();
   organizationFields: OrganizationField[] = [];
   jobs = new Map<string, SandboxJob>();
+  webhooks: SandboxWebhook[] = [];
+  triggers: SandboxTrigger[] = [];
   calls: CallRecord[] = [];
   private nextId = 1000;
   private nextSeq = 0;

@@ -171,15 +171,22 @@ export const tally: Connector<{ after: number }, TallySettings, TallyConfig> = {
   },
   async push(ctx, _settings, changes) {
     const result = emptyPushResult();
-    const items = changes.map((c) => ({
-      customer: c.externalId,
-      score: c.snapshot.score,
-      band: c.snapshot.band,
-      reasons: c.snapshot.signals
-        .filter((s) => s.risk > 0)
-        .map((s) => s.key)
-        .join(","),
-    }));
+    // Only what changed since the last write.
+    const items = changes
+      .filter(
+        (c) =>
+          c.lastWritten?.score !== String(c.snapshot.score) ||
+          c.lastWritten?.band !== c.snapshot.band,
+      )
+      .map((c) => ({
+        customer: c.externalId,
+        score: c.snapshot.score,
+        band: c.snapshot.band,
+        reasons: c.snapshot.signals
+          .filter((s) => s.risk > 0)
+          .map((s) => s.key)
+          .join(","),
+      }));
     if (items.length > 0) {
       await call(ctx, "/v1/health", { method: "POST", body: JSON.stringify({ items }) });
       result.writeCalls++;

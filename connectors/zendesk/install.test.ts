@@ -60,6 +60,30 @@ describe("Zendesk install", () => {
     expect(who).toMatchObject({ externalId: "acme", user: "admin@sandbox.example" });
   });
 
+  it("names itself on every backend call with Zendesk's marketplace headers", async () => {
+    sandbox = await startZendeskSandbox();
+    const app = {
+      config: zendesk.config.parse({
+        ZENDESK_CLIENT_ID: "x",
+        ZENDESK_CLIENT_SECRET: "y",
+        ZENDESK_API_BASE: sandbox.url,
+        ZENDESK_MARKETPLACE_ORG_ID: "4242",
+        ZENDESK_MARKETPLACE_APP_ID: "987654",
+      }),
+      redirectUri: "",
+    };
+    await zendesk.install.identify(
+      app,
+      { accessToken: sandbox.token, refreshToken: "r", expiresAt: Date.now() + 60_000 },
+      "acme",
+    );
+    expect(sandbox.state.calls.at(-1)?.marketplace).toEqual({
+      "x-zendesk-marketplace-name": "Ebb",
+      "x-zendesk-marketplace-organization-id": "4242",
+      "x-zendesk-marketplace-app-id": "987654",
+    });
+  });
+
   it("refreshes once for 20 callers whose token was rejected together, and the old tokens stop working", async () => {
     sandbox = await startZendeskSandbox();
     const app = sandboxApp(sandbox);

@@ -37,11 +37,6 @@ export const ZendeskSettings = z.object({
   escalationTag: z.string().default("escalated"),
   /** Items per export page: Zendesk's maximum, 1,000, unless a test asks for less. */
   pageSize: z.number().int().min(1).max(1000).default(1000),
-  /**
-   * The organizations' time-based export repeats items at page edges; each pass also starts this
-   * far before where the last one ended, against clock skew (deduplicated on id and updated_at).
-   */
-  overlapSeconds: z.number().int().nonnegative().default(300),
 });
 
 export type ZendeskSettings = z.infer<typeof ZendeskSettings>;

@@ -639,8 +639,20 @@ export async function startZendeskSandbox(
     const path = url.pathname;
     const method = req.method ?? "GET";
     const query = url.search.slice(1);
+    const marketplace = Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([k]) => k.startsWith("x-zendesk-marketplace-"))
+        .map(([k, v]) => [k, String(v)]),
+    );
     const record = (status: number) =>
-      state.calls.push({ method, path, ...(query ? { query } : {}), status, at: now() });
+      state.calls.push({
+        method,
+        path,
+        ...(query ? { query } : {}),
+        status,
+        at: now(),
+        ...(Object.keys(marketplace).length > 0 ? { marketplace } : {}),
+      });
 
     if (method === "POST" && path === "/oauth/tokens") return oauth(res, raw, record);
     // The consent page, approved at once (the admin said yes): back to the app with a code.

@@ -111,6 +111,8 @@ export interface CallRecord {
   query?: string;
   status: number;
   at: number;
+  /** The X-Zendesk-Marketplace-* headers the call carried (a marketplace app's backend sends them). */
+  marketplace?: Record<string, string>;
 }
 
 export const iso = (seconds: number) =>

@@ -13,6 +13,7 @@ import {
   Me,
   OrganizationExportPage,
   OrganizationFieldList,
+  OrganizationList,
   SigningSecret,
   TagList,
   TicketExportPage,
@@ -82,6 +83,8 @@ export interface ZendeskApi {
   /** https://developer.zendesk.com/api-reference/ticketing/business-rules/triggers/ */
   triggers(): Promise<z.infer<typeof TriggerList>>;
   createTrigger(t: { title: string; conditions: unknown; actions: unknown }): Promise<unknown>;
+  /** https://developer.zendesk.com/api-reference/ticketing/organizations/organizations/#show-many-organizations (≤ 100 ids) */
+  organizationsById(ids: number[]): Promise<z.infer<typeof OrganizationList>>;
   /** https://developer.zendesk.com/api-reference/ticketing/users/users/#show-many-users (≤ 100 ids) */
   usersById(ids: number[]): Promise<z.infer<typeof UserList>>;
   pacer: Pacer;
@@ -318,6 +321,12 @@ export function createZendeskApi(
         { tags },
       ),
     // https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user
+    organizationsById: (ids) =>
+      call("default", "organizations by id", OrganizationList, "GET", [
+        "organizations",
+        "show_many",
+        { ids: ids.join(",") },
+      ]),
     usersById: (ids) =>
       call("default", "users by id", UserList, "GET", [
         "users",

@@ -61,6 +61,11 @@ describe("Zendesk push", () => {
     expect(result.failures).toEqual([
       { externalId: String(gone), message: expect.stringContaining("not found") },
     ]);
+    // Tags: read first (two calls of 100), then added only where at risk; none removed blindly.
+    expect(
+      sandbox.state.calls.filter((c) => c.path.endsWith("organizations/show_many.json")),
+    ).toHaveLength(2);
+    expect(sandbox.state.calls.filter((c) => c.path.endsWith("/tags.json"))).toHaveLength(15);
     const first = seeded.state.organizations.get(orgs[0] as number)?.data;
     expect(first?.organization_fields).toMatchObject({
       ebb_health_score: "31",
@@ -110,5 +115,26 @@ describe("Zendesk push", () => {
     expect(
       sandbox.state.calls.some((c) => c.method === "POST" && c.path.endsWith("/tags.json")),
     ).toBe(false);
+  });
+
+  it("removes an at-risk tag an earlier install left on a customer that is healthy now", async () => {
+    const seeded = seedAccount(generatePortfolio({ accounts: 2, seed: 5, days: 30 }).portfolio);
+    sandbox = await startZendeskSandbox({ state: seeded.state, jobMs: 0 });
+    const ctx = zendeskContext(sandbox);
+    await ensureZendeskSetup(ctx);
+    const [a, b] = [...seeded.state.organizations.keys()] as [number, number];
+    const stale = seeded.state.organizations.get(a)?.data;
+    if (stale) stale.tags = ["vip", AT_RISK_TAG];
+    const r = await pushZendesk(ctx, [
+      { externalId: String(a), snapshot: snapshot("healthy", 80), tasks: [] },
+      { externalId: String(b), snapshot: snapshot("healthy", 85), tasks: [] },
+    ]);
+    expect(r.failures).toEqual([]);
+    expect(stale?.tags).toEqual(["vip"]);
+    const tagCalls = sandbox.state.calls.filter((c) => c.path.endsWith("/tags.json"));
+    expect(tagCalls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `DELETE /api/v2/organizations/${a}/tags.json`,
+    ]);
+    expect(r.written[String(b)]?.["tag:ebb_at_risk"]).toBe("0");
   });
 });

@@ -95,7 +95,7 @@ export async function pushZendesk(
 ): Promise<PushResult> {
   const result = emptyPushResult();
   const updates: { id: number; externalId: string; fields: Record<string, string> }[] = [];
-  const tagChanges: { id: number; externalId: string; atRisk: boolean }[] = [];
+  const tagChanges: { id: number; externalId: string; atRisk: boolean; known: boolean }[] = [];
   for (const c of changes) {
     const id = Number(c.externalId);
     if (!Number.isSafeInteger(id) || id <= 0) {
@@ -109,7 +109,7 @@ export async function pushZendesk(
       updates.push({ id, externalId: c.externalId, fields: changed });
     const atRisk = !c.churnedAt && c.snapshot.band === "at_risk";
     if (last[TAG_KEY] !== (atRisk ? "1" : "0"))
-      tagChanges.push({ id, externalId: c.externalId, atRisk });
+      tagChanges.push({ id, externalId: c.externalId, atRisk, known: last[TAG_KEY] !== undefined });
     result.written[c.externalId] = { ...last };
   }
 
@@ -146,9 +146,21 @@ export async function pushZendesk(
   }
 
   const failed = new Set(result.failures.map((f) => f.externalId));
+  // Never written before: whether the tag is there already (an earlier install's) is read, 100 a
+  // call, rather than removed blindly from every organization that is not at risk.
+  const unknown = tagChanges.filter((t) => !t.known && !failed.has(t.externalId)).map((t) => t.id);
+  const tagged = new Set<number>();
+  for (let k = 0; k < unknown.length; k += 100) {
+    const { organizations } = await api.organizationsById(unknown.slice(k, k + 100));
+    for (const o of organizations) if (o.tags?.includes(AT_RISK_TAG)) tagged.add(o.id);
+  }
   for (const t of tagChanges) {
     // An organization Zendesk just refused (deleted, say) is reported once, not again for its tag.
     if (failed.has(t.externalId)) continue;
+    if (!t.known && t.atRisk === tagged.has(t.id)) {
+      (result.written[t.externalId] ?? {})[TAG_KEY] = t.atRisk ? "1" : "0";
+      continue;
+    }
     try {
       if (t.atRisk) await api.addTags(t.id, [AT_RISK_TAG]);
       else await api.removeTags(t.id, [AT_RISK_TAG]);

@@ -79,6 +79,8 @@ export const OrganizationExportPage = z.looseObject({
   end_of_stream: z.boolean(),
 });
 
+export const OrganizationList = z.looseObject({ organizations: z.array(ZendeskOrganization) });
+
 export const OrganizationFieldList = z.looseObject({
   organization_fields: z.array(z.looseObject({ id: Id, key: z.string() })),
   next_page: z.string().nullish(),

@@ -343,6 +343,15 @@ export async function startZendeskSandbox(
       return cursorExport(state.users, q, "users");
     if (method === "GET" && path === "/api/v2/incremental/organizations.json")
       return organizationExport(q);
+    if (method === "GET" && path === "/api/v2/organizations/show_many.json") {
+      const ids = (q.get("ids") ?? "").split(",").filter(Boolean).map(Number);
+      if (ids.length > 100)
+        return { status: 400, body: { error: "InvalidValue", description: "At most 100 ids" } };
+      const found = ids
+        .map((id) => state.organizations.get(id)?.data)
+        .filter((o) => o && !o.deleted_at);
+      return { status: 200, body: { organizations: found } };
+    }
     if (method === "GET" && path === "/api/v2/users/show_many.json") {
       const ids = (q.get("ids") ?? "").split(",").filter(Boolean).map(Number);
       if (ids.length > 100)

@@ -17,6 +17,19 @@ function fromBase64(s: string): Uint8Array | undefined {
   }
 }
 
+/** Zendesk's signature of a delivery: base64(HMAC-SHA256(secret, timestamp + body)). */
+export async function signZendeskWebhook(secret: string, timestamp: string, body: string) {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(timestamp + body));
+  return btoa(String.fromCharCode(...new Uint8Array(mac)));
+}
+
 export async function verifyZendeskWebhook(
   input: { body: string; signature: string | null; timestamp: string | null },
   signingSecret: string,

@@ -23,18 +23,24 @@ const ticket = (id: string, accountId: string) => ({
   tags: [],
 });
 
+/** A tenant's store, and a page of a vendor's records stored in it as a sync would. */
+function storeOf(tenantId: string) {
+  const deps = { ...depsOf(env, CONNECTORS), enqueue: async () => {} };
+  const store = deps.tenant(tenantId);
+  const now = Date.now();
+  const put = async (vendor: string, records: RecordBatch) => {
+    const conn = `${vendor}-conn`;
+    await store.beginSync(conn, vendor, "run", "holder", now);
+    const r = await store.applyPage(conn, vendor, "run", "holder", records, { cursor: 1 }, now);
+    expect(r.stored).toBe(true);
+  };
+  return { store, put, now };
+}
+
 describe("accounts across vendors", () => {
   it("keeps one vendor's accounts apart, joins another vendor's by domain, and asks when it is ambiguous", async () => {
     const t = await directTenant("7200001");
-    const deps = { ...depsOf(env, CONNECTORS), enqueue: async () => {} };
-    const store = deps.tenant(t.tenantId);
-    const now = Date.now();
-    const put = async (vendor: string, records: RecordBatch) => {
-      const conn = `${vendor}-conn`;
-      await store.beginSync(conn, vendor, "run", "holder", now);
-      const r = await store.applyPage(conn, vendor, "run", "holder", records, { cursor: 1 }, now);
-      expect(r.stored).toBe(true);
-    };
+    const { store, put, now } = storeOf(t.tenantId);
     // HubSpot holds two companies on one domain (a parent and its subsidiary, say).
     await put(
       "hubspot",
@@ -139,15 +145,7 @@ describe("accounts across vendors", () => {
 
   it("joins a Zendesk organization by its external id first, then by any of its domain names, and asks when the external id is ambiguous", async () => {
     const t = await directTenant("7200002");
-    const deps = { ...depsOf(env, CONNECTORS), enqueue: async () => {} };
-    const store = deps.tenant(t.tenantId);
-    const now = Date.now();
-    const put = async (vendor: string, records: RecordBatch) => {
-      const conn = `${vendor}-conn`;
-      await store.beginSync(conn, vendor, "run", "holder", now);
-      const r = await store.applyPage(conn, vendor, "run", "holder", records, { cursor: 1 }, now);
-      expect(r.stored).toBe(true);
-    };
+    const { store, put, now } = storeOf(t.tenantId);
     await put(
       "hubspot",
       batch({

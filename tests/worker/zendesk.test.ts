@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, inject, it } from "vitest";
 import { depsOf } from "../../app/deps.ts";
 import { CONNECTORS } from "../../connectors/registry.ts";
+import { signZendeskWebhook } from "../../connectors/zendesk/verify.ts";
 import { workerTestPortfolio } from "../support/worker-portfolio.ts";
 import { install, signIn, stateCookieOf, until, worker } from "./support/helpers.ts";
 
@@ -26,6 +27,16 @@ interface Status {
 }
 const zendesk = async <T>(path: string) =>
   (await (await fetch(`${inject("zendeskUrl")}${path}`)).json()) as T;
+
+/** How many tickets each vendor brought into the tenant's store. */
+const ticketsByVendor = (tenantId: string) =>
+  runInDurableObject(depsOf(env, CONNECTORS).tenant(tenantId), (_, state) =>
+    state.storage.sql
+      .exec<{ vendor: string; n: number }>(
+        "SELECT vendor, COUNT(*) AS n FROM records WHERE kind = 'tickets' GROUP BY vendor",
+      )
+      .toArray(),
+  );
 
 describe("Zendesk in the Worker", () => {
   it("connects to the HubSpot tenant, joins its accounts, scores and writes health into the organizations", async () => {
@@ -95,13 +106,7 @@ describe("Zendesk in the Worker", () => {
     ).json()) as {
       tenantId: string;
     };
-    const tickets = await runInDurableObject(depsOf(env, CONNECTORS).tenant(tenantId), (_, state) =>
-      state.storage.sql
-        .exec<{ vendor: string; n: number }>(
-          "SELECT vendor, COUNT(*) AS n FROM records WHERE kind = 'tickets' GROUP BY vendor",
-        )
-        .toArray(),
-    );
+    const tickets = await ticketsByVendor(tenantId);
     expect(tickets).toEqual([{ vendor: "zendesk", n: workerTestPortfolio().tickets.length }]);
     expect(done.syncs.find((y) => y.records > 0 && y.connection_id)).toBeTruthy();
     const { organizations } = await zendesk<{
@@ -136,17 +141,7 @@ describe("Zendesk in the Worker", () => {
       status: "open",
       time: timestamp,
     });
-    const sign = async (secret: string) => {
-      const k = await crypto.subtle.importKey(
-        "raw",
-        new TextEncoder().encode(secret),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign"],
-      );
-      const mac = await crypto.subtle.sign("HMAC", k, new TextEncoder().encode(timestamp + body));
-      return btoa(String.fromCharCode(...new Uint8Array(mac)));
-    };
+    const sign = (secret: string) => signZendeskWebhook(secret, timestamp, body);
     const deliver = async (install: string, secret: string) =>
       worker(`/zendesk/webhooks?install=${install}`, {
         method: "POST",
@@ -184,13 +179,7 @@ describe("Zendesk in the Worker", () => {
       },
       120_000,
     );
-    const after = await runInDurableObject(depsOf(env, CONNECTORS).tenant(tenantId), (_, state) =>
-      state.storage.sql
-        .exec<{ vendor: string; n: number }>(
-          "SELECT vendor, COUNT(*) AS n FROM records WHERE kind = 'tickets' GROUP BY vendor",
-        )
-        .toArray(),
-    );
+    const after = await ticketsByVendor(tenantId);
     expect(after).toEqual([{ vendor: "hubspot", n: workerTestPortfolio().tickets.length }]);
     // Not a connected vendor: refused.
     const other = await worker("/admin/ticket-source", {

@@ -5,10 +5,11 @@
 // job_statuses, organization tags; the plan's requests per minute and the exports' 10 per minute with
 // Retry-After on 429; switchable faults; and a log of every call. node-zendesk talks to it unchanged:
 // only the base URL differs.
-import { createHmac, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
+import { signZendeskWebhook } from "../verify.ts";
 import { agentPage, ZAF_SDK_STUB } from "./agent.ts";
 import { AccountState, iso, type Stamped } from "./state.ts";
 
@@ -860,9 +861,7 @@ export async function startZendeskSandbox(
     }
     const statuses: number[] = [];
     for (const { hook, body } of out) {
-      const signature = createHmac("sha256", hook.secret)
-        .update(at + body)
-        .digest("base64");
+      const signature = await signZendeskWebhook(hook.secret, at, body);
       const res = await fetch(hook.endpoint, {
         method: "POST",
         headers: {

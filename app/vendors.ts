@@ -59,3 +59,10 @@ export function vendorsOf(registry: Registry, env: Env): Vendors {
     all: () => [...built.values()],
   };
 }
+
+/** The help desks (a connector with `helpDesk`) among a tenant's connected vendors. */
+export function helpDesksOf(vendors: Vendors, connected: readonly { vendor: string }[]): string[] {
+  return [...new Set(connected.map((c) => c.vendor))].filter(
+    (v) => vendors.find(v)?.connector.helpDesk,
+  );
+}

@@ -6,6 +6,7 @@ import type { SetupResult } from "../../connectors/connector.ts";
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
 import { LEASE_MS } from "../tenant/sync-repo.ts";
+import { helpDesksOf } from "../vendors.ts";
 import { sliceBatch } from "./chunk-batch.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { SyncJob } from "./messages.ts";
@@ -52,9 +53,11 @@ export async function runSync(
     return { status: "finished" };
   }
   const ctx = gateContext(deps, conn.id, vendor, conn.external_id);
-  const helpDesks = (await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" }))
-    .map((c) => c.vendor)
-    .filter((v) => deps.vendors.find(v)?.connector.helpDesk);
+  const connections = await listConnections(deps.db, {
+    tenantId: conn.tenant_id,
+    status: "active",
+  });
+  const helpDesks = helpDesksOf(deps.vendors, connections);
   const started = deps.now();
   let pages = 0;
   let storeMs = 0;
@@ -120,7 +123,7 @@ export async function runSync(
     throw e;
   }
   await store.endSync(conn.id, vendor.id, job.runId, holder, { storeMs }, deps.now());
-  const scoring = await startScoring(deps, store, conn);
+  const scoring = await startScoring(deps, store, conn, connections);
   await markConnection(deps.db, conn.id, { lastError: null });
   return { status: "done", pages, scoring: scoring.started ? "started" : "queued" };
 }
@@ -134,11 +137,11 @@ async function startScoring(
   deps: Deps,
   store: ReturnType<Deps["tenant"]>,
   conn: { id: string; tenant_id: string },
+  /** The tenant's active connections, when this invocation has read them already. */
+  known?: { id: string; vendor: string }[],
 ) {
-  const connections = await listConnections(deps.db, {
-    tenantId: conn.tenant_id,
-    status: "active",
-  });
+  const connections =
+    known ?? (await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" }));
   // New records from one vendor change the scores every vendor shows: each connection's
   // writeback follows.
   const scoring = await store.startScoring(

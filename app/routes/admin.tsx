@@ -16,6 +16,7 @@ import {
 } from "../db/sessions-repo.ts";
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
+import { helpDesksOf } from "../vendors.ts";
 import { AccountPage } from "../views/account.tsx";
 import { ConnectPage } from "../views/connect.tsx";
 import { Dashboard } from "../views/dashboard.tsx";
@@ -119,10 +120,9 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
       listJobFailures(d.db, s.tenantId),
       d.tenant(s.tenantId).overview(dayOf(d.now())),
     ]);
-    const connected = [
-      ...new Set(connections.filter((x) => x.status === "active").map((x) => x.vendor)),
-    ];
-    const helpDesks = connected.filter((v) => d.vendors.find(v)?.connector.helpDesk);
+    const active = connections.filter((x) => x.status === "active");
+    const connected = [...new Set(active.map((x) => x.vendor))];
+    const helpDesks = helpDesksOf(d.vendors, active);
     const ticketSource =
       connected.length > 1 && helpDesks.length > 0
         ? {

@@ -78,7 +78,15 @@ export async function* pullZendesk(
         else batch.accounts.push(toAccount(o, s));
       }
       const last = page.organizations.at(-1);
-      const end = page.end_time ?? (last ? seconds(last.updated_at) : start);
+      let end = page.end_time ?? (last ? seconds(last.updated_at) : start);
+      // Nothing new and still at the start second: that second is read in full (a page holds a
+      // second's items together), so the next page starts after it rather than asking again.
+      if (
+        end === start &&
+        !page.end_of_stream &&
+        batch.accounts.length + batch.deleted.length === 0
+      )
+        end = start + 1;
       // The items at the end time come again on the next page: remember them (with those of
       // earlier pages at the same second, when a page did not move the time on).
       const atEnd = page.organizations

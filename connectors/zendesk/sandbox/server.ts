@@ -299,14 +299,12 @@ export async function startZendeskSandbox(
     const eligible = [...state.organizations.values()]
       .filter((s) => s.updatedAt >= since && s.updatedAt <= cutoff)
       .sort((a, b) => a.updatedAt - b.updatedAt || a.data.id - b.data.id);
-    // A page of up to per_page items from the start second on (the start second's items again: the
-    // export repeats them), ending at the end of its last second, so the next page can start there.
-    // A page that would not move past the start second takes the next item too.
+    // Zendesk's reference (Incremental Exports, time-based): up to per_page items changed at or
+    // after start_time, and the next page starts at this page's end_time, so the items of that
+    // second come again (VENDORS.md: dedupe on id and updated_at). Where a page ends inside a
+    // crowded second is not documented: the sandbox keeps a second's items on one page. A page
+    // whose items all share the start second therefore repeats it; the client moves past it.
     let k = Math.min(perPage, eligible.length);
-    if (k > 0 && eligible[k - 1]?.updatedAt === since) {
-      const after = eligible.findIndex((s) => s.updatedAt > since);
-      k = after < 0 ? eligible.length : after + 1;
-    }
     const lastSecond = eligible[k - 1]?.updatedAt;
     while (k < eligible.length && eligible[k]?.updatedAt === lastSecond) k++;
     const page = eligible.slice(0, k);

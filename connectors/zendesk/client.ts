@@ -81,7 +81,7 @@ export interface ZendeskApi {
   }): Promise<z.infer<typeof WebhookCreated>>;
   webhookSecret(id: string): Promise<z.infer<typeof SigningSecret>>;
   /** https://developer.zendesk.com/api-reference/ticketing/business-rules/triggers/ */
-  triggers(): Promise<z.infer<typeof TriggerList>>;
+  triggers(title: string): Promise<z.infer<typeof TriggerList>>;
   createTrigger(t: { title: string; conditions: unknown; actions: unknown }): Promise<unknown>;
   /** https://developer.zendesk.com/api-reference/ticketing/organizations/organizations/#show-many-organizations (≤ 100 ids) */
   organizationsById(ids: number[]): Promise<z.infer<typeof OrganizationList>>;
@@ -363,8 +363,10 @@ export function createZendeskApi(
         undefined,
         "webhooks",
       ),
-    triggers: () =>
-      call("default", "triggers", TriggerList, "GET", ["triggers", { "page[size]": 100 }]),
+    // https://developer.zendesk.com/api-reference/ticketing/business-rules/triggers/#search-triggers
+    // (an account can hold hundreds of triggers: Ebb's is found by its title, not by paging them all)
+    triggers: (title) =>
+      call("default", "triggers", TriggerList, "GET", ["triggers", "search", { query: title }]),
     createTrigger: (t) =>
       call("default", `trigger ${t.title}`, TagList.partial(), "POST", ["triggers"], {
         trigger: t,

@@ -69,7 +69,8 @@ export async function ensureZendeskSetup(
   };
   const events = await ensure(WEBHOOK_NAMES.events, [...EVENT_SUBSCRIPTIONS]);
   const tickets = await ensure(WEBHOOK_NAMES.tickets, ["conditional_ticket_events"]);
-  if (!(await api.triggers()).triggers.some((t) => t.title === WEBHOOK_NAMES.trigger)) {
+  const found = await api.triggers(WEBHOOK_NAMES.trigger);
+  if (!found.triggers.some((t) => t.title === WEBHOOK_NAMES.trigger)) {
     await api.createTrigger({
       title: WEBHOOK_NAMES.trigger,
       conditions: {

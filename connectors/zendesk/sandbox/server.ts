@@ -583,6 +583,13 @@ export async function startZendeskSandbox(
         body: { signing_secret: { algorithm: "SHA256", secret: hook.secret } },
       };
     }
+    if (method === "GET" && path === "/api/v2/triggers/search.json") {
+      const query = (q.get("query") ?? "").toLowerCase();
+      if (!query)
+        return { status: 400, body: { error: "InvalidValue", description: "query is required" } };
+      const found = state.triggers.filter((t) => t.title.toLowerCase().includes(query));
+      return { status: 200, body: { triggers: found, next_page: null, count: found.length } };
+    }
     if (path === "/api/v2/triggers.json") {
       if (method === "GET")
         return {

@@ -241,7 +241,7 @@ export interface ViewSession<Config> {
   }): string;
   /** Content-Security-Policy sources the page needs beyond itself (the vendor's SDK, its frame). */
   scriptSources: (app: VendorApp<Config>) => string[];
-  frameAncestors: string[];
+  frameAncestors: (app: VendorApp<Config>) => string[];
 }
 
 /** The in-vendor view: `GET /{vendor id}/{path}`, verified, answered from the tenant's store. */

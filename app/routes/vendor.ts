@@ -135,7 +135,7 @@ export function vendorRoutes(deps: (c: { env: Env }) => Deps) {
         "style-src 'unsafe-inline'",
         "connect-src 'self'",
         "img-src 'self' data:",
-        `frame-ancestors ${session.frameAncestors.join(" ")}`,
+        `frame-ancestors ${session.frameAncestors(app).join(" ")}`,
         "base-uri 'none'",
         "form-action 'none'",
       ].join("; "),

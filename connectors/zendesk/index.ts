@@ -2,6 +2,7 @@
 // install (per-account subdomain) / verify / sidebar view / pull / push / sandbox.
 import { z } from "zod";
 import type { Connector, VendorApp } from "../connector.ts";
+import { ConnectorError } from "../errors.ts";
 import { createZendeskApi, ZENDESK_LIMITS } from "./client.ts";
 import {
   authorizeUrl,
@@ -91,7 +92,8 @@ export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> =
         headers: zendesk.callHeaders?.(app) ?? {},
       };
       const me = await createZendeskApi(ctx).me();
-      const subdomain = site ?? "sandbox";
+      if (!site) throw new ConnectorError("config", "a Zendesk install needs its subdomain");
+      const subdomain = site;
       return {
         externalId: subdomain,
         tenantName: `Zendesk ${subdomain}`,
@@ -158,7 +160,11 @@ export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> =
         sdkUrl: p.app.config.ZENDESK_ZAF_SDK_URL,
       }),
     scriptSources: (app) => [new URL(app.config.ZENDESK_ZAF_SDK_URL).origin],
-    frameAncestors: ["https://*.zendesk.com", "http://127.0.0.1:*", "http://localhost:*"],
+    // Zendesk's frame; a sandbox's agent page (an API base without {subdomain}) is at its own address.
+    frameAncestors: (app) =>
+      app.config.ZENDESK_API_BASE.includes("{subdomain}")
+        ? ["https://*.zendesk.com"]
+        : ["https://*.zendesk.com", new URL(app.config.ZENDESK_API_BASE).origin],
   },
   sandbox: async () => {
     // Loaded by URL, so the Worker's bundler leaves the sandbox (a Node HTTP server) out.

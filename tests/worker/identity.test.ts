@@ -145,7 +145,7 @@ describe("accounts across vendors", () => {
 
   it("joins a Zendesk organization by its external id first, then by any of its domain names, and asks when the external id is ambiguous", async () => {
     const t = await directTenant("7200002");
-    const { store, put, now } = storeOf(t.tenantId);
+    const { store, put } = storeOf(t.tenantId);
     await put(
       "hubspot",
       batch({

@@ -4,7 +4,13 @@
 // never a token the ZAF proxy adds — for that organization's health, then writes what an agent
 // reads: band, score and trend, the reasons, what to do differently on this ticket, open tasks.
 // Data is written with textContent only.
-import { html, raw } from "hono/html";
+
+/** Text made safe inside HTML (element content and quoted attributes). */
+export const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
 
 /**
  * The page's script, run in the agent's browser. A string, not a function's source: the Worker's
@@ -70,8 +76,7 @@ export function sidebarPage(p: {
     dataUrl: p.dataPath,
     subdomain: p.subdomain,
   }).replace(/</g, "\\u003c");
-  // hono's html escapes what it interpolates; the script and its JSON config go in raw.
-  return html`<!doctype html>
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -92,8 +97,8 @@ export function sidebarPage(p: {
 </head>
 <body>
 <main id="ebb" aria-live="polite"><p class="quiet">Loading customer health…</p></main>
-<script src="${p.sdkUrl}"></script>
-<script nonce="${p.nonce}">${raw(`${SIDEBAR_SCRIPT}(${config});`)}</script>
+<script src="${escapeHtml(p.sdkUrl)}"></script>
+<script nonce="${escapeHtml(p.nonce)}">${SIDEBAR_SCRIPT}(${config});</script>
 </body>
-</html>`.toString();
+</html>`;
 }

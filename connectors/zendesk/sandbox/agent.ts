@@ -2,7 +2,7 @@
 // its sidebar the way Zendesk loads a signed-URL app — a POST of a signed JWT into the app's frame —
 // and a stand-in for the ZAF SDK that answers the app's context, get and invoke calls from this
 // page over postMessage, as Zendesk's own SDK does from the Zendesk frame.
-import { html, raw } from "hono/html";
+import { escapeHtml as esc } from "../sidebar-page.ts";
 import type { AccountState } from "./state.ts";
 
 /** The SDK stand-in the app's page loads (`ZAFClient.init()` → context, get, invoke). */
@@ -47,20 +47,20 @@ export function agentPage(p: {
     },
   };
   const title = ticket ? `#${ticket.id} ${ticket.subject ?? ""}` : (org?.name ?? "");
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} – Zendesk sandbox</title>
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)} – Zendesk sandbox</title>
 <style>body{font:14px system-ui,sans-serif;margin:0;display:flex;min-height:100vh}
 main{flex:1;padding:16px 24px}aside{width:340px;border-left:1px solid #d8dcde;background:#f8f9f9}
 iframe{border:0;width:100%;height:360px;background:#fff}</style></head>
 <body>
-<main><h1>${title}</h1>
-<p>Organization: <strong>${org?.name ?? "none"}</strong></p>
-${ticket ? html`<p>${ticket.description ?? ""}</p>` : ""}
+<main><h1>${esc(title)}</h1>
+<p>Organization: <strong>${esc(org?.name ?? "none")}</strong></p>
+${ticket ? `<p>${esc(ticket.description ?? "")}</p>` : ""}
 </main>
 <aside><iframe name="ebb-app" id="ebb-app" title="Ebb customer health"></iframe></aside>
-<form id="load" method="post" action="${p.app}" target="ebb-app"><input type="hidden" name="token" value="${p.token}"></form>
+<form id="load" method="post" action="${esc(p.app)}" target="ebb-app"><input type="hidden" name="token" value="${esc(p.token)}"></form>
 <script>
-var context = ${raw(JSON.stringify(context).replace(/</g, "\\u003c"))};
+var context = ${JSON.stringify(context).replace(/</g, "\\u003c")};
 window.addEventListener("message", function (e) {
   var m = e.data; if (!m || !m.zaf) return;
   var result = null;
@@ -71,5 +71,5 @@ window.addEventListener("message", function (e) {
 });
 document.getElementById("load").submit();
 </script>
-</body></html>`.toString();
+</body></html>`;
 }

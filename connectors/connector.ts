@@ -13,7 +13,7 @@ import type {
   Task,
   Trend,
 } from "../core/model.ts";
-import type { RequestBudget, WindowLimit } from "./limits.ts";
+import type { AllowanceRule, RequestBudget, WindowLimit } from "./limits.ts";
 import type { Tokens } from "./tokens.ts";
 
 /** What a connector is handed for one invocation. */
@@ -37,6 +37,11 @@ export interface ConnectorContext {
   publicUrl?: string;
   /** The install's key (the connection's vendor account: a portal, a subdomain). */
   installId?: string;
+  /**
+   * The install's own API address when the vendor names it in its token answer (Salesforce's
+   * `instance_url`): calls go there instead of `baseUrl`, which is then the login address.
+   */
+  instanceUrl?(): Promise<string | undefined>;
 }
 
 /** Normalized records, as a pull produces them; a page holds any mix. */
@@ -94,6 +99,8 @@ export interface AccountChange {
   lastWritten?: Record<string, string>;
   /** The day the customer churned: the fields say so instead of showing the last band. */
   churnedAt?: string;
+  /** Daily scores, oldest first, when the connector asks for them (`pushSeriesDays`). */
+  series?: { day: string; score: number }[];
 }
 
 export interface PushResult {
@@ -144,9 +151,26 @@ export interface ConnectorInstall<Config> {
    * gets that `site`, and the connection keeps it.
    */
   site?: { param: string; label: string; schema: z.ZodType<string> };
+  /**
+   * Whether the authorization code flow uses PKCE (RFC 7636, S256): the Worker derives a verifier
+   * from the single-use state with a key of its own, sends its challenge with the consent URL and
+   * the verifier with the code exchange.
+   */
+  pkce?: boolean;
   /** Where to send the admin to consent, carrying the single-use `state` the callback checks. */
-  authorizeUrl(app: VendorApp<Config>, state: string, site?: string): string;
-  exchangeCode(app: VendorApp<Config>, code: string, now: number, site?: string): Promise<Tokens>;
+  authorizeUrl(
+    app: VendorApp<Config>,
+    state: string,
+    site?: string,
+    codeChallenge?: string,
+  ): string;
+  exchangeCode(
+    app: VendorApp<Config>,
+    code: string,
+    now: number,
+    site?: string,
+    codeVerifier?: string,
+  ): Promise<Tokens>;
   refresh(
     app: VendorApp<Config>,
     refreshToken: string,
@@ -290,6 +314,14 @@ export interface Connector<Cursor, Settings, Config = unknown> {
   callHeaders?(app: VendorApp<Config>): Record<string, string>;
   /** Whether push writes tasks into the vendor (a CRM does; Zendesk has none: fields and a tag). */
   writesTasks: boolean;
+  /** Days of each account's score series push wants in its changes (a card that draws a trend). */
+  pushSeriesDays?: number;
+  /**
+   * A share of an allocation the vendor counts for the whole customer (Salesforce's daily API
+   * requests, shared with every integration): the connection gate keeps Ebb's calls within it and
+   * pauses the connection when it is spent.
+   */
+  allowance?(app: VendorApp<Config>): AllowanceRule;
   /**
    * A help desk, where tickets live first-hand (Zendesk). While one is connected, its tickets are
    * the tenant's tickets unless an admin chooses otherwise: a CRM's copies (HubSpot's Zendesk

@@ -6,6 +6,8 @@ export type ConnectorErrorCode =
   | "forbidden"
   | "not_found"
   | "rate_limited"
+  /** The connection must wait (its share of a daily allocation is spent): pause, do not fail. */
+  | "paused"
   | "unavailable"
   | "invalid_response"
   | "config";
@@ -16,6 +18,8 @@ const RETRYABLE: Record<ConnectorErrorCode, boolean> = {
   forbidden: false,
   not_found: false,
   rate_limited: true,
+  // Not within the invocation: the job pauses until `retryAfterMs` and resumes from its cursor.
+  paused: false,
   unavailable: true,
   invalid_response: true,
   config: false,

@@ -11,6 +11,106 @@ import { ConnectorError } from "./errors.ts";
  */
 export interface RequestBudget {
   acquire(kind: string): Promise<void>;
+  /**
+   * The vendor's own count of the org's calls in its rolling window, as an answer reported it
+   * (Salesforce's `Sforce-Limit-Info: api-usage=used/max`). A budget with an allowance learns the
+   * allocation from it; others ignore it.
+   */
+  observe?(usage: { used: number; max: number }): void | Promise<void>;
+}
+
+/**
+ * A share of a vendor allocation every integration of the customer draws on (Salesforce's daily API
+ * requests): Ebb spends at most `share` of the allocation's `max` within any `windowMs`.
+ */
+export interface AllowanceRule {
+  share: number;
+  windowMs: number;
+}
+
+/** What an allowance holds: Ebb's calls in buckets, and the allocation as last reported. Plain JSON. */
+export interface AllowanceState {
+  /** Bucket start (ms) → Ebb's calls in it. */
+  buckets: Record<string, number>;
+  /** The allocation's size, once an answer has reported it. */
+  max?: number;
+  /** The org's usage as last reported (every integration's). */
+  used?: number;
+  /** When the whole allocation was spent (the vendor refused): nothing before `until`. */
+  until?: number;
+}
+
+export interface Allowance {
+  /** Book one call at `now`, or say how long to wait: Ebb's share is spent until then. */
+  take(
+    now: number,
+  ): { ok: true } | { ok: false; retryAfterMs: number; spent: number; share: number };
+  observe(usage: { used: number; max: number }): void;
+  /** Ebb's calls in the window, and its share of the allocation (undefined until one is reported). */
+  usage(now: number): { calls: number; allowed?: number; orgUsed?: number; max?: number };
+  state(): AllowanceState;
+}
+
+/**
+ * Ebb's share of an allocation over a rolling window, counted in 1/24-window buckets (an hour for a
+ * day): small enough to keep in a Durable Object's storage after every call, exact to the bucket.
+ * Until the vendor has reported the allocation's size nothing is refused (the first answer tells).
+ */
+export function createAllowance(rule: AllowanceRule, initial?: AllowanceState): Allowance {
+  const bucketMs = Math.max(1, Math.floor(rule.windowMs / 24));
+  const s: AllowanceState = initial
+    ? { ...initial, buckets: { ...initial.buckets } }
+    : { buckets: {} };
+  const prune = (now: number) => {
+    for (const k of Object.keys(s.buckets))
+      if (Number(k) + bucketMs <= now - rule.windowMs) delete s.buckets[k];
+  };
+  const calls = () => Object.values(s.buckets).reduce((a, b) => a + b, 0);
+  const allowed = () => (s.max === undefined ? undefined : Math.floor(s.max * rule.share));
+  return {
+    take(now) {
+      prune(now);
+      const limit = allowed();
+      const spent = calls();
+      if (limit !== undefined && spent >= limit) {
+        // The oldest bucket leaves the window first: then calls are possible again.
+        const oldest = Math.min(...Object.keys(s.buckets).map(Number));
+        const retryAfterMs = Math.max(1000, oldest + bucketMs + rule.windowMs - now);
+        return { ok: false, retryAfterMs, spent, share: rule.share };
+      }
+      const k = String(Math.floor(now / bucketMs) * bucketMs);
+      s.buckets[k] = (s.buckets[k] ?? 0) + 1;
+      return { ok: true };
+    },
+    observe(usage) {
+      s.max = usage.max;
+      s.used = usage.used;
+    },
+    usage(now) {
+      prune(now);
+      const limit = allowed();
+      return {
+        calls: calls(),
+        ...(limit === undefined ? {} : { allowed: limit }),
+        ...(s.used === undefined ? {} : { orgUsed: s.used }),
+        ...(s.max === undefined ? {} : { max: s.max }),
+      };
+    },
+    state: () => s,
+  };
+}
+
+/** The error a spent allowance raises: the job pauses and resumes from its cursor. */
+export function allowanceSpent(r: {
+  retryAfterMs: number;
+  spent: number;
+  share: number;
+}): ConnectorError {
+  return new ConnectorError(
+    "paused",
+    `Ebb has made ${r.spent} calls, its ${Math.round(r.share * 100)}% share of the daily API allocation; it resumes in ${Math.ceil(r.retryAfterMs / 60_000)} min`,
+    { retryAfterMs: r.retryAfterMs },
+  );
 }
 
 export interface WindowLimit {
@@ -81,13 +181,20 @@ export function createSlotPlanner(limits: Record<string, WindowLimit> & { defaul
 export function createWindowBudget(
   limits: Record<string, WindowLimit> & { default: WindowLimit },
   clock: Clock = realClock,
+  /** A share of the vendor's allocation, as the connection gate keeps it. */
+  allowance?: Allowance,
 ): RequestBudget {
   const planner = createSlotPlanner(limits);
   return {
     async acquire(kind) {
+      if (allowance) {
+        const r = allowance.take(clock.now());
+        if (!r.ok) throw allowanceSpent(r);
+      }
       const wait = planner.reserve(kind, clock.now());
       if (wait > 0) await clock.sleep(wait);
     },
+    observe: (usage) => allowance?.observe(usage),
   };
 }
 

@@ -7,6 +7,8 @@ export interface Tokens {
   expiresAt: number;
   /** The install's site (a Zendesk subdomain) where these tokens are refreshed; kept with them. */
   site?: string;
+  /** Where the install's API is, as the vendor's token answer named it (Salesforce's instance_url). */
+  instanceUrl?: string;
 }
 
 export interface TokenKeeper {

@@ -1,5 +1,6 @@
 // Pure mapping between HubSpot objects and Ebb's normalized model. Missing stays undefined: an
 // absent HubSpot value is "unknown", never an empty string or a zero.
+
 import type {
   Account,
   Engagement,
@@ -11,6 +12,7 @@ import type {
   Ticket,
 } from "../../core/model.ts";
 import { signalLabel, topReasons } from "../../core/reasons.ts";
+import { personaFromTitle } from "../records.ts";
 import type { HubSpotObject } from "./schemas.ts";
 import type { HubSpotSettings } from "./settings.ts";
 
@@ -70,15 +72,6 @@ export function toAccount(
   return a;
 }
 
-const TITLE_PERSONAS: [RegExp, Persona][] = [
-  [
-    /\b(chief|ceo|cfo|coo|cto|cio|vp|vice president|president|head of|director|founder|owner)\b/i,
-    "executive",
-  ],
-  [/\b(manager|lead|admin|administrator|owner of)\b/i, "champion"],
-  [/\b(analyst|architect|consultant|specialist engineer)\b/i, "influencer"],
-];
-
 /** Persona from the configured property, else from the job title. */
 export function personaOf(o: HubSpotObject, s: HubSpotSettings): Persona | undefined {
   const explicit = prop(o, s.personaProperty);
@@ -91,8 +84,7 @@ export function personaOf(o: HubSpotObject, s: HubSpotSettings): Persona | undef
     return explicit;
   const title = prop(o, "jobtitle");
   if (!title) return undefined;
-  for (const [re, persona] of TITLE_PERSONAS) if (re.test(title)) return persona;
-  return "end_user";
+  return personaFromTitle(title);
 }
 
 export function toStakeholder(

@@ -287,6 +287,8 @@ export interface SandboxHarness {
   /** Make the next `count` API calls fail with `kind`. */
   inject(kind: "rate_limit" | "malformed", count: number): void;
   calls(): { status: number; path: string }[];
+  /** The status of the vendor's transient throttle (429 unless said: Salesforce's is a 403). */
+  throttleStatus?: number;
   /** How many tasks exist in the vendor. */
   taskCount(): number;
   token: string;

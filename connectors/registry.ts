@@ -3,9 +3,13 @@
 // (tests/contract/) runs against every entry's sandbox.
 import type { AnyConnector } from "./connector.ts";
 import { hubspot } from "./hubspot/index.ts";
+import { salesforce } from "./salesforce/index.ts";
 import { zendesk } from "./zendesk/index.ts";
 
-export const CONNECTORS = { hubspot, zendesk } as const satisfies Record<string, AnyConnector>;
+export const CONNECTORS = { hubspot, zendesk, salesforce } as const satisfies Record<
+  string,
+  AnyConnector
+>;
 
 /** A set of connectors by id: the shipped ones, or (in a test) those plus a test vendor. */
 export type Registry = Readonly<Record<string, AnyConnector>>;

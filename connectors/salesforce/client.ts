@@ -25,6 +25,9 @@ export const SALESFORCE_LIMITS = {
   default: { max: 1000, windowMs: 60_000 },
 } as const;
 
+/** After the org's concurrent long-request limit: wait this long before trying again. */
+export const CONCURRENCY_BACKOFF_MS = 2_000;
+
 /** When the whole org is out of calls (REQUEST_LIMIT_EXCEEDED, no Retry-After): look again then. */
 export const ORG_LIMIT_PAUSE_MS = 60 * 60_000;
 
@@ -64,6 +67,12 @@ interface Captured {
   text: string;
 }
 
+interface Seen {
+  last?: Captured;
+  /** The platform's fetch failed (no answer from Salesforce). */
+  network?: Error;
+}
+
 type HttpRequest = {
   url: string;
   method: string;
@@ -72,18 +81,24 @@ type HttpRequest = {
 };
 
 /** jsforce's transport interface, answered by the platform's fetch; the raw answer is kept. */
-function fetchTransport(seen: { last?: Captured }) {
+function fetchTransport(seen: Seen) {
   return {
     httpRequest(req: HttpRequest) {
       return StreamPromise.create(() => {
         const { stream } = createHttpRequestHandlerStreams(req as never);
         const promise = (async () => {
-          const res = await fetch(req.url, {
-            method: req.method,
-            headers: req.headers ?? {},
-            ...(typeof req.body === "string" ? { body: req.body } : {}),
-            redirect: "manual",
-          });
+          let res: Response;
+          try {
+            res = await fetch(req.url, {
+              method: req.method,
+              headers: req.headers ?? {},
+              ...(typeof req.body === "string" ? { body: req.body } : {}),
+              redirect: "manual",
+            });
+          } catch (e) {
+            seen.network = e as Error;
+            throw e;
+          }
           const text = await res.text();
           seen.last = { status: res.status, headers: res.headers, text };
           const headers: Record<string, string> = {};
@@ -152,7 +167,7 @@ export function createSalesforceApi(
           attempt > 0 && used !== undefined ? { forceRefresh: true, rejected: used } : undefined,
         );
         const instanceUrl = (await ctx.instanceUrl?.()) ?? ctx.baseUrl;
-        const seen: { last?: Captured } = {};
+        const seen: Seen = {};
         const conn = new Connection({ instanceUrl, accessToken: used, version: API_VERSION });
         (conn as unknown as { _transport: unknown })._transport = fetchTransport(seen);
         let result: unknown;
@@ -161,10 +176,13 @@ export function createSalesforceApi(
           result = await run(conn);
         } catch (e) {
           failed = true;
-          if (!seen.last) {
-            const code = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
-            throw new ConnectorError("unavailable", `${what}: ${code}`);
+          if (seen.network) {
+            const n = seen.network as Error & { cause?: { code?: string } };
+            throw new ConnectorError("unavailable", `${what}: ${n.cause?.code ?? n.message}`);
           }
+          // jsforce refused the request before sending it: a fault in what Ebb asked for.
+          if (!seen.last)
+            throw new ConnectorError("config", `${what}: ${(e as Error).message}`, { cause: e });
         }
         const answer = seen.last;
         if (!answer) throw new ConnectorError("unavailable", `${what}: no answer from Salesforce`);
@@ -178,6 +196,18 @@ export function createSalesforceApi(
             "auth",
             `${what}: Salesforce refused the session (${err.errorCode ?? 401})`,
             { status: 401 },
+          );
+        // The same code names two limits: too many long requests at once (wait seconds and retry)
+        // and the org's rolling 24-hour allocation (pause the connection; no Retry-After is sent).
+        if (
+          answer.status === 403 &&
+          err.errorCode === "REQUEST_LIMIT_EXCEEDED" &&
+          /concurrent/i.test(err.message ?? "")
+        )
+          throw new ConnectorError(
+            "rate_limited",
+            `${what}: too many concurrent requests in the org (${err.message})`,
+            { status: 403, retryAfterMs: CONCURRENCY_BACKOFF_MS },
           );
         if (answer.status === 403 && err.errorCode === "REQUEST_LIMIT_EXCEEDED")
           throw new ConnectorError(

@@ -25,6 +25,8 @@ export const API_VERSION = "62.0";
 export type FaultKind =
   | "expire_session"
   | "request_limit"
+  /** ConcurrentPerOrgLongTxn: too many long-running requests at once (transient). */
+  | "concurrent_limit"
   | "server_error"
   | "malformed"
   | "rotate_tokens";
@@ -634,6 +636,14 @@ export async function startSalesforceSandbox(
             res,
             403,
             sfError("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
+            limitHeader(),
+          );
+        } else if (f.kind === "concurrent_limit") {
+          record(403);
+          return send(
+            res,
+            403,
+            sfError("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded."),
             limitHeader(),
           );
         } else if (f.kind === "server_error") {

@@ -185,28 +185,32 @@ export function parseSoql(src: string): Query {
       value: literal(),
     };
   };
-  const and = (): Condition => {
+  /** An AND chain, and whether it was bare (more than one atom outside parentheses). */
+  const and = (): { c: Condition; bare: boolean } => {
     const parts = [atom()];
     while (isWord("AND")) {
       p++;
       parts.push(atom());
     }
-    return parts.length === 1 ? (parts[0] as Condition) : { op: "and", parts };
+    return parts.length === 1
+      ? { c: parts[0] as Condition, bare: false }
+      : { c: { op: "and", parts }, bare: true };
   };
   const or = (): Condition => {
-    const first = and();
-    const parts = [first];
+    const chains = [and()];
     while (isWord("OR")) {
       p++;
-      parts.push(and());
+      chains.push(and());
     }
     // SOQL refuses AND and OR side by side without parentheses.
-    if (parts.length > 1 && parts.some((c) => c.op === "and"))
+    if (chains.length > 1 && chains.some((x) => x.bare))
       throw new SoqlError(
         "MALFORMED_QUERY",
         "unexpected token: 'OR': mixing AND and OR needs parentheses",
       );
-    return parts.length === 1 ? first : { op: "or", parts };
+    return chains.length === 1
+      ? (chains[0] as { c: Condition }).c
+      : { op: "or", parts: chains.map((x) => x.c) };
   };
   const query = (): Query => {
     expectWord("SELECT");

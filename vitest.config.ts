@@ -20,7 +20,7 @@ function workersProject(o: {
   exclude?: string[];
   globalSetup: string;
   bindings: (
-    inject: (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl") => string,
+    inject: (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl" | "salesforceUrl") => string,
   ) => Record<string, string>;
 }) {
   return {
@@ -38,7 +38,9 @@ function workersProject(o: {
           bindings: {
             TEST_MIGRATIONS: await readD1Migrations("app/db/migrations"),
             TOKEN_KEY: "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-            ...o.bindings(inject as (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl") => string),
+            ...o.bindings(
+              inject as (key: "hubspotUrl" | "tallyUrl" | "zendeskUrl" | "salesforceUrl") => string,
+            ),
           },
         },
       })),
@@ -126,6 +128,9 @@ export default defineConfig({
           ZENDESK_API_BASE: inject("zendeskUrl"),
           ZENDESK_CLIENT_ID: "zdg-ebb-sandbox",
           ZENDESK_CLIENT_SECRET: "sandbox-client-secret",
+          SALESFORCE_LOGIN_URL: inject("salesforceUrl"),
+          SALESFORCE_CLIENT_ID: "3MVG9Ebb.sandbox",
+          SALESFORCE_CLIENT_SECRET: "sandbox-consumer-secret",
         }),
       }),
       // A vendor that exists only in its test folder, through a Worker entry of its own that adds it

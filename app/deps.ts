@@ -2,6 +2,7 @@
 // a tenant's store, a connection's gate, the vendors (from the Worker's registry) and the clock.
 import type { ConnectorContext } from "../connectors/connector.ts";
 import { ConnectorError } from "../connectors/errors.ts";
+import { allowanceSpent } from "../connectors/limits.ts";
 import type { Registry } from "../connectors/registry.ts";
 import type { ConnectionGate } from "./gate/connection-gate.ts";
 import type { Job } from "./jobs/messages.ts";
@@ -10,7 +11,8 @@ import { type Vendor, type Vendors, vendorsOf } from "./vendors.ts";
 
 export interface Deps {
   db: D1Database;
-  enqueue(jobs: Job[]): Promise<void>;
+  /** Queue jobs; `delaySeconds` (at most 12 hours, the queue's limit) holds them back. */
+  enqueue(jobs: Job[], options?: { delaySeconds?: number }): Promise<void>;
   tenant(tenantId: string): DurableObjectStub<TenantStore>;
   gate(connectionId: string): DurableObjectStub<ConnectionGate>;
   vendors: Vendors;
@@ -21,10 +23,13 @@ export interface Deps {
 export function depsOf(env: Env, registry: Registry): Deps {
   return {
     db: env.DB,
-    async enqueue(jobs) {
+    async enqueue(jobs, options) {
+      const delay = options?.delaySeconds
+        ? { delaySeconds: Math.min(MAX_DELAY_S, Math.ceil(options.delaySeconds)) }
+        : {};
       // sendBatch takes at most 100 messages.
       for (let k = 0; k < jobs.length; k += 100)
-        await env.JOBS.sendBatch(jobs.slice(k, k + 100).map((body) => ({ body })));
+        await env.JOBS.sendBatch(jobs.slice(k, k + 100).map((body) => ({ body, ...delay })));
     },
     tenant: (id) => env.TENANTS.get(env.TENANTS.idFromName(id)),
     gate: (id) => env.GATES.get(env.GATES.idFromName(id)),
@@ -33,6 +38,9 @@ export function depsOf(env: Env, registry: Registry): Deps {
     now: () => Date.now(),
   };
 }
+
+/** Cloudflare Queues hold a message back at most 12 hours. */
+export const MAX_DELAY_S = 12 * 60 * 60;
 
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -49,7 +57,7 @@ export function gateContext(
   externalId?: string,
 ): ConnectorContext {
   const gate = deps.gate(connectionId);
-  let cached: { token: string; expiresAt: number } | undefined;
+  let cached: { token: string; expiresAt: number; instanceUrl?: string } | undefined;
   const site = vendor.connector.install.site ? externalId : undefined;
   const headers = vendor.connector.callHeaders?.(vendor.app());
   return {
@@ -73,12 +81,24 @@ export function gateContext(
       cached = r.value;
       return r.value.token;
     },
+    async instanceUrl() {
+      if (!cached) await this.accessToken();
+      return cached?.instanceUrl;
+    },
     budget: {
       async acquire(kind) {
         const slot = await gate.reserve(kind);
+        // Ebb's share of the vendor's allocation is spent: the job pauses, nothing is lost.
+        if (typeof slot !== "number")
+          throw allowanceSpent({
+            retryAfterMs: slot.pausedMs,
+            spent: slot.spent,
+            share: slot.share,
+          });
         const wait = slot - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       },
+      observe: (usage) => gate.observe(usage),
     },
     now: () => deps.now(),
     log: (event, fields) =>

@@ -4,7 +4,12 @@
 // Worker invocation of that connection, not just inside one.
 import { DurableObject } from "cloudflare:workers";
 import { ConnectorError, type ConnectorErrorCode } from "../../connectors/errors.ts";
-import { createSlotPlanner } from "../../connectors/limits.ts";
+import {
+  type Allowance,
+  type AllowanceState,
+  createAllowance,
+  createSlotPlanner,
+} from "../../connectors/limits.ts";
 import type { Registry } from "../../connectors/registry.ts";
 import { createTokenKeeper, type TokenKeeper, type Tokens } from "../../connectors/tokens.ts";
 import { type Vendors, vendorsOf } from "../vendors.ts";
@@ -33,6 +38,8 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
   protected abstract vendors(): Vendors;
   private keeper: Promise<TokenKeeper> | undefined;
   private planner: ReturnType<typeof createSlotPlanner> | undefined;
+  /** Null when the vendor has no allowance; undefined until first needed. */
+  private allowance: Allowance | null | undefined;
   private key: Promise<CryptoKey> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -92,14 +99,15 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
     connectionId: string,
     forceRefresh = false,
     rejected?: string,
-  ): Promise<GateResult<{ token: string; expiresAt: number }>> {
+  ): Promise<GateResult<{ token: string; expiresAt: number; instanceUrl?: string }>> {
     try {
       const keeper = await this.tokenKeeper(connectionId);
       const token = await keeper.accessToken({
         forceRefresh,
         ...(rejected === undefined ? {} : { rejected }),
       });
-      return { ok: true, value: { token, expiresAt: keeper.current().expiresAt } };
+      const { expiresAt, instanceUrl } = keeper.current();
+      return { ok: true, value: { token, expiresAt, ...(instanceUrl ? { instanceUrl } : {}) } };
     } catch (e) {
       return failure(e);
     }
@@ -125,7 +133,9 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
         refresh: async (refreshToken, now) => {
           const site = (plain as Tokens).site;
           const next = await v.connector.install.refresh(v.app(), refreshToken, now, site);
-          return site ? { ...next, site } : next;
+          // The API address stays the install's unless the vendor names a new one.
+          const instanceUrl = next.instanceUrl ?? (plain as Tokens).instanceUrl;
+          return { ...next, ...(site ? { site } : {}), ...(instanceUrl ? { instanceUrl } : {}) };
         },
         aheadMs: v.connector.install.refreshAheadMs,
         now: () => Date.now(),
@@ -143,14 +153,59 @@ abstract class ConnectionGateBase extends DurableObject<Env> {
    * Book the next slot for one call of `kind`; returns the slot as a time (ms since the epoch), so
    * the caller starts on time however long this answer took to reach it.
    */
-  reserve(kind: string): number {
+  reserve(kind: string): number | { pausedMs: number; spent: number; share: number } {
     if (!this.planner) {
       const row = readTokens(this.ctx.storage.sql);
       if (!row) throw new Error("connection gate: no connection installed here");
       this.planner = createSlotPlanner(this.vendors().of(row.vendor).connector.limits);
     }
     const now = Date.now();
+    const allowance = this.allowanceOf();
+    if (allowance) {
+      const r = allowance.take(now);
+      if (!r.ok) return { pausedMs: r.retryAfterMs, spent: r.spent, share: r.share };
+      this.saveAllowance(allowance);
+    }
     return now + this.planner.reserve(kind, now);
+  }
+
+  /** The vendor's report of the org's usage (every integration's): the allocation's size. */
+  observe(usage: { used: number; max: number }): void {
+    const allowance = this.allowanceOf();
+    if (!allowance) return;
+    allowance.observe(usage);
+    this.saveAllowance(allowance);
+  }
+
+  /** Ebb's calls in the allowance's window and its share, for the admin page. */
+  allowanceUsage(): { calls: number; allowed?: number; orgUsed?: number; max?: number } | null {
+    return this.allowanceOf()?.usage(Date.now()) ?? null;
+  }
+
+  private allowanceOf(): Allowance | null {
+    if (this.allowance !== undefined) return this.allowance;
+    const row = readTokens(this.ctx.storage.sql);
+    const v = row ? this.vendors().find(row.vendor) : undefined;
+    const rule = v?.connector.allowance?.(v.app());
+    if (!rule) {
+      this.allowance = null;
+      return null;
+    }
+    const saved = this.ctx.storage.sql
+      .exec<{ state: string }>("SELECT state FROM allowance WHERE id = 1")
+      .toArray()[0];
+    this.allowance = createAllowance(
+      rule,
+      saved ? (JSON.parse(saved.state) as AllowanceState) : undefined,
+    );
+    return this.allowance;
+  }
+
+  private saveAllowance(a: Allowance): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO allowance (id, state) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+      JSON.stringify(a.state()),
+    );
   }
 
   /** For the admin page and tests: token expiry and how often it was refreshed (never the tokens). */

@@ -19,6 +19,11 @@ export function migrateGate(sql: SqlStorage): void {
     refreshes INTEGER NOT NULL DEFAULT 0
   )`);
   // The connection's other secrets (a vendor's webhook signing secrets), sealed like the tokens.
+  // Ebb's share of a vendor allocation (Salesforce's daily API requests): its calls by hour.
+  sql.exec(`CREATE TABLE IF NOT EXISTS allowance (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    state TEXT NOT NULL
+  )`);
   sql.exec(`CREATE TABLE IF NOT EXISTS secrets (
     name TEXT PRIMARY KEY,
     iv TEXT NOT NULL,

@@ -80,6 +80,16 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
       msg.ack();
     };
     if (e instanceof PoisonMessage) return give(err.message);
+    // A spent allocation (a writeback over Ebb's share): the same job again once it allows.
+    if (e instanceof ConnectorError && e.code === "paused") {
+      const afterMs = e.retryAfterMs ?? 60 * 60_000;
+      await noteError({
+        lastError: `Paused until ${new Date(deps.now() + afterMs).toISOString()}: ${e.message}`,
+      });
+      await deps.enqueue([job], { delaySeconds: afterMs / 1000 });
+      msg.ack();
+      return;
+    }
     if (e instanceof ConnectorError && !e.retryable) {
       // Authorization gone (uninstalled, revoked, refresh refused): stop syncing until the admin
       // reinstalls. A 403 is not that: the pull skips what it may not read; one it cannot skip

@@ -3,6 +3,7 @@
 // pages or time; at the end, start scoring what changed (which queues the writeback when done).
 
 import type { SetupResult } from "../../connectors/connector.ts";
+import { ConnectorError } from "../../connectors/errors.ts";
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
 import { LEASE_MS } from "../tenant/sync-repo.ts";
@@ -23,6 +24,8 @@ export type SyncOutcome =
   /** Pulled to the end; scoring has started, or will run again after the one running. */
   | { status: "done"; pages: number; scoring: "started" | "queued" }
   | { status: "continued"; pages: number }
+  /** The vendor's allocation (Ebb's share of it) is spent: the run resumes after `resumeInMs`. */
+  | { status: "paused"; pages: number; resumeInMs: number }
   /** Another live delivery holds the connection: try this message again after `retryInMs`. */
   | { status: "busy"; retryInMs: number }
   /** A redelivery of a run that has already finished: nothing to pull (its scoring is started). */
@@ -112,6 +115,23 @@ export async function runSync(
       }
     }
   } catch (e) {
+    if (e instanceof ConnectorError && e.code === "paused") {
+      // Not a failure: what was stored stays, the cursor after it too; the run continues later.
+      const resumeInMs = e.retryAfterMs ?? 60 * 60_000;
+      await store.endSync(
+        conn.id,
+        vendor.id,
+        job.runId,
+        holder,
+        { paused: true, storeMs },
+        deps.now(),
+      );
+      await deps.enqueue([job], { delaySeconds: resumeInMs / 1000 });
+      await markConnection(deps.db, conn.id, {
+        lastError: `Paused until ${new Date(deps.now() + resumeInMs).toISOString()}: ${e.message}`,
+      });
+      return { status: "paused", pages, resumeInMs };
+    }
     await store.endSync(
       conn.id,
       vendor.id,

@@ -29,6 +29,7 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
       CHUNK,
       deps.now(),
       vendor.connector.writesTasks,
+      vendor.connector.pushSeriesDays ?? 0,
     );
     if (changes.length === 0) break;
     const r = await vendor.connector.push(ctx, vendor.settings, changes);

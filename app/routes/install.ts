@@ -19,6 +19,7 @@ import {
   STATE_TTL_MS,
 } from "../db/sessions-repo.ts";
 import type { Deps } from "../deps.ts";
+import { pkceFor } from "../gate/pkce.ts";
 import { syncJob } from "../jobs/messages.ts";
 import type { Vendor } from "../vendors.ts";
 import { HttpProblem } from "./problem.ts";
@@ -80,7 +81,8 @@ export async function consentUrl(
     path: oauthCallbackPath(vendor.id),
     maxAge: Math.floor(STATE_TTL_MS / 1000),
   });
-  return vendor.connector.install.authorizeUrl(app, state, facts.site);
+  const pkce = vendor.connector.install.pkce ? await pkceFor(c.env.TOKEN_KEY, state) : undefined;
+  return vendor.connector.install.authorizeUrl(app, state, facts.site, pkce?.challenge);
 }
 
 async function redirectToConsent(
@@ -142,8 +144,9 @@ export function installRoutes(deps: (c: { env: Env }) => Deps) {
     const app = vendor.app();
     // A refused code (expired, used, forged) is the browser's problem to retry, not a vendor outage.
     const { intent, site } = facts;
+    const pkce = steps.pkce ? await pkceFor(c.env.TOKEN_KEY, q.data.state) : undefined;
     const exchanged = await steps
-      .exchangeCode(app, q.data.code, d.now(), site)
+      .exchangeCode(app, q.data.code, d.now(), site, pkce?.verifier)
       .catch((e: unknown) => {
         if (e instanceof ConnectorError && e.code === "auth")
           throw new HttpProblem(

@@ -364,8 +364,14 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /** What to write back to `vendor` next (at most `limit` accounts), as of `now` (ms). */
-  pendingWriteback(vendor: string, limit: number, now: number, withTasks = true): AccountChange[] {
-    return pendingChanges(this.sql, vendor, limit, now, withTasks);
+  pendingWriteback(
+    vendor: string,
+    limit: number,
+    now: number,
+    withTasks = true,
+    seriesDays = 0,
+  ): AccountChange[] {
+    return pendingChanges(this.sql, vendor, limit, now, withTasks, seriesDays);
   }
 
   /** Remember what a push wrote; accounts that failed stay pending for the next writeback. */

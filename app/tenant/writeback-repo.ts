@@ -1,9 +1,11 @@
 // What a tenant owes each vendor: accounts with a new latest snapshot or new tasks, with the fields
 // written last time (so the connector writes only differences), and the bookkeeping after a push.
+
 import type { AccountChange, PushResult } from "../../connectors/connector.ts";
 import { timeToDayNumber } from "../../core/day.ts";
 import type { Account, HealthSnapshot, Task } from "../../core/model.ts";
 import { taskToWrite } from "../../core/playbooks.ts";
+import { seriesOf } from "./scores-repo.ts";
 
 /**
  * Up to `limit` accounts owed to `vendor`, as of `now` (ms): each with its latest snapshot, its
@@ -16,6 +18,8 @@ export function pendingChanges(
   now: number,
   /** False for a vendor that holds no tasks (Zendesk): its changes carry none, and none is marked written. */
   withTasks = true,
+  /** Days of score series each change carries (a vendor card that draws the trend); 0: none. */
+  seriesDays = 0,
 ): AccountChange[] {
   const today = timeToDayNumber(new Date(now).toISOString());
   const rows = sql
@@ -79,6 +83,11 @@ export function pendingChanges(
           .toArray()
           .flatMap((t) => taskToWrite(JSON.parse(t.data) as Task, account, snapshot, today) ?? []);
     const change: AccountChange = { externalId: r.external_id, snapshot, tasks };
+    if (seriesDays > 0)
+      change.series = seriesOf(sql, r.account_id, seriesDays).map((p) => ({
+        day: p.day,
+        score: p.score,
+      }));
     if (r.churned_at) change.churnedAt = r.churned_at;
     if (account.ownerId) change.ownerId = account.ownerId;
     if (r.fields) change.lastWritten = JSON.parse(r.fields) as Record<string, string>;

@@ -3,7 +3,7 @@
 // bearer token, JSON bodies of sObject Collections) and parses Salesforce's error bodies; its
 // transport is ours, so Ebb reads the real answer — status, `Sforce-Limit-Info`, the raw body — and
 // a 401 goes to the connection gate's single-flight refresh instead of jsforce's own.
-import { Connection } from "jsforce";
+import { Connection } from "jsforce/lib/connection";
 import { createHttpRequestHandlerStreams } from "jsforce/lib/request-helper";
 import { StreamPromise } from "jsforce/lib/util/promise";
 import { z } from "zod";

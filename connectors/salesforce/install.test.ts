@@ -76,8 +76,9 @@ describe("Salesforce install", () => {
       code: "auth",
     });
     expect(sandbox.staleRefreshes).toBe(1);
-    await expect(refreshTokens(app, keeper.current().refreshToken, (t += 1))).rejects.toMatchObject(
-      { code: "auth" },
-    );
+    t += 1;
+    await expect(refreshTokens(app, keeper.current().refreshToken, t)).rejects.toMatchObject({
+      code: "auth",
+    });
   });
 });

@@ -6,6 +6,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     hubspotUrl: string;
     zendeskUrl: string;
+    salesforceUrl: string;
   }
 }
 

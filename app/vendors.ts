@@ -60,6 +60,16 @@ export function vendorsOf(registry: Registry, env: Env): Vendors {
   };
 }
 
+/** The vendors that hold tasks among a tenant's connected ones, in the order they were connected. */
+export function taskVendorsOf(
+  vendors: Vendors,
+  connected: readonly { vendor: string }[],
+): string[] {
+  return [...new Set(connected.map((c) => c.vendor))].filter(
+    (v) => vendors.find(v)?.connector.writesTasks,
+  );
+}
+
 /** The help desks (a connector with `helpDesk`) among a tenant's connected vendors. */
 export function helpDesksOf(vendors: Vendors, connected: readonly { vendor: string }[]): string[] {
   return [...new Set(connected.map((c) => c.vendor))].filter(

@@ -4,6 +4,12 @@
 
 import { seedPortal } from "../connectors/hubspot/sandbox/seed.ts";
 import { type HubSpotSandbox, startHubSpotSandbox } from "../connectors/hubspot/sandbox/server.ts";
+import { HEALTH_FIELDS as SF_FIELDS } from "../connectors/salesforce/map.ts";
+import { seedOrg } from "../connectors/salesforce/sandbox/seed.ts";
+import {
+  type SalesforceSandbox,
+  startSalesforceSandbox,
+} from "../connectors/salesforce/sandbox/server.ts";
 import { seedAccount } from "../connectors/zendesk/sandbox/seed.ts";
 import { startZendeskSandbox, type ZendeskSandbox } from "../connectors/zendesk/sandbox/server.ts";
 import { addDays } from "../core/day.ts";
@@ -99,6 +105,7 @@ export interface LocalDemo {
   worker: LocalWorker;
   sandbox: HubSpotSandbox;
   zendesk: ZendeskSandbox;
+  salesforce: SalesforceSandbox;
   adminUrl: string;
   /** The agent's view of a ticket with the Ebb sidebar, for an at-risk and a healthy customer. */
   sidebar: { atRisk?: string; healthy?: string };
@@ -146,25 +153,26 @@ export async function installThroughSandbox(workerUrl: string): Promise<string> 
 }
 
 /**
- * Connect Zendesk to the signed-in admin's tenant as an admin would: the admin's "Connect Zendesk"
- * form with the subdomain → the link to Zendesk's consent (the sandbox approves) → Ebb's callback,
- * with the state cookie the form's answer set.
+ * Connect another vendor to the signed-in admin's tenant as an admin would: the admin's "Connect …"
+ * form (with the Zendesk subdomain, for Zendesk) → the link to the vendor's consent (the sandbox
+ * approves) → Ebb's callback, with the state cookie the form's answer set.
  */
-export async function connectZendesk(
+export async function connectVendor(
   workerUrl: string,
   cookie: string,
   csrf: string,
-  subdomain: string,
+  vendor: string,
+  site?: string,
 ): Promise<void> {
   const res = await fetch(`${workerUrl}/admin/connect`, {
     method: "POST",
     headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ csrf, vendor: "zendesk", site: subdomain }),
+    body: new URLSearchParams({ csrf, vendor, ...(site ? { site } : {}) }),
   });
   const html = await res.text();
   const href = /href="([^"]+)" id="continue"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
   if (!res.ok || !href)
-    throw new Error(`connect Zendesk answered ${res.status}: ${html.slice(0, 300)}`);
+    throw new Error(`connect ${vendor} answered ${res.status}: ${html.slice(0, 300)}`);
   const state = res.headers.get("set-cookie")?.split(";")[0] ?? "";
   const callback = await follow(href);
   const back = await fetch(callback.location, {
@@ -172,8 +180,15 @@ export async function connectZendesk(
     headers: { cookie: `${state}; ${cookie}` },
   });
   if (back.status !== 302)
-    throw new Error(`Zendesk's callback answered ${back.status}: ${await back.text()}`);
+    throw new Error(`${vendor}'s callback answered ${back.status}: ${await back.text()}`);
 }
+
+export const connectZendesk = (
+  workerUrl: string,
+  cookie: string,
+  csrf: string,
+  subdomain: string,
+) => connectVendor(workerUrl, cookie, csrf, "zendesk", subdomain);
 
 /** The agent's view of a ticket from an at-risk customer and from a healthy one. */
 function sidebarPreviews(
@@ -227,24 +242,32 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
   o.log(
     `Zendesk sandbox on ${zendesk.url}: the same ${o.accounts} customers as organizations, with their tickets`,
   );
+  // And the CRM the renewals live in: accounts, contacts, cases, activities, renewal opportunities.
+  const salesforce = await startSalesforceSandbox({ state: seedOrg(asOf).state });
+  o.log(
+    `Salesforce sandbox on ${salesforce.url}: the same ${o.accounts} customers as accounts, with contacts, cases, activities and renewals`,
+  );
   let worker: LocalWorker;
   try {
     worker = await startLocalWorker({
       port: o.port,
       hubspotUrl: sandbox.url,
       zendesk: { url: zendesk.url, appPublicKey: zendesk.appPublicKey },
+      salesforceUrl: salesforce.url,
       stateDir: demoStateDir(o.stateName ?? "demo-state"),
       ...(o.workerLog ? { log: o.workerLog } : {}),
     });
   } catch (e) {
     await sandbox.close();
     await zendesk.close();
+    await salesforce.close();
     throw e;
   }
   const stop = async () => {
     await worker.stop();
     await sandbox.close();
     await zendesk.close();
+    await salesforce.close();
   };
   try {
     const started = Date.now();
@@ -270,14 +293,18 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
     ).json()) as { csrf: string };
     await connectZendesk(worker.url, cookie, session.csrf, zendesk.subdomain);
     o.log("Zendesk connected to the same tenant: its first sync queued");
+    await connectVendor(worker.url, cookie, session.csrf, "salesforce");
+    o.log("Salesforce connected to the same tenant (OAuth with PKCE): its first sync queued");
     for (;;) {
       o.onProgress?.(s);
-      const written = [...zendesk.state.organizations.values()].every(
-        (x) => x.data.organization_fields.ebb_health_band != null,
-      );
+      const written =
+        [...zendesk.state.organizations.values()].every(
+          (x) => x.data.organization_fields.ebb_health_band != null,
+        ) &&
+        [...salesforce.state.table("Account").values()].every((a) => a[SF_FIELDS.band] != null);
       if (
         written &&
-        s.syncs.length === 2 &&
+        s.syncs.length === 3 &&
         s.syncs.every((y) => y.last_success_at) &&
         !s.scoring &&
         s.pendingWriteback === 0
@@ -286,7 +313,7 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
       const failed = s.connections.find((c) => c.status === "error");
       if (failed) throw new Error(`connection failed: ${failed.last_error}`);
       if (Date.now() - installed > 20 * 60_000)
-        throw new Error("the Zendesk sync did not finish within 20 minutes");
+        throw new Error("the Zendesk and Salesforce syncs did not finish within 20 minutes");
       await new Promise((r) => setTimeout(r, 500));
       s = await status();
     }
@@ -300,6 +327,7 @@ export async function startLocalDemo(o: DemoOptions): Promise<LocalDemo> {
       worker,
       sandbox,
       zendesk,
+      salesforce,
       adminUrl,
       sidebar: sidebarPreviews(zendesk, worker.url, s),
       status: s,

@@ -1,5 +1,6 @@
 // Runs the Ebb Worker locally under `wrangler dev` (real workerd, local D1, Durable Objects and
 // queues), pointed at a HubSpot sandbox: the demo, the end-to-end test and the bench share it.
+
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -8,6 +9,7 @@ import { createServer } from "node:net";
 import { constants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SANDBOX_CLIENT as SALESFORCE_SANDBOX_CLIENT } from "../connectors/salesforce/sandbox/server.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = createRequire(import.meta.url).resolve("wrangler/bin/wrangler.js");
@@ -39,6 +41,8 @@ export interface LocalWorkerOptions {
   hubspotUrl: string;
   /** The Zendesk sandbox, when the run connects Zendesk too: its address and the app's key. */
   zendesk?: { url: string; appPublicKey: string };
+  /** The Salesforce sandbox's login address, when the run connects Salesforce too. */
+  salesforceUrl?: string;
   /** Local D1/DO/queue state; wiped first so every run starts clean, unless `keepState`. */
   stateDir: string;
   /** Start on the state a previous run left (a restart after a crash). */
@@ -93,6 +97,13 @@ export async function startLocalWorker(o: LocalWorkerOptions): Promise<LocalWork
           ZENDESK_CLIENT_SECRET: "sandbox-client-secret",
           ZENDESK_APP_PUBLIC_KEY: o.zendesk.appPublicKey,
           ZENDESK_ZAF_SDK_URL: `${o.zendesk.url}/zaf_sdk.js`,
+        }
+      : {}),
+    ...(o.salesforceUrl
+      ? {
+          SALESFORCE_LOGIN_URL: o.salesforceUrl,
+          SALESFORCE_CLIENT_ID: SALESFORCE_SANDBOX_CLIENT.id,
+          SALESFORCE_CLIENT_SECRET: SALESFORCE_SANDBOX_CLIENT.secret,
         }
       : {}),
     TOKEN_KEY: o.tokenKey ?? randomBytes(32).toString("base64"),

@@ -2,8 +2,9 @@
 // record what was written. A retried message finds tasks by their dedupe key and creates none twice.
 import type { PushResult } from "../../connectors/connector.ts";
 import { emptyPushResult } from "../../connectors/records.ts";
-import { getConnection } from "../db/directory-repo.ts";
+import { getConnection, listConnections } from "../db/directory-repo.ts";
 import { type Deps, gateContext } from "../deps.ts";
+import { taskVendorsOf } from "../vendors.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { WritebackJob } from "./messages.ts";
 
@@ -23,12 +24,17 @@ export async function runWriteback(deps: Deps, job: WritebackJob): Promise<PushR
     );
   const store = deps.tenant(conn.tenant_id);
   const ctx = gateContext(deps, conn.id, vendor, conn.external_id);
+  // Tasks go into one CRM of the tenant's (its task home); the others get fields only.
+  const connected = await listConnections(deps.db, { tenantId: conn.tenant_id, status: "active" });
+  const withTasks =
+    vendor.connector.writesTasks &&
+    (await store.taskHome(taskVendorsOf(deps.vendors, connected))) === vendor.id;
   for (;;) {
     const changes = await store.pendingWriteback(
       vendor.id,
       CHUNK,
       deps.now(),
-      vendor.connector.writesTasks,
+      withTasks,
       vendor.connector.pushSeriesDays ?? 0,
     );
     if (changes.length === 0) break;

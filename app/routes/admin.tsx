@@ -16,10 +16,10 @@ import {
 } from "../db/sessions-repo.ts";
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
-import { helpDesksOf } from "../vendors.ts";
+import { helpDesksOf, taskVendorsOf } from "../vendors.ts";
 import { AccountPage } from "../views/account.tsx";
 import { ConnectPage } from "../views/connect.tsx";
-import { Dashboard } from "../views/dashboard.tsx";
+import { type Allowance, Dashboard } from "../views/dashboard.tsx";
 import { Layout } from "../views/layout.tsx";
 import { consentUrl, siteOf } from "./install.ts";
 import { describeIssues, HttpProblem } from "./problem.ts";
@@ -133,6 +133,25 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
             })),
           }
         : undefined;
+    // Ebb's share of each vendor allocation it draws on (Salesforce's daily API requests).
+    const allowances: Record<string, Allowance> = {};
+    for (const x of active) {
+      const v = d.vendors.find(x.vendor);
+      if (!v?.connector.allowance) continue;
+      const usage = await d.gate(x.id).allowanceUsage();
+      if (usage) allowances[x.id] = { ...usage, share: v.connector.allowance(v.app()).share };
+    }
+    const taskVendors = taskVendorsOf(d.vendors, active);
+    const taskHome =
+      taskVendors.length > 1
+        ? {
+            current: await d.tenant(s.tenantId).taskHome(taskVendors),
+            choices: taskVendors.map((v) => ({
+              id: v,
+              label: d.vendors.find(v)?.connector.label ?? v,
+            })),
+          }
+        : undefined;
     return c.html(
       <Dashboard
         tenant={tenant?.name ?? s.tenantId}
@@ -143,6 +162,8 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
         now={d.now()}
         today={dayOf(d.now())}
         ticketSource={ticketSource}
+        taskHome={taskHome}
+        allowances={allowances}
         connectable={d.vendors
           .all()
           .filter((v) => !connections.some((x) => x.vendor === v.id) && configured(v))
@@ -191,6 +212,23 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     const r = await d.tenant(s.tenantId).setTicketSource(String(form.vendor));
     if (!r.ok) throw new HttpProblem(409, "busy", r.reason);
     await d.enqueue(chosen.map((x) => syncJob(s.tenantId, x.id, "manual")));
+    return c.redirect("/admin", 303);
+  });
+
+  // Which connected CRM Ebb's follow-up tasks go into (the first connected one by default).
+  r.post("/task-home", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
+    const vendor = String(form.vendor ?? "");
+    if (!taskVendorsOf(d.vendors, connections).includes(vendor))
+      throw new HttpProblem(
+        400,
+        "not_a_task_home",
+        `${vendor} is not a connected vendor that holds tasks`,
+      );
+    await d.tenant(s.tenantId).setTaskHome(vendor);
     return c.redirect("/admin", 303);
   });
 

@@ -327,6 +327,25 @@ export class TenantStore extends DurableObject<Env> {
     return this.cachedContext.ctx;
   }
 
+  /**
+   * Which CRM Ebb's follow-up tasks go into: the admin's choice while it is connected, else the
+   * first connected vendor that holds tasks. One home, so a CSM never gets the same task twice.
+   */
+  taskHome(taskVendors: string[]): string | null {
+    const chosen = this.sql
+      .exec<{ value: string }>("SELECT value FROM tenant_settings WHERE key = 'task_home'")
+      .toArray()[0]?.value;
+    return chosen && taskVendors.includes(chosen) ? chosen : (taskVendors[0] ?? null);
+  }
+
+  /** An admin's choice of task home: tasks not yet written go there from now on. */
+  setTaskHome(vendor: string): void {
+    this.sql.exec(
+      "INSERT INTO tenant_settings (key, value) VALUES ('task_home', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      vendor,
+    );
+  }
+
   /** Which vendor's tickets count: the admin's choice, else the first connected help desk. */
   ticketSource(helpDesks: string[] = []): string | null {
     return ticketSourceOf(this.sql, helpDesks);

@@ -7,6 +7,23 @@ import { ago, BandBadge, Layout } from "./layout.tsx";
 
 type Overview = ReturnType<TenantStore["overview"]>;
 
+export type Allowance = {
+  calls: number;
+  allowed?: number;
+  orgUsed?: number;
+  max?: number;
+  share: number;
+};
+
+/** Ebb's share of a vendor's daily allocation, as the admin reads it. */
+function allowanceLine(a: Allowance): string {
+  const pct = Math.round(a.share * 100);
+  if (a.max === undefined || a.allowed === undefined)
+    return `API calls in the last 24 h: ${a.calls} (Ebb spends at most ${pct}% of the org's daily allocation)`;
+  const used = a.allowed > 0 ? Math.round((a.calls / a.allowed) * 100) : 100;
+  return `API calls in the last 24 h: ${a.calls.toLocaleString("en")} of Ebb's ${a.allowed.toLocaleString("en")} (${pct}% of the org's ${a.max.toLocaleString("en")}; ${used}% of Ebb's share used${a.orgUsed === undefined ? "" : `; the org has used ${a.orgUsed.toLocaleString("en")} in all`})`;
+}
+
 const BAND_ORDER = ["healthy", "watch", "at_risk", "insufficient_data"];
 
 export function Dashboard(props: {
@@ -19,6 +36,9 @@ export function Dashboard(props: {
   today: string;
   /** Which connected vendor's tickets count, when a help desk and another vendor both hold them. */
   ticketSource?: { current: string | null; choices: { id: string; label: string }[] } | undefined;
+  taskHome?: { current: string | null; choices: { id: string; label: string }[] } | undefined;
+  /** Per connection with a vendor allocation: Ebb's calls in its window and its share. */
+  allowances?: Record<string, Allowance>;
   /** Vendors this tenant can still connect, with the site each asks for (a Zendesk subdomain). */
   connectable?: { id: string; label: string; site?: { param: string; label: string } }[];
 }) {
@@ -52,6 +72,11 @@ export function Dashboard(props: {
                   <td>
                     {c.status}
                     {c.last_error ? <div class="error">{c.last_error}</div> : null}
+                    {props.allowances?.[c.id] ? (
+                      <div class="allowance muted">
+                        {allowanceLine(props.allowances[c.id] as Allowance)}
+                      </div>
+                    ) : null}
                     {s?.refused.map((r) => (
                       <div class="error refused">
                         {c.vendor} refuses Ebb {r.objectType}: {r.reason}. Ebb syncs the rest; grant
@@ -100,6 +125,26 @@ export function Dashboard(props: {
               {" "}
               Both hold tickets (a CRM often copies the help desk's): only one source counts, so no
               ticket counts twice.
+            </span>
+          </form>
+        ) : null}
+        {props.taskHome ? (
+          <form method="post" action="/admin/task-home" class="task-home">
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <label>
+              Follow-up tasks go into{" "}
+              <select name="vendor">
+                {props.taskHome.choices.map((v) => (
+                  <option value={v.id} selected={v.id === props.taskHome?.current}>
+                    {v.label}
+                  </option>
+                ))}
+              </select>
+            </label>{" "}
+            <button type="submit">Send tasks here</button>
+            <span class="muted">
+              {" "}
+              One CRM gets Ebb's tasks, so no one is asked twice; every CRM gets the health fields.
             </span>
           </form>
         ) : null}

@@ -1,7 +1,12 @@
 // `ebb demo` (what `npm start` runs): the product on this machine, offline — sandbox, Worker under
 // wrangler dev, install, first sync → score → writeback — then the admin URL, until Ctrl-C.
+
 import { SingleBar } from "cli-progress";
 import { checkWrittenTasks } from "../../connectors/hubspot/sandbox/written.ts";
+import {
+  HEALTH_FIELDS as SF_FIELDS,
+  TASK_KEY_FIELD as SF_TASK_KEY,
+} from "../../connectors/salesforce/map.ts";
 import { signalLabel } from "../../core/reasons.ts";
 import { type DemoStatus, startLocalDemo } from "../local-demo.ts";
 
@@ -61,9 +66,13 @@ export async function runWorkerDemo(
   const b = (k: string) => s.bands[k] ?? 0;
   const records = (vendor: string) => s.syncs.find((y) => y.vendor === vendor)?.records ?? 0;
   const orgs = [...demo.zendesk.state.organizations.values()].map((o) => o.data);
+  const sfAccounts = [...demo.salesforce.state.table("Account").values()];
+  const sfTasks = [...demo.salesforce.state.table("Task").values()].filter(
+    (t) => !t.IsDeleted && t[SF_TASK_KEY],
+  );
   io.log("");
   io.log(
-    `Synced ${records("hubspot")} HubSpot records (${demo.sandbox.callCount()} API calls) and ${records("zendesk")} Zendesk records (${demo.zendesk.callCount()} API calls) in ${(demo.timings.syncMs / 1000).toFixed(1)} s; scored ${s.lastScore?.accounts ?? 0} accounts in ${s.lastScore?.ms ?? 0} ms.`,
+    `Synced ${records("hubspot")} HubSpot records (${demo.sandbox.callCount()} API calls), ${records("zendesk")} Zendesk records (${demo.zendesk.callCount()} API calls) and ${records("salesforce")} Salesforce records (${demo.salesforce.callCount()} API calls, ${demo.salesforce.allocation.used()} of the org's ${demo.salesforce.allocation.max.toLocaleString("en")} a day) in ${(demo.timings.syncMs / 1000).toFixed(1)} s; scored ${s.lastScore?.accounts ?? 0} accounts in ${s.lastScore?.ms ?? 0} ms.`,
   );
   io.log(
     `Portfolio: ${s.accounts} accounts — ${b("healthy")} healthy, ${b("watch")} watch, ${b("at_risk")} at risk, ${b("insufficient_data")} insufficient data${s.ended ? `; ${s.ended} churned earlier` : ""}.`,
@@ -73,6 +82,9 @@ export async function runWorkerDemo(
   );
   io.log(
     `Written back to the Zendesk sandbox: health fields on ${orgs.filter((o) => o.organization_fields.ebb_health_band).length} organizations, ${orgs.filter((o) => o.tags.includes("ebb_at_risk")).length} tagged ebb_at_risk.`,
+  );
+  io.log(
+    `Written back to the Salesforce sandbox: health fields and the 90-day trend on ${sfAccounts.filter((a) => a[SF_FIELDS.band] != null).length} accounts; ${sfTasks.length ? `${sfTasks.length} follow-up tasks` : "follow-up tasks go to HubSpot, the tenant's one task home (the admin can send them to Salesforce instead)"}.`,
   );
   // What a CSM opening those tasks would check first.
   io.log(

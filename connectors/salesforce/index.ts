@@ -44,6 +44,12 @@ export function salesforceApp(app: VendorApp<SalesforceConfig>): SalesforceApp {
 
 const DAY_MS = 86_400_000;
 
+/** The org's My Domain name from its instance URL (`acme` for https://acme.my.salesforce.com). */
+function myDomainOf(instanceUrl: string): string | undefined {
+  const host = new URL(instanceUrl).hostname;
+  return /\.salesforce\.com$/.test(host) ? host.split(".")[0] : undefined;
+}
+
 export const salesforce: Connector<SalesforceCursor, SalesforceSettings, SalesforceConfig> = {
   id: "salesforce",
   label: "Salesforce",
@@ -83,7 +89,7 @@ export const salesforce: Connector<SalesforceCursor, SalesforceSettings, Salesfo
         );
       return {
         externalId: org,
-        tenantName: `Salesforce ${new URL(instance).hostname.split(".")[0] ?? org}`,
+        tenantName: `Salesforce ${myDomainOf(instance) ?? org}`,
         user: me.email ?? me.preferred_username ?? undefined,
       };
     },

@@ -1,6 +1,6 @@
-// End to end, as `npm start` runs it: the HubSpot and Zendesk sandboxes, the Worker under wrangler
-// dev, the HubSpot install and Zendesk connected to the same tenant, both first syncs → score →
-// writeback; then headless Chromium signs in with the printed link, sees the at-risk list, opens an
+// End to end, as `npm start` runs it: the HubSpot, Zendesk and Salesforce sandboxes, the Worker
+// under wrangler dev, the HubSpot install with Zendesk and Salesforce connected to the same tenant,
+// all three first syncs → score → writeback; then headless Chromium signs in with the printed link, sees the at-risk list, opens an
 // account with its reasons and trend chart, and opens the agent's view of a ticket from an at-risk
 // and from a healthy customer with Ebb's sidebar in it (Zendesk's frame and ZAF SDK are the
 // sandbox's stand-ins; the page, its signed load and the Worker are real); screenshots saved.
@@ -11,6 +11,10 @@ import { type Browser, chromium as playwright } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalDemo, startLocalDemo } from "../../cli/local-demo.ts";
 import { freePort } from "../../cli/local-worker.ts";
+import {
+  HEALTH_FIELDS as SF_FIELDS,
+  TASK_KEY_FIELD as SF_TASK_KEY,
+} from "../../connectors/salesforce/map.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "out", "e2e");
 
@@ -84,6 +88,36 @@ describe("the admin, in a browser", () => {
         o.organization_fields.ebb_health_band === "at_risk",
       );
     }
+  });
+
+  it("writes health fields into every Salesforce account; tasks go to the tenant's one task home", () => {
+    const accounts = [...demo.salesforce.state.table("Account").values()];
+    expect(accounts).toHaveLength(60);
+    const tasks = [...demo.salesforce.state.table("Task").values()].filter(
+      (t) => !t.IsDeleted && t[SF_TASK_KEY],
+    );
+    for (const a of accounts) {
+      expect(a[SF_FIELDS.band]).toBeTruthy();
+      if (a[SF_FIELDS.band] === "churned") continue;
+      expect(a[SF_FIELDS.scoredAt]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      // The card's trend: up to 90 days of scores.
+      const series = String(a[SF_FIELDS.series]).split(" ");
+      expect(series.length).toBeGreaterThan(1);
+      expect(series.length).toBeLessThanOrEqual(90);
+    }
+    // HubSpot, connected first, is the tenant's task home: no CSM gets the same task twice.
+    expect(tasks).toEqual([]);
+    expect(
+      [...demo.sandbox.state.objects.tasks.values()].filter((t) => t.properties.ebb_dedupe_key)
+        .length,
+    ).toBeGreaterThan(0);
+    // The three vendors' records are one tenant's: 60 customers, not 180.
+    expect(demo.status.accounts).toBe(60);
+    expect(demo.status.syncs.map((y) => y.vendor).sort()).toEqual([
+      "hubspot",
+      "salesforce",
+      "zendesk",
+    ]);
   });
 
   it("shows an agent, in the Zendesk sidebar, an at-risk customer with reasons and advice, and a healthy one in one quiet line", async () => {

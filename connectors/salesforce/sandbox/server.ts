@@ -118,6 +118,8 @@ export async function startSalesforceSandbox(
   const locators = new Map<string, { rows: Json[]; at: number }>();
   let callNo = 0;
   let locatorNo = 0;
+  /** The records as seeded, for a reset. */
+  const seeded = new Map([...state.objects].map(([k, t]) => [k, structuredClone(t)]));
   const issue = () => {
     const a = `00DEb!${randomBytes(24).toString("base64url")}`;
     const r = `5Aep861${randomBytes(24).toString("base64url")}`;
@@ -700,6 +702,40 @@ export async function startSalesforceSandbox(
     }
     if (path === "/__sandbox/calls" && method === "GET")
       return send(res, 200, { calls: state.calls });
+    // Records made in the org's own UI (not through the API, so not counted): `atMs` stamps them.
+    if (path === "/__sandbox/insert" && method === "POST") {
+      const b = JSON.parse(raw || "{}") as {
+        object?: string;
+        records?: Record<string, unknown>[];
+        atMs?: number;
+      };
+      if (!b.object || !state.fields.has(b.object) || !Array.isArray(b.records))
+        return send(res, 400, { error: "insert needs an object and records" });
+      const ids = b.records.map((r) =>
+        state.insert(
+          b.object as string,
+          r,
+          b.atMs ?? now(),
+          Number(r.CreatedDateMs ?? b.atMs ?? now()),
+        ),
+      );
+      return send(res, 200, { ids });
+    }
+    // Become another org holding the same customers as first seeded (`reset`: its records as
+    // they were at start, none of Ebb's writes): a second install for a test.
+    if (path === "/__sandbox/org" && method === "POST") {
+      const o = JSON.parse(raw || "{}") as { orgId?: string; reset?: boolean };
+      if (!o.orgId || !/^00D\w{15}$/.test(o.orgId))
+        return send(res, 400, { error: "orgId must be an 18-character org id (00D…)" });
+      state.orgId = o.orgId;
+      if (o.reset)
+        for (const [object, rows] of seeded) {
+          const t = state.table(object);
+          t.clear();
+          for (const [id, row] of rows) t.set(id, structuredClone(row));
+        }
+      return send(res, 200, { orgId: state.orgId });
+    }
     if (path === "/__sandbox/allocation" && method === "POST") {
       const a = JSON.parse(raw || "{}") as { max?: number; usedByOthers?: number };
       if (a.max !== undefined) sandbox.allocation.max = a.max;

@@ -179,7 +179,8 @@ export interface Call {
 export const sfStamp = (ms: number) => new Date(ms).toISOString().replace("Z", "+0000");
 
 export class OrgState {
-  readonly orgId = "00DEb0000000001EAA";
+  /** The org's id (a test may rename it: the same data as another org, for a second install). */
+  orgId = "00DEb0000000001EAA";
   readonly objects = new Map<string, Map<string, Row>>();
   readonly fields = new Map<string, Map<string, FieldInfo>>();
   readonly calls: Call[] = [];

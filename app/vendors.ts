@@ -70,6 +70,20 @@ export function taskVendorsOf(
   );
 }
 
+/**
+ * Where a tenant's tickets may come from, first choice first: its help desks (tickets live there
+ * first-hand), then its other vendors in the order they were connected. Only one source counts,
+ * so a ticket two vendors hold (a CRM's copy, a CRM synced with another) counts once.
+ */
+export function ticketSourcesOf(
+  vendors: Vendors,
+  connected: readonly { vendor: string }[],
+): string[] {
+  const all = [...new Set(connected.map((c) => c.vendor))].filter((v) => vendors.find(v));
+  const desks = helpDesksOf(vendors, connected);
+  return [...desks, ...all.filter((v) => !desks.includes(v))];
+}
+
 /** The help desks (a connector with `helpDesk`) among a tenant's connected vendors. */
 export function helpDesksOf(vendors: Vendors, connected: readonly { vendor: string }[]): string[] {
   return [...new Set(connected.map((c) => c.vendor))].filter(

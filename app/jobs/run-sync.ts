@@ -7,7 +7,7 @@ import { ConnectorError } from "../../connectors/errors.ts";
 import { getConnection, listConnections, markConnection } from "../db/directory-repo.ts";
 import { type Deps, dayOf, gateContext } from "../deps.ts";
 import { LEASE_MS } from "../tenant/sync-repo.ts";
-import { helpDesksOf } from "../vendors.ts";
+import { ticketSourcesOf } from "../vendors.ts";
 import { sliceBatch } from "./chunk-batch.ts";
 import { PoisonMessage } from "./errors.ts";
 import type { SyncJob } from "./messages.ts";
@@ -60,7 +60,7 @@ export async function runSync(
     tenantId: conn.tenant_id,
     status: "active",
   });
-  const helpDesks = helpDesksOf(deps.vendors, connections);
+  const ticketSources = ticketSourcesOf(deps.vendors, connections);
   const started = deps.now();
   let pages = 0;
   let storeMs = 0;
@@ -92,7 +92,7 @@ export async function runSync(
           slice,
           last ? { cursor: page.cursor, refused: page.refused ?? [] } : null,
           deps.now(),
-          helpDesks,
+          ticketSources,
         );
         stored &&= r.stored;
         if (!stored) break;

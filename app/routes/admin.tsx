@@ -16,7 +16,7 @@ import {
 } from "../db/sessions-repo.ts";
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
-import { helpDesksOf, taskVendorsOf } from "../vendors.ts";
+import { taskVendorsOf, ticketSourcesOf } from "../vendors.ts";
 import { AccountPage } from "../views/account.tsx";
 import { ConnectPage } from "../views/connect.tsx";
 import { type Allowance, Dashboard } from "../views/dashboard.tsx";
@@ -122,11 +122,11 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     ]);
     const active = connections.filter((x) => x.status === "active");
     const connected = [...new Set(active.map((x) => x.vendor))];
-    const helpDesks = helpDesksOf(d.vendors, active);
+    const sources = ticketSourcesOf(d.vendors, active);
     const ticketSource =
-      connected.length > 1 && helpDesks.length > 0
+      sources.length > 1
         ? {
-            current: await d.tenant(s.tenantId).ticketSource(helpDesks),
+            current: await d.tenant(s.tenantId).ticketSource(sources),
             choices: connected.map((v) => ({
               id: v,
               label: d.vendors.find(v)?.connector.label ?? v,

@@ -130,13 +130,13 @@ export class TenantStore extends DurableObject<Env> {
     records: RecordBatch,
     end: PageEnd | null,
     now: number,
-    /** The help desks connected to the tenant: the default source of its tickets. */
-    helpDesks: string[] = [],
+    /** Where the tenant's tickets may come from, first choice first (`ticketSourcesOf`). */
+    ticketSources: string[] = [],
   ): { stored: boolean; rows: number; accounts: number } {
     return this.ctx.storage.transactionSync(() => {
       if (!holdsLease(this.sql, connectionId, runId, holder))
         return { stored: false, rows: 0, accounts: 0 };
-      const source = ticketSourceOf(this.sql, helpDesks);
+      const source = ticketSourceOf(this.sql, ticketSources);
       let batch = records;
       if (source !== null && source !== vendor) batch = { ...records, tickets: [] };
       else if (source === vendor) keepTicketsOnlyFrom(this.sql, vendor);
@@ -347,8 +347,8 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /** Which vendor's tickets count: the admin's choice, else the first connected help desk. */
-  ticketSource(helpDesks: string[] = []): string | null {
-    return ticketSourceOf(this.sql, helpDesks);
+  ticketSource(ticketSources: string[] = []): string | null {
+    return ticketSourceOf(this.sql, ticketSources);
   }
 
   /**
@@ -478,12 +478,16 @@ export class TenantStore extends DurableObject<Env> {
   }
 }
 
-/** The admin's choice of ticket source, else the first connected help desk; null: every vendor's. */
-function ticketSourceOf(sql: SqlStorage, helpDesks: string[]): string | null {
+/**
+ * The admin's choice of ticket source while it is connected, else the first of `sources` (a help
+ * desk, else the first vendor connected); null when no sources are named: every vendor's.
+ */
+function ticketSourceOf(sql: SqlStorage, sources: string[]): string | null {
   const chosen = sql
     .exec<{ value: string }>("SELECT value FROM tenant_settings WHERE key = 'ticket_source'")
     .toArray()[0]?.value;
-  return chosen ?? helpDesks[0] ?? null;
+  if (sources.length === 0) return chosen ?? null;
+  return chosen && sources.includes(chosen) ? chosen : (sources[0] ?? null);
 }
 
 /**

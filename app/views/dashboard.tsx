@@ -123,8 +123,8 @@ export function Dashboard(props: {
             <button type="submit">Use these tickets</button>
             <span class="muted">
               {" "}
-              Both hold tickets (a CRM often copies the help desk's): only one source counts, so no
-              ticket counts twice.
+              More than one connected vendor holds tickets (a CRM often copies the help desk's; two
+              CRMs may sync each other): only one source counts, so no ticket counts twice.
             </span>
           </form>
         ) : null}

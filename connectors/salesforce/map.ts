@@ -240,19 +240,26 @@ export function toOutcome(r: SfRecord, s: SalesforceSettings): Outcome | undefin
   return { accountId: accountId(account), kind, at };
 }
 
-/** The packaged Account fields Ebb writes its health into (namespace prefix added by the package). */
+/**
+ * The packaged Account fields Ebb writes its health into, by their API names in a subscriber org
+ * (the package's namespace, `ebb`, prefixes them: package/ holds them as `Health_Score__c`, …).
+ */
+export const NAMESPACE = "ebb";
 export const HEALTH_FIELDS = {
-  score: "Ebb_Health_Score__c",
-  band: "Ebb_Health_Band__c",
-  trend: "Ebb_Health_Trend__c",
-  coverage: "Ebb_Coverage__c",
-  reasons: "Ebb_Top_Reasons__c",
-  scoredAt: "Ebb_Scored_On__c",
-  series: "Ebb_Score_Series__c",
+  score: "ebb__Health_Score__c",
+  band: "ebb__Health_Band__c",
+  trend: "ebb__Health_Trend__c",
+  coverage: "ebb__Coverage__c",
+  reasons: "ebb__Top_Reasons__c",
+  scoredAt: "ebb__Scored_On__c",
+  series: "ebb__Score_Series__c",
 } as const;
 
-/** The packaged Task field that keys Ebb's tasks (External ID, unique): a retried push upserts. */
-export const TASK_KEY_FIELD = "Ebb_Task_Key__c";
+/**
+ * The packaged Activity field that keys Ebb's tasks (Text, External ID, unique, case-sensitive): a
+ * retried push upserts the task it made instead of making a second.
+ */
+export const TASK_KEY_FIELD = "ebb__Task_Key__c";
 
 /** Long Text Area fields hold 32,768 characters; reasons are cut well before that. */
 const REASONS_MAX = 32_000;

@@ -7,7 +7,7 @@ import { generatePortfolio } from "../../core/generate/generate.ts";
 import type { HealthSnapshot, Task } from "../../core/model.ts";
 import { salesforceContext } from "../../tests/support/salesforce.ts";
 import type { AccountChange } from "../connector.ts";
-import { HEALTH_FIELDS, TASK_KEY_FIELD } from "./map.ts";
+import { HEALTH_FIELDS, NAMESPACE, TASK_KEY_FIELD } from "./map.ts";
 import { ensureSalesforceSetup, pushSalesforce } from "./push.ts";
 import { seedOrg } from "./sandbox/seed.ts";
 import { type SalesforceSandbox, startSalesforceSandbox } from "./sandbox/server.ts";
@@ -150,7 +150,7 @@ describe("Salesforce push", () => {
 
   it("setup refuses an org without Ebb's package, naming what is missing", async () => {
     const bare = customFields();
-    bare.Account = bare.Account?.filter((f) => !f.name.startsWith("Ebb_")) ?? [];
+    bare.Account = bare.Account?.filter((f) => !f.name.startsWith(`${NAMESPACE}__`)) ?? [];
     bare.Task = [];
     sandbox = await startSalesforceSandbox({ state: new OrgState(bare) });
     const err = await ensureSalesforceSetup(salesforceContext(sandbox)).catch((e: unknown) => e);

@@ -108,6 +108,35 @@ export function toStakeholder(r: SfRecord, s: SalesforceSettings): Stakeholder |
   return st;
 }
 
+/**
+ * A contact moved to another account (Contact.Account's field history): a departure from the
+ * account it left — the person as they are now, inactive there since the move. Their record under
+ * the new account is the contact itself.
+ */
+export function toDeparture(r: SfRecord, s: SalesforceSettings): Stakeholder | undefined {
+  const left = text(r.OldValue);
+  const contact = text(r.ContactId);
+  const at = sfTime(r.CreatedDate);
+  if (!left?.startsWith("001") || !contact || !at) return undefined;
+  const c = (r.Contact ?? {}) as Record<string, unknown>;
+  const st: Stakeholder = {
+    id: `${contactId(contact)}-at-${left}`,
+    accountId: accountId(left),
+    active: false,
+    leftAt: at,
+  };
+  const name = text(c.Name);
+  if (name) st.name = name;
+  const email = text(c.Email);
+  if (email) st.email = email;
+  const title = text(c.Title);
+  if (title) st.title = title;
+  const persona = PersonaSchema.safeParse(text(c[s.contact.persona])?.toLowerCase());
+  if (persona.success) st.persona = persona.data;
+  else if (title) st.persona = personaFromTitle(title);
+  return st;
+}
+
 export function toTicket(r: SfRecord, s: SalesforceSettings): Ticket | undefined {
   const account = text(r.AccountId);
   const created = sfTime(r.CreatedDate);

@@ -220,8 +220,57 @@ describe("Salesforce pull", () => {
     expect(later.store.get("accounts")?.get(`sf-account-${open?.AccountId}`)).toMatchObject({
       renewalAt: "2031-01-31",
     });
-    // Two passes: six objects each, one page each, and one account re-read for the renewal.
-    expect(queries(sandbox).length - calls).toBe(6 + 6 + 1);
+    // Two passes: seven queries each (six objects and contacts' moves), one page each, and one
+    // account re-read for the renewal.
+    expect(queries(sandbox).length - calls).toBe(7 + 7 + 1);
+  });
+});
+
+describe("Salesforce departures", () => {
+  it("reads a contact moved to another account as a departure from the one it left", async () => {
+    let clock = Date.now();
+    const seeded = seedOrg(portfolio, undefined, clock - 5 * 60_000);
+    sandbox = await startSalesforceSandbox({ state: seeded.state, now: () => clock });
+    const ctx = salesforceContext(sandbox, { now: () => clock });
+    const first = await pullInto(ctx, settings, undefined);
+    const champion = portfolio.stakeholders.find((x) => x.persona === "champion" && x.active);
+    const contact = seeded.ids.get(`stakeholders:${champion?.id}`) as string;
+    const from = seeded.ids.get(`accounts:${champion?.accountId}`) as string;
+    const to = [...seeded.state.table("Account").keys()].find((id) => id !== from) as string;
+    seeded.state.update("Contact", contact, { AccountId: to }, clock - 120_000);
+    clock += 61_000;
+    const next = await pullInto(ctx, settings, first.cursor, first.store);
+    const people = next.store.get("stakeholders");
+    // The person now works with the other customer…
+    expect(people?.get(`sf-contact-${contact}`)).toMatchObject({
+      accountId: `sf-account-${to}`,
+      active: true,
+    });
+    // …and left the first: a champion gone, dated the move, from CRM evidence alone.
+    expect(people?.get(`sf-contact-${contact}-at-${from}`)).toEqual({
+      id: `sf-contact-${contact}-at-${from}`,
+      accountId: `sf-account-${from}`,
+      name: champion?.name,
+      email: champion?.email,
+      title: champion?.title,
+      persona: "champion",
+      active: false,
+      leftAt: new Date(clock - 61_000 - 120_000).toISOString(),
+    });
+    const soql = sandbox.state.calls
+      .map((c) => c.soql ?? "")
+      .filter((q) => q.includes("FROM ContactHistory"));
+    expect(soql.at(-1)).toContain("Field = 'Account' AND DataType = 'EntityId'");
+  });
+
+  it("pulls without moves from an org that does not keep contacts' history", async () => {
+    const state = seedOrg(portfolio).state;
+    state.fields.delete("ContactHistory");
+    sandbox = await startSalesforceSandbox({ state });
+    const run = await pullInto(salesforceContext(sandbox), settings, undefined);
+    expect(run.done).toBe(true);
+    expect(run.portfolio().stakeholders).toHaveLength(portfolio.stakeholders.length);
+    expect((run.cursor as SalesforceCursor).missing?.fields).toContain("ContactHistory");
   });
 });
 

@@ -5,7 +5,8 @@
 // with the cursor after its last row, so a pull killed anywhere resumes behind what it stored.
 // A pass reads changes up to a minute before it began (a row's SystemModstamp can be earlier than
 // its commit); the next pass starts there. A custom field the org lacks (INVALID_FIELD) is left out
-// of the query and looked for again a day later.
+// of the query and looked for again a day later. Contact.Account's field history (when the org
+// tracks it) gives the contacts who moved to another account: departures from the one they left.
 import type { ConnectorContext, PullPage, RecordBatch } from "../connector.ts";
 import { ConnectorError } from "../errors.ts";
 import { emptyBatch } from "../records.ts";
@@ -21,14 +22,34 @@ import {
   taskId,
   taskToEngagement,
   toAccount,
+  toDeparture,
   toOutcome,
   toStakeholder,
   toTicket,
 } from "./map.ts";
 import type { SalesforceSettings } from "./settings.ts";
 
-export const OBJECTS = ["Account", "Contact", "Case", "Task", "Event", "Opportunity"] as const;
+export const OBJECTS = [
+  "Account",
+  "Contact",
+  "ContactHistory",
+  "Case",
+  "Task",
+  "Event",
+  "Opportunity",
+] as const;
 type SfObject = (typeof OBJECTS)[number];
+
+/** The field each object's watermark follows: field history rows are never changed, only made. */
+const STAMP: Record<SfObject, string> = {
+  Account: "SystemModstamp",
+  Contact: "SystemModstamp",
+  ContactHistory: "CreatedDate",
+  Case: "SystemModstamp",
+  Task: "SystemModstamp",
+  Event: "SystemModstamp",
+  Opportunity: "SystemModstamp",
+};
 
 export interface SalesforceCursor {
   /** The object being read (an index into OBJECTS); OBJECTS.length when the pass is over. */
@@ -125,6 +146,20 @@ function fieldsFor(
         ],
         optional: [TASK_KEY_FIELD],
       };
+    case "ContactHistory":
+      return {
+        fields: [
+          "Id",
+          "ContactId",
+          "OldValue",
+          "CreatedDate",
+          "Contact.Name",
+          "Contact.Email",
+          "Contact.Title",
+          `Contact.${s.contact.persona}`,
+        ],
+        optional: [`Contact.${s.contact.persona}`],
+      };
     case "Event":
       return {
         fields: [...sys, "AccountId", "WhoId", "StartDateTime", "ActivityDateTime", s.eventOutcome],
@@ -165,11 +200,15 @@ export function soqlFor(
   until: number,
   missing: Set<string>,
 ): string {
-  const bound = `SystemModstamp < ${new Date(until).toISOString()}`;
+  const t = STAMP[object];
+  const bound = `${t} < ${new Date(until).toISOString()}`;
   const after = mark
-    ? `(SystemModstamp > ${mark.t} OR (SystemModstamp = ${mark.t} AND Id > ${quote(mark.id)})) AND ${bound}`
+    ? `(${t} > ${mark.t} OR (${t} = ${mark.t} AND Id > ${quote(mark.id)})) AND ${bound}`
     : bound;
-  return `SELECT ${selectList(object, s, missing)} FROM ${object} WHERE ${after} ORDER BY SystemModstamp ASC, Id ASC`;
+  // Moves between accounts: the ids' history row (a lookup also has one with the names).
+  const only =
+    object === "ContactHistory" ? "Field = 'Account' AND DataType = 'EntityId' AND " : "";
+  return `SELECT ${selectList(object, s, missing)} FROM ${object} WHERE ${only}${after} ORDER BY ${t} ASC, Id ASC`;
 }
 
 /** The column an INVALID_FIELD answer names: `No such column 'X' on entity 'Y'`. */
@@ -184,12 +223,13 @@ function addRow(batch: RecordBatch, object: SfObject, r: SfRecord, s: Salesforce
   const kind = {
     Account: "accounts",
     Contact: "stakeholders",
+    ContactHistory: "stakeholders",
     Case: "tickets",
     Task: "engagements",
     Event: "engagements",
   } as const;
   if (r.IsDeleted === true) {
-    if (object === "Opportunity") return;
+    if (object === "Opportunity" || object === "ContactHistory") return;
     const id =
       object === "Account"
         ? accountId(r.Id)
@@ -225,6 +265,11 @@ function addRow(batch: RecordBatch, object: SfObject, r: SfRecord, s: Salesforce
       const e = taskToEngagement(r);
       if (e) batch.engagements.push(e);
       else batch.deleted.push({ kind: "engagements", id: taskId(r.Id) });
+      return;
+    }
+    case "ContactHistory": {
+      const d = toDeparture(r, s);
+      if (d) batch.stakeholders.push(d);
       return;
     }
     case "Event": {
@@ -263,15 +308,25 @@ export async function* pullSalesforce(
 
   async function firstPage(object: SfObject): Promise<QueryPage> {
     for (;;) {
+      if (missing.has(object)) return { totalSize: 0, done: true, records: [] };
       try {
         return await api.query(
           soqlFor(object, settings, cursor.marks[object], cursor.until, missing),
-          {
-            all: true,
-            batchSize: settings.pageSize,
-          },
+          // Field history never goes to the recycle bin: `query` reads all of it.
+          { all: object !== "ContactHistory", batchSize: settings.pageSize },
         );
       } catch (e) {
+        // An org (or a user) without field history for contacts: no moves to read, for a day.
+        if (
+          object === "ContactHistory" &&
+          e instanceof ConnectorError &&
+          /INVALID_TYPE|INSUFFICIENT_ACCESS/.test(e.message)
+        ) {
+          missing.add(object);
+          cursor.missing = { fields: [...missing], at: now };
+          ctx.log("salesforce.object_missing", { object });
+          continue;
+        }
         const col = missingColumn(e);
         const { optional } = fieldsFor(object, settings);
         const hit =
@@ -314,7 +369,7 @@ export async function* pullSalesforce(
       }
       const last = page.records.at(-1);
       const next: SalesforceCursor = structuredClone(cursor);
-      if (last) next.marks[object] = { t: iso(last.SystemModstamp), id: last.Id };
+      if (last) next.marks[object] = { t: iso(last[STAMP[object]]), id: last.Id };
       const more: string | undefined = page.nextRecordsUrl;
       if (!more) next.stage++;
       cursor = next;

@@ -31,12 +31,14 @@ export const PREFIX: Record<string, string> = {
   Task: "00T",
   Event: "00U",
   Case: "500",
+  ContactHistory: "017",
 };
 
 /** Parent relationships (`Owner.Email`): relationship name → (id field, object). */
 export const PARENTS: Record<string, Record<string, { field: string; object: string }>> = {
   Account: { Owner: { field: "OwnerId", object: "User" } },
   Contact: { Account: { field: "AccountId", object: "Account" } },
+  ContactHistory: { Contact: { field: "ContactId", object: "Contact" } },
   Case: { Account: { field: "AccountId", object: "Account" } },
   Opportunity: { Account: { field: "AccountId", object: "Account" } },
   Task: { Account: { field: "AccountId", object: "Account" } },
@@ -122,6 +124,14 @@ const STANDARD: Record<string, [string, string, boolean?][]> = {
     ["ClosedDate", "datetime", false],
     ["Origin", "picklist"],
   ],
+  // Field history (Contact.Account tracked): one row per change, never updated.
+  ContactHistory: [
+    ["ContactId", "reference", false],
+    ["Field", "picklist", false],
+    ["DataType", "picklist", false],
+    ["OldValue", "anyType", false],
+    ["NewValue", "anyType", false],
+  ],
 };
 
 /** The org's own custom fields for what Ebb reads (the settings' defaults), and Ebb's package. */
@@ -162,6 +172,7 @@ export function customFields(
     Task: [f(TASK_KEY_FIELD, "string", { externalId: true, unique: true })],
     Opportunity: [],
     User: [],
+    ContactHistory: [],
   };
 }
 
@@ -233,6 +244,9 @@ export class OrgState {
     return id;
   }
 
+  /** Whether Contact.Account's history is tracked (Setup → Contact → Set History Tracking). */
+  trackContactAccount = true;
+
   /** Change a record as of `atMs` (SystemModstamp moves). */
   update(
     object: string,
@@ -242,6 +256,35 @@ export class OrgState {
   ): Row | undefined {
     const row = this.table(object).get(id);
     if (!row || row.IsDeleted) return undefined;
+    const before = row.AccountId;
+    if (
+      object === "Contact" &&
+      this.trackContactAccount &&
+      "AccountId" in fields &&
+      fields.AccountId !== before
+    )
+      // A lookup's history is two rows: the ids (EntityId) and the names (String).
+      for (const [dataType, oldValue, newValue] of [
+        ["EntityId", before ?? null, fields.AccountId ?? null],
+        [
+          "String",
+          before ? (this.table("Account").get(String(before))?.Name ?? null) : null,
+          fields.AccountId
+            ? (this.table("Account").get(String(fields.AccountId))?.Name ?? null)
+            : null,
+        ],
+      ] as const)
+        this.insert(
+          "ContactHistory",
+          {
+            ContactId: id,
+            Field: "Account",
+            DataType: dataType,
+            OldValue: oldValue,
+            NewValue: newValue,
+          },
+          atMs,
+        );
     Object.assign(row, fields, { LastModifiedDate: sfStamp(atMs), SystemModstamp: sfStamp(atMs) });
     this.derive(object, row);
     return row;

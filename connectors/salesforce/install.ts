@@ -4,10 +4,11 @@
 // Refresh tokens rotate: each refresh returns a new one and presenting a rotated-away token revokes
 // every token of the install, so refreshes of one connection must never race (the connection gate
 // runs them single-flight). jsforce's OAuth2 helper has no PKCE parameters, so the two token
-// requests are plain fetches to Salesforce's documented endpoint.
+// requests go to Salesforce's documented endpoint through the shared token request.
 
 import { z } from "zod";
-import { ConnectorError, codeForStatus } from "../errors.ts";
+import { ConnectorError } from "../errors.ts";
+import { requestTokens } from "../oauth.ts";
 import type { Tokens } from "../tokens.ts";
 
 export interface SalesforceApp {
@@ -57,62 +58,24 @@ async function grant(
   what: string,
   previousRefresh?: string,
 ): Promise<Tokens> {
-  let res: Response;
-  try {
-    res = await fetch(`${app.loginUrl.replace(/\/+$/, "")}/services/oauth2/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-      body: new URLSearchParams({
-        ...body,
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-      }),
-    });
-  } catch (e) {
-    throw new ConnectorError("unavailable", `${what}: ${(e as Error).message}`);
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let said = "";
-    try {
-      const b = JSON.parse(text) as { error?: string; error_description?: string };
-      said = [b.error, b.error_description].filter(Boolean).join(": ");
-    } catch {}
-    // invalid_grant (400): the code or refresh token is spent or revoked: install again.
-    const code = res.status === 400 || res.status === 401 ? "auth" : codeForStatus(res.status);
-    throw new ConnectorError(
-      code,
-      `${what}: Salesforce answered ${res.status}${said ? ` (${said})` : ""}`,
-      {
-        status: res.status,
-      },
-    );
-  }
-  let parsed: ReturnType<typeof TokenAnswer.safeParse>;
-  try {
-    parsed = TokenAnswer.safeParse(JSON.parse(text));
-  } catch {
-    throw new ConnectorError(
-      "invalid_response",
-      `${what}: Salesforce sent a body that is not JSON`,
-    );
-  }
-  if (!parsed.success)
-    throw new ConnectorError(
-      "invalid_response",
-      `${what}: Salesforce's token answer lacks ${parsed.error.issues[0]?.path.join(".")}`,
-    );
-  const refreshToken = parsed.data.refresh_token ?? previousRefresh;
+  const t = await requestTokens({
+    url: `${app.loginUrl.replace(/\/+$/, "")}/services/oauth2/token`,
+    body: { form: { ...body, client_id: app.clientId, client_secret: app.clientSecret } },
+    schema: TokenAnswer,
+    vendor: "Salesforce",
+    what,
+  });
+  const refreshToken = t.refresh_token ?? previousRefresh;
   if (!refreshToken)
     throw new ConnectorError(
       "config",
       `${what}: Salesforce issued no refresh token: the app's OAuth policy must allow refresh_token`,
     );
   return {
-    accessToken: parsed.data.access_token,
+    accessToken: t.access_token,
     refreshToken,
     expiresAt: now + ASSUMED_SESSION_MS,
-    instanceUrl: parsed.data.instance_url.replace(/\/+$/, ""),
+    instanceUrl: t.instance_url.replace(/\/+$/, ""),
   };
 }
 

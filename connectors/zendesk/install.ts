@@ -5,7 +5,8 @@
 // runs them single-flight). node-zendesk has no call for the OAuth grant itself (only for managing
 // tokens under /api/v2), so the two token requests are plain fetches to Zendesk's documented endpoint.
 
-import { ConnectorError, codeForStatus } from "../errors.ts";
+import { ConnectorError } from "../errors.ts";
+import { requestTokens } from "../oauth.ts";
 import type { Tokens } from "../tokens.ts";
 import { TokenResponse } from "./schemas.ts";
 
@@ -54,53 +55,18 @@ async function grant(
   now: number,
   what: string,
 ): Promise<Tokens> {
-  let res: Response;
-  try {
-    // https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/
-    res = await fetch(`${siteUrl(app.apiBaseTemplate, subdomain)}/oauth/tokens`, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({
-        ...body,
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-      }),
-    });
-  } catch (e) {
-    throw new ConnectorError("unavailable", `${what}: ${(e as Error).message}`);
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    let said = "";
-    try {
-      const b = JSON.parse(text) as { error?: string; error_description?: string };
-      said = [b.error, b.error_description].filter(Boolean).join(": ");
-    } catch {}
-    // An invalid or reused grant is `invalid_grant` (400): the install's tokens are gone.
-    const code = res.status === 400 || res.status === 401 ? "auth" : codeForStatus(res.status);
-    throw new ConnectorError(
-      code,
-      `${what}: Zendesk answered ${res.status}${said ? ` (${said})` : ""}`,
-      {
-        status: res.status,
-      },
-    );
-  }
-  let parsed: ReturnType<typeof TokenResponse.safeParse>;
-  try {
-    parsed = TokenResponse.safeParse(JSON.parse(text));
-  } catch {
-    throw new ConnectorError("invalid_response", `${what}: Zendesk sent a body that is not JSON`);
-  }
-  if (!parsed.success)
-    throw new ConnectorError(
-      "invalid_response",
-      `${what}: Zendesk's token answer lacks ${parsed.error.issues[0]?.path.join(".")}`,
-    );
+  // https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/
+  const t = await requestTokens({
+    url: `${siteUrl(app.apiBaseTemplate, subdomain)}/oauth/tokens`,
+    body: { json: { ...body, client_id: app.clientId, client_secret: app.clientSecret } },
+    schema: TokenResponse,
+    vendor: "Zendesk",
+    what,
+  });
   return {
-    accessToken: parsed.data.access_token,
-    refreshToken: parsed.data.refresh_token,
-    expiresAt: now + parsed.data.expires_in * 1000,
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token,
+    expiresAt: now + t.expires_in * 1000,
   };
 }
 

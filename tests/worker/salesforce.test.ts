@@ -129,6 +129,60 @@ describe("Salesforce in the Worker", () => {
       .allowanceUsage();
     expect(usage).toMatchObject({ max: 100_000, allowed: 10_000 });
     expect(usage?.calls).toBeGreaterThan(5);
+
+    // The admin sends tasks to Salesforce and counts its cases; a customer's bad fortnight in
+    // support, entered there, then raises a task in Salesforce and none in HubSpot.
+    const form = (path: string, vendor: string) =>
+      worker(path, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf, vendor }),
+      });
+    expect((await form("/admin/task-home", "zendesk")).status).toBe(400);
+    expect((await form("/admin/task-home", "salesforce")).status).toBe(303);
+    expect((await form("/admin/ticket-source", "salesforce")).status).toBe(303);
+    const victim = accounts.find((a) => a[HEALTH_FIELDS.band] === "healthy");
+    const now = Date.now();
+    await fetch(`${inject("salesforceUrl")}/__sandbox/insert`, {
+      method: "POST",
+      body: JSON.stringify({
+        object: "Case",
+        atMs: now - 5 * 60_000,
+        records: Array.from({ length: 24 }, (_, k) => ({
+          AccountId: victim?.Id,
+          Subject: "Export broken again, data missing",
+          Description: "This is unacceptable. We are losing data every day and nobody answers.",
+          Status: k % 3 === 0 ? "Closed" : "Escalated",
+          Priority: "Critical",
+          IsEscalated: true,
+          CSAT__c: 1,
+          Reopen_Count__c: 2,
+          First_Response_Minutes__c: 900,
+          Tags__c: "export;bug",
+          CreatedDateMs: now - (14 - Math.floor(k / 2)) * 86_400_000,
+        })),
+      }),
+    });
+    // The ticket source's change queued Salesforce's sync (its cases are read again).
+    const written = await until(
+      "the task in Salesforce",
+      async () => {
+        const { tasks } = await salesforce<{ tasks: Record<string, unknown>[] }>(
+          `/__sandbox/accounts/${victim?.Id}`,
+        );
+        const x = await status();
+        return tasks.some((t) => t[TASK_KEY_FIELD]) && !x.scoring && x.pendingWriteback === 0
+          ? tasks
+          : undefined;
+      },
+      120_000,
+    );
+    // The same task is not in HubSpot (other tests' tenants share that portal: by key, not count).
+    const key = written.find((t) => t[TASK_KEY_FIELD])?.[TASK_KEY_FIELD];
+    const { results } = (await (
+      await fetch(`${inject("hubspotUrl")}/__sandbox/objects/tasks`)
+    ).json()) as { results: { properties: Record<string, string> }[] };
+    expect(results.filter((t) => t.properties.ebb_dedupe_key === key)).toEqual([]);
   }, 240_000);
 
   it("installs from Salesforce, writes tasks into it once, shows and keeps to its API share", async () => {

@@ -120,7 +120,8 @@ export function upsertAccount(
     )
     .toArray()[0]?.account_id;
   // Not yet linked: first by an id the vendor says this account has elsewhere (a Zendesk
-  // organization's external_id holding the CRM's id), then by any of its domains. Only accounts
+  // organization's external_id holding the CRM's id), or that another vendor's account says this
+  // one has, then by any of its domains. Only accounts
   // this vendor does not already hold are candidates.
   const byLinkedId = (id: string) =>
     sql
@@ -154,12 +155,37 @@ export function upsertAccount(
         ),
       ),
     ].sort();
+  // The other direction: an account another vendor brought earlier that names this one's id
+  // (a Zendesk organization whose external_id is this Salesforce account's id).
+  const namingThis = (ids: string[]) =>
+    [
+      ...new Set(
+        ids.flatMap((id) =>
+          sql
+            .exec<{ id: string }>(
+              `SELECT DISTINCT a.id AS id FROM accounts a, json_each(a.data, '$.linkedIds') j
+               WHERE j.value = ? AND NOT EXISTS (
+                 SELECT 1 FROM account_links m WHERE m.account_id = a.id AND m.vendor = ?)
+               ORDER BY a.id LIMIT 20`,
+              id,
+              vendor,
+            )
+            .toArray()
+            .map((r) => r.id),
+        ),
+      ),
+    ].sort();
   let candidates: string[] = [];
   let key: string | null = null;
   if (linked === undefined) {
     const ids = a.linkedIds ?? [];
     candidates = [...new Set(ids.flatMap(byLinkedId))].sort();
     key = ids.length > 0 ? `external id ${ids.join(", ")}` : null;
+    if (candidates.length === 0) {
+      const own = [...new Set(Object.values(a.externalIds ?? {}))];
+      candidates = namingThis(own);
+      if (candidates.length > 0) key = `external id ${own.join(", ")}`;
+    }
     if (candidates.length === 0) {
       const domains = [domain, ...(a.otherDomains ?? []).map(normalDomain)].filter(
         (d): d is string => !!d,

@@ -244,4 +244,43 @@ describe("accounts across vendors", () => {
       }),
     ]);
   });
+
+  it("joins a Salesforce account to a Zendesk organization that came first and names its id", async () => {
+    const t = await directTenant("7200003");
+    const { store, put } = storeOf(t.tenantId);
+    await put(
+      "zendesk",
+      batch({
+        accounts: [
+          {
+            id: "zd-org-31",
+            name: "Globex Support",
+            domain: "globex-help.net",
+            linkedIds: ["001Eb0000000031AAA"],
+            externalIds: { zendesk: "31" },
+          },
+        ],
+      }),
+    );
+    await put(
+      "salesforce",
+      batch({
+        accounts: [
+          {
+            id: "sf-account-001Eb0000000031AAA",
+            name: "Globex",
+            domain: "globex.com",
+            externalIds: { salesforce: "001Eb0000000031AAA" },
+          },
+        ],
+      }),
+    );
+    // One customer, known to both, whatever the domains say.
+    expect((await store.overview("2026-11-30")).accounts).toBe(1);
+    expect((await store.account("zd-org-31"))?.account.externalIds).toEqual({
+      zendesk: "31",
+      salesforce: "001Eb0000000031AAA",
+    });
+    expect(await store.account("sf-account-001Eb0000000031AAA")).toBeNull();
+  });
 });

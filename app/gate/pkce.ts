@@ -2,12 +2,7 @@
 // OAuth state with a key of this Worker's own (HMAC-SHA256 under a key derived from TOKEN_KEY for
 // this use only), so nothing more is stored with the state, and no one who sees the state in the
 // consent URL can compute it. The challenge is the verifier's SHA-256 (method S256).
-
-const b64url = (bytes: ArrayBuffer) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes)))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+import { base64url } from "jose";
 
 async function keyOf(tokenKey: string): Promise<CryptoKey> {
   const raw = await crypto.subtle.digest(
@@ -27,9 +22,9 @@ export async function pkceFor(
     await keyOf(tokenKey),
     new TextEncoder().encode(state),
   );
-  const verifier = b64url(mac);
-  const challenge = b64url(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)),
+  const verifier = base64url.encode(new Uint8Array(mac));
+  const challenge = base64url.encode(
+    new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))),
   );
   return { verifier, challenge };
 }

@@ -106,8 +106,3 @@ export const refreshTokens = (app: SalesforceApp, refreshToken: string, now: num
     "token refresh",
     refreshToken,
   );
-
-/** The org id from the token answer's identity URL: `…/id/00D…/005…`. */
-export function orgIdOf(identityUrl: string): string | undefined {
-  return /\/id\/(00D\w{12,15})\/005\w+/.exec(identityUrl)?.[1];
-}

@@ -18,7 +18,7 @@ import {
   type Query,
   SoqlError,
 } from "./soql.ts";
-import { CHILDREN, OrgState, PARENTS, type Row, sfStamp } from "./state.ts";
+import { CHILDREN, OrgState, PARENTS, type Row } from "./state.ts";
 
 export const API_VERSION = "62.0";
 
@@ -765,5 +765,3 @@ export async function startSalesforceSandbox(
     });
   return sandbox;
 }
-
-export { sfStamp };

@@ -60,29 +60,28 @@ export function gateContext(
   let cached: { token: string; expiresAt: number; instanceUrl?: string } | undefined;
   const site = vendor.connector.install.site ? externalId : undefined;
   const headers = vendor.connector.callHeaders?.(vendor.app());
+  const accessToken: ConnectorContext["accessToken"] = async (o) => {
+    const force = o?.forceRefresh ?? false;
+    // Another call of this invocation already replaced the rejected token.
+    if (force && o?.rejected !== undefined && cached && cached.token !== o.rejected)
+      return cached.token;
+    if (!force && cached && cached.expiresAt - deps.now() > vendor.connector.install.refreshAheadMs)
+      return cached.token;
+    const r = await gate.accessToken(connectionId, force, o?.rejected);
+    if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
+    cached = r.value;
+    return r.value.token;
+  };
+  /** The org usage last passed to the gate. */
+  let told: { used: number; max: number } | undefined;
   return {
     baseUrl: vendor.connector.apiBaseUrl(vendor.app(), site),
     ...(headers ? { headers } : {}),
     publicUrl: deps.publicUrl,
     ...(externalId ? { installId: externalId } : {}),
-    async accessToken(o) {
-      const force = o?.forceRefresh ?? false;
-      // Another call of this invocation already replaced the rejected token.
-      if (force && o?.rejected !== undefined && cached && cached.token !== o.rejected)
-        return cached.token;
-      if (
-        !force &&
-        cached &&
-        cached.expiresAt - deps.now() > vendor.connector.install.refreshAheadMs
-      )
-        return cached.token;
-      const r = await gate.accessToken(connectionId, force, o?.rejected);
-      if (!r.ok) throw new ConnectorError(r.code, r.message, { retryable: r.retryable });
-      cached = r.value;
-      return r.value.token;
-    },
+    accessToken,
     async instanceUrl() {
-      if (!cached) await this.accessToken();
+      if (!cached) await accessToken();
       return cached?.instanceUrl;
     },
     budget: {
@@ -98,7 +97,18 @@ export function gateContext(
         const wait = slot - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       },
-      observe: (usage) => gate.observe(usage),
+      // The allocation's size rarely changes and the org's count only matters to the admin: tell
+      // the gate when the size changes or the count moved by a thousandth of it, not every answer.
+      observe(usage) {
+        if (
+          told &&
+          told.max === usage.max &&
+          Math.abs(usage.used - told.used) < Math.max(1, usage.max / 1000)
+        )
+          return;
+        told = usage;
+        return gate.observe(usage);
+      },
     },
     now: () => deps.now(),
     log: (event, fields) =>

@@ -80,7 +80,8 @@ async function handle(deps: Deps, msg: Message<unknown>): Promise<void> {
       msg.ack();
     };
     if (e instanceof PoisonMessage) return give(err.message);
-    // A spent allocation (a writeback over Ebb's share): the same job again once it allows.
+    // A spent allowance (Ebb's share of a vendor's daily calls): the same job again once it allows;
+    // a paused sync has ended its run as paused, so it resumes from its cursor.
     if (e instanceof ConnectorError && e.code === "paused") {
       const afterMs = e.retryAfterMs ?? 60 * 60_000;
       await noteError({

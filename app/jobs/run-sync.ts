@@ -24,8 +24,6 @@ export type SyncOutcome =
   /** Pulled to the end; scoring has started, or will run again after the one running. */
   | { status: "done"; pages: number; scoring: "started" | "queued" }
   | { status: "continued"; pages: number }
-  /** The vendor's allocation (Ebb's share of it) is spent: the run resumes after `resumeInMs`. */
-  | { status: "paused"; pages: number; resumeInMs: number }
   /** Another live delivery holds the connection: try this message again after `retryInMs`. */
   | { status: "busy"; retryInMs: number }
   /** A redelivery of a run that has already finished: nothing to pull (its scoring is started). */
@@ -115,29 +113,15 @@ export async function runSync(
       }
     }
   } catch (e) {
-    if (e instanceof ConnectorError && e.code === "paused") {
-      // Not a failure: what was stored stays, the cursor after it too; the run continues later.
-      const resumeInMs = e.retryAfterMs ?? 60 * 60_000;
-      await store.endSync(
-        conn.id,
-        vendor.id,
-        job.runId,
-        holder,
-        { paused: true, storeMs },
-        deps.now(),
-      );
-      await deps.enqueue([job], { delaySeconds: resumeInMs / 1000 });
-      await markConnection(deps.db, conn.id, {
-        lastError: `Paused until ${new Date(deps.now() + resumeInMs).toISOString()}: ${e.message}`,
-      });
-      return { status: "paused", pages, resumeInMs };
-    }
+    // A spent allowance is not a failure: what was stored stays, the cursor after it too; the run
+    // continues in the same message queued again later (consume does that for every job).
+    const paused = e instanceof ConnectorError && e.code === "paused";
     await store.endSync(
       conn.id,
       vendor.id,
       job.runId,
       holder,
-      { error: (e as Error).message, storeMs },
+      paused ? { paused: true, storeMs } : { error: (e as Error).message, storeMs },
       deps.now(),
     );
     throw e;

@@ -90,6 +90,19 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/**
+ * How Salesforce refuses a call for each injected fault (REST API Developer Guide, "Status Codes and
+ * Error Responses"; the two limits share REQUEST_LIMIT_EXCEEDED and differ in the message).
+ */
+const REFUSALS: Record<
+  "request_limit" | "concurrent_limit" | "server_error",
+  [number, string, string]
+> = {
+  request_limit: [403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."],
+  concurrent_limit: [403, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded."],
+  server_error: [503, "SERVER_UNAVAILABLE", "Server temporarily unavailable"],
+};
+
 const sfError = (errorCode: string, message: string, fields?: string[]) => [
   { message, errorCode, ...(fields ? { fields } : {}) },
 ];
@@ -339,6 +352,15 @@ export async function startSalesforceSandbox(
     resolve(object, probe as Row, path);
   }
 
+  /**
+   * Rows a query answer holds: `Sforce-Query-Options: batchSize=n`, 200 to 2,000, 2,000 by default
+   * (REST API Developer Guide, "Query Options Header"); a test may lower the most.
+   */
+  function batchOf(headers: IncomingMessage["headers"]): number {
+    const opt = /batchSize=(\d+)/i.exec(String(headers["sforce-query-options"] ?? ""));
+    return Math.min(maxBatch, Math.max(200, opt ? Number(opt[1]) : 2000));
+  }
+
   function runQuery(soql: string, all: boolean, batch: number): Json {
     let q: Query;
     try {
@@ -373,6 +395,7 @@ export async function startSalesforceSandbox(
     }
     const records = b.records;
     if (!Array.isArray(records)) throw new ApiError(400, "INVALID_FIELD", "records is required.");
+    // sObject Collections: at most 200 records a call (REST API Developer Guide, "sObject Collections").
     if (records.length > 200)
       throw new ApiError(
         400,
@@ -393,7 +416,7 @@ export async function startSalesforceSandbox(
         continue;
       }
       const fields = fieldsOf(type);
-      if (!snapshot.has(type))
+      if (b.allOrNone && !snapshot.has(type))
         snapshot.set(type, new Map([...state.table(type)].map(([k, v]) => [k, { ...v }])));
       const { attributes: _a, id, Id, ...values } = r as Json & { id?: string; Id?: string };
       const unknown = Object.keys(values).find((k) => !fields.has(k));
@@ -527,8 +550,7 @@ export async function startSalesforceSandbox(
     if (method === "GET" && (rest === "/query" || rest === "/queryAll")) {
       const soql = url.searchParams.get("q");
       if (!soql) throw new ApiError(400, "MALFORMED_QUERY", "A query string is required (q)");
-      const opt = /batchSize=(\d+)/i.exec(String(headers["sforce-query-options"] ?? ""));
-      const batch = Math.min(maxBatch, Math.max(200, opt ? Number(opt[1]) : 2000));
+      const batch = batchOf(headers);
       const call = state.calls.at(-1);
       if (call) call.soql = soql;
       return runQuery(soql, rest === "/queryAll", batch);
@@ -536,12 +558,12 @@ export async function startSalesforceSandbox(
     const more = /^\/(?:query|queryAll)\/(01g\w+)-(\d+)$/.exec(rest);
     if (method === "GET" && more) {
       const loc = locators.get(more[1] as string);
+      // A query cursor lapses after 15 minutes unused (SOQL and SOSL Reference, "query locator").
       if (!loc || now() - loc.at > 15 * 60_000)
         throw new ApiError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
       loc.at = now();
       const offset = Number(more[2]);
-      const opt = /batchSize=(\d+)/i.exec(String(headers["sforce-query-options"] ?? ""));
-      const batch = Math.min(maxBatch, Math.max(200, opt ? Number(opt[1]) : 2000));
+      const batch = batchOf(headers);
       return page(loc.rows, offset, batch);
     }
     const desc = /^\/sobjects\/(\w+)\/describe$/.exec(rest);
@@ -632,30 +654,10 @@ export async function startSalesforceSandbox(
         } else if (f.kind === "rotate_tokens") {
           access.delete(bearer ?? "");
           f.count = 0;
-        } else if (f.kind === "request_limit") {
-          record(403);
-          return send(
-            res,
-            403,
-            sfError("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
-            limitHeader(),
-          );
-        } else if (f.kind === "concurrent_limit") {
-          record(403);
-          return send(
-            res,
-            403,
-            sfError("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded."),
-            limitHeader(),
-          );
-        } else if (f.kind === "server_error") {
-          record(503);
-          return send(
-            res,
-            503,
-            sfError("SERVER_UNAVAILABLE", "Server temporarily unavailable"),
-            limitHeader(),
-          );
+        } else if (f.kind !== "malformed") {
+          const [status, code, message] = REFUSALS[f.kind];
+          record(status);
+          return send(res, status, sfError(code, message), limitHeader());
         }
       }
       if (!bearer || !access.has(bearer)) {

@@ -263,7 +263,8 @@ export class OrgState {
       "AccountId" in fields &&
       fields.AccountId !== before
     )
-      // A lookup's history is two rows: the ids (EntityId) and the names (String).
+      // A lookup's history is two rows, the ids (DataType EntityId) and the names (String):
+      // Object Reference, "ContactHistory" / "History Objects".
       for (const [dataType, oldValue, newValue] of [
         ["EntityId", before ?? null, fields.AccountId ?? null],
         [

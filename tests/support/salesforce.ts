@@ -17,8 +17,8 @@ import {
 } from "../../connectors/salesforce/sandbox/server.ts";
 import type { SalesforceSettings } from "../../connectors/salesforce/settings.ts";
 import { createTokenKeeper } from "../../connectors/tokens.ts";
-import type { HealthSnapshot, Portfolio } from "../../core/model.ts";
-import { applyPages, toPortfolio } from "./hubspot.ts";
+import type { Portfolio } from "../../core/model.ts";
+import { idTranslator, pullPages } from "./pulls.ts";
 
 export function sandboxApp(sandbox: SalesforceSandbox): SalesforceApp {
   return {
@@ -55,25 +55,13 @@ export function salesforceContext(
 }
 
 /** Pull to the end (or `stopAfter` pages) from `from`, applying pages to `store`. */
-export async function pullInto(
+export const pullInto = (
   ctx: ConnectorContext,
   settings: SalesforceSettings,
   from: SalesforceCursor | undefined,
-  store = new Map<string, Map<string, unknown>>(),
-  stopAfter = Number.POSITIVE_INFINITY,
-) {
-  let cursor = from;
-  let pages = 0;
-  let done = false;
-  for await (const page of pullSalesforce(ctx, settings, from)) {
-    applyPages(store, page);
-    cursor = page.cursor;
-    pages++;
-    done = page.done;
-    if (pages >= stopAfter) break;
-  }
-  return { store, cursor, pages, done, portfolio: (): Portfolio => toPortfolio(store) };
-}
+  store?: Map<string, Map<string, unknown>>,
+  stopAfter?: number,
+) => pullPages(pullSalesforce, ctx, settings, from, store, stopAfter);
 
 /** The part of a portfolio Salesforce holds: all but product usage and milestones. */
 export function salesforcePart(p: Portfolio): Portfolio {
@@ -98,12 +86,5 @@ export function salesforceTranslator(ids: Map<string, string>) {
         : (prefix[kind ?? ""] ?? "");
     lookup.set(rest.join(":"), `${p}${id}`);
   }
-  return (s: HealthSnapshot): HealthSnapshot => ({
-    ...s,
-    accountId: lookup.get(s.accountId) ?? s.accountId,
-    signals: s.signals.map((g) => ({
-      ...g,
-      ...(g.evidenceIds ? { evidenceIds: g.evidenceIds.map((id) => lookup.get(id) ?? id) } : {}),
-    })),
-  });
+  return idTranslator(lookup);
 }

@@ -13,8 +13,8 @@ import { refreshTokens, type ZendeskApp } from "../../connectors/zendesk/install
 import { pullZendesk, type ZendeskCursor } from "../../connectors/zendesk/pull.ts";
 import { SANDBOX_CLIENT, type ZendeskSandbox } from "../../connectors/zendesk/sandbox/server.ts";
 import type { ZendeskSettings } from "../../connectors/zendesk/settings.ts";
-import type { HealthSnapshot, Portfolio } from "../../core/model.ts";
-import { applyPages, toPortfolio } from "./hubspot.ts";
+import type { Portfolio } from "../../core/model.ts";
+import { idTranslator, pullPages } from "./pulls.ts";
 
 export function sandboxApp(sandbox: ZendeskSandbox): ZendeskApp {
   return {
@@ -50,25 +50,13 @@ export function zendeskContext(
 }
 
 /** Pull to the end (or `stopAfter` pages) from `from`, applying pages to `store`. */
-export async function pullInto(
+export const pullInto = (
   ctx: ConnectorContext,
   settings: ZendeskSettings,
   from: ZendeskCursor | undefined,
-  store = new Map<string, Map<string, unknown>>(),
-  stopAfter = Number.POSITIVE_INFINITY,
-) {
-  let cursor = from;
-  let pages = 0;
-  let done = false;
-  for await (const page of pullZendesk(ctx, settings, from)) {
-    applyPages(store, page);
-    cursor = page.cursor;
-    pages++;
-    done = page.done;
-    if (pages >= stopAfter) break;
-  }
-  return { store, cursor, pages, done, portfolio: (): Portfolio => toPortfolio(store) };
-}
+  store?: Map<string, Map<string, unknown>>,
+  stopAfter?: number,
+) => pullPages(pullZendesk, ctx, settings, from, store, stopAfter);
 
 /** The part of a portfolio Zendesk holds: accounts, their people and their tickets. */
 export function zendeskPart(p: Portfolio): Portfolio {
@@ -87,12 +75,5 @@ export function zendeskTranslator(ids: Map<string, number>) {
     const [kind, ...rest] = key.split(":");
     lookup.set(rest.join(":"), `${prefix[kind ?? ""] ?? ""}${id}`);
   }
-  return (s: HealthSnapshot): HealthSnapshot => ({
-    ...s,
-    accountId: lookup.get(s.accountId) ?? s.accountId,
-    signals: s.signals.map((g) => ({
-      ...g,
-      ...(g.evidenceIds ? { evidenceIds: g.evidenceIds.map((id) => lookup.get(id) ?? id) } : {}),
-    })),
-  });
+  return idTranslator(lookup);
 }

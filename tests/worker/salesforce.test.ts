@@ -32,7 +32,34 @@ interface Status {
 const salesforce = async <T>(path: string) =>
   (await (await fetch(`${inject("salesforceUrl")}${path}`)).json()) as T;
 const base = () => inject("salesforceUrl");
-const get = salesforce;
+
+/**
+ * A customer's bad fortnight in support, entered in Salesforce's own UI (not through the API): 24
+ * critical, escalated, badly rated cases about one broken export, stamped five minutes ago.
+ */
+async function badFortnight(accountId: string): Promise<void> {
+  const now = Date.now();
+  await fetch(`${base()}/__sandbox/insert`, {
+    method: "POST",
+    body: JSON.stringify({
+      object: "Case",
+      atMs: now - 5 * 60_000,
+      records: Array.from({ length: 24 }, (_, k) => ({
+        AccountId: accountId,
+        Subject: "Export broken again, data missing",
+        Description: "This is unacceptable. We are losing data every day and nobody answers.",
+        Status: k % 3 === 0 ? "Closed" : "Escalated",
+        Priority: "Critical",
+        IsEscalated: true,
+        CSAT__c: 1,
+        Reopen_Count__c: 2,
+        First_Response_Minutes__c: 900,
+        Tags__c: "export;bug",
+        CreatedDateMs: now - (14 - Math.floor(k / 2)) * 86_400_000,
+      })),
+    }),
+  });
+}
 
 describe("Salesforce in the Worker", () => {
   it("connects with PKCE, joins the HubSpot accounts, scores, writes health fields and tasks", async () => {
@@ -142,27 +169,7 @@ describe("Salesforce in the Worker", () => {
     expect((await form("/admin/task-home", "salesforce")).status).toBe(303);
     expect((await form("/admin/ticket-source", "salesforce")).status).toBe(303);
     const victim = accounts.find((a) => a[HEALTH_FIELDS.band] === "healthy");
-    const now = Date.now();
-    await fetch(`${inject("salesforceUrl")}/__sandbox/insert`, {
-      method: "POST",
-      body: JSON.stringify({
-        object: "Case",
-        atMs: now - 5 * 60_000,
-        records: Array.from({ length: 24 }, (_, k) => ({
-          AccountId: victim?.Id,
-          Subject: "Export broken again, data missing",
-          Description: "This is unacceptable. We are losing data every day and nobody answers.",
-          Status: k % 3 === 0 ? "Closed" : "Escalated",
-          Priority: "Critical",
-          IsEscalated: true,
-          CSAT__c: 1,
-          Reopen_Count__c: 2,
-          First_Response_Minutes__c: 900,
-          Tags__c: "export;bug",
-          CreatedDateMs: now - (14 - Math.floor(k / 2)) * 86_400_000,
-        })),
-      }),
-    });
+    await badFortnight(String(victim?.Id));
     // The ticket source's change queued Salesforce's sync (its cases are read again).
     const written = await until(
       "the task in Salesforce",
@@ -213,13 +220,15 @@ describe("Salesforce in the Worker", () => {
         r: (first as never as { atRisk: unknown[] }).atRisk.length,
       }),
     );
-    const { accounts } = await get<{ accounts: Record<string, unknown>[] }>("/__sandbox/accounts");
+    const { accounts } = await salesforce<{ accounts: Record<string, unknown>[] }>(
+      "/__sandbox/accounts",
+    );
     expect(accounts.every((a) => a[HEALTH_FIELDS.band])).toBe(true);
     const tasksNow = async () =>
       (
         await Promise.all(
           accounts.map((a) =>
-            get<{ tasks: Record<string, unknown>[] }>(`/__sandbox/accounts/${a.Id}`),
+            salesforce<{ tasks: Record<string, unknown>[] }>(`/__sandbox/accounts/${a.Id}`),
           ),
         )
       ).flatMap((w) => w.tasks.filter((t) => t[TASK_KEY_FIELD]));
@@ -237,27 +246,7 @@ describe("Salesforce in the Worker", () => {
     // Without product usage (HubSpot's), this org's customers look calm: then one of them has a
     // bad fortnight in support, entered in Salesforce, and the next sync finds it.
     const victim = accounts.find((a) => a[HEALTH_FIELDS.band] === "healthy");
-    const now = Date.now();
-    await fetch(`${base()}/__sandbox/insert`, {
-      method: "POST",
-      body: JSON.stringify({
-        object: "Case",
-        atMs: now - 5 * 60_000,
-        records: Array.from({ length: 24 }, (_, k) => ({
-          AccountId: victim?.Id,
-          Subject: "Export broken again, data missing",
-          Description: "This is unacceptable. We are losing data every day and nobody answers.",
-          Status: k % 3 === 0 ? "Closed" : "Escalated",
-          Priority: "Critical",
-          IsEscalated: true,
-          CSAT__c: 1,
-          Reopen_Count__c: 2,
-          First_Response_Minutes__c: 900,
-          Tags__c: "export;bug",
-          CreatedDateMs: now - (14 - Math.floor(k / 2)) * 86_400_000,
-        })),
-      }),
-    });
+    await badFortnight(String(victim?.Id));
     const before0 = first.syncs[0]?.last_success_at ?? 0;
     await sync();
     await until("the sync that reads the new cases", async () => {

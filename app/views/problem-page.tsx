@@ -16,7 +16,7 @@ const NEXT: Record<string, string> = {
   code_refused: "Start the install again from your vendor's marketplace.",
   install_declined: "Ebb was not installed. To install it, approve the consent screen.",
   invalid_callback: "Start the install again from your vendor's marketplace.",
-  unknown_vendor: "Check the address: Ebb installs from HubSpot and Zendesk.",
+  unknown_vendor: "Check the address: Ebb installs from HubSpot, Zendesk and Salesforce.",
   site_required:
     "Add your Zendesk subdomain to the address (?subdomain=acme for acme.zendesk.com).",
   installed_elsewhere:

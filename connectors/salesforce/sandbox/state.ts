@@ -297,7 +297,11 @@ export class OrgState {
     if (row) Object.assign(row, { IsDeleted: true, SystemModstamp: sfStamp(atMs) });
   }
 
-  /** Salesforce's derived fields: an activity's AccountId, a closed case's ClosedDate, IsClosed. */
+  /**
+   * Salesforce's derived fields (Object Reference: Task/Event `AccountId` — the WhatId's account,
+   * else the WhoId contact's; `IsClosed`, `CompletedDateTime`; Case `ClosedDate`; Opportunity
+   * `IsClosed`/`IsWon` from the stage's kind).
+   */
   private derive(object: string, row: Row): void {
     if (object === "Task" || object === "Event") {
       const what = row.WhatId as string | undefined;

@@ -21,6 +21,22 @@ export interface BacktestReport {
   auc60: number | null;
   /** Churn within 90 days by score band (band 1 = lowest scores), sampled every 30 days: see `scoreBands`. */
   churnByScoreBand: ScoreBand[];
+  /**
+   * False alarms by kind of account, where the input names kinds (a generated portfolio's truth):
+   * which sort of healthy account the score cries wolf on. Empty without kinds.
+   */
+  falseAlarmsByKind: KindAlarms[];
+  /** False-alarm episodes by the playbook that opened them: which signal cries wolf. */
+  falseAlarmsByPlaybook: { playbook: string; episodes: number }[];
+}
+
+/** False alarms on the healthy accounts of one kind. */
+export interface KindAlarms {
+  kind: string;
+  accounts: number;
+  accountYears: number;
+  episodes: number;
+  perAccountYear: number;
 }
 
 /** Samples whose scores lie in [minScore, maxScore], `share` of all samples, and how many of them churned. */
@@ -42,11 +58,15 @@ interface Track {
   start: number;
   /** Daily scores: a growing list while the account is scored, then packed a byte a day. */
   scores: number[] | Uint8Array;
-  episodes: { open: number; close: number | null }[];
+  episodes: { open: number; close: number | null; playbook: string }[];
 }
 
-export function backtest(p: Portfolio, options: ScoreOptions = {}): BacktestReport {
-  const tally = new BacktestTally();
+export function backtest(
+  p: Portfolio,
+  options: ScoreOptions = {},
+  kinds?: ReadonlyMap<string, string>,
+): BacktestReport {
+  const tally = new BacktestTally(kinds);
   tally.addOutcomes(p.outcomes);
   return tally.report(scorePortfolio(p, { ...options, explain: false }, tally.sink));
 }
@@ -61,6 +81,9 @@ export class BacktestTally {
   private readonly tracks = new Map<string, Track>();
   private current: Track | undefined;
   private currentId = "";
+
+  /** `kinds`: each account's kind, where the input names them (a generated portfolio's truth). */
+  constructor(private readonly kinds: ReadonlyMap<string, string> = new Map()) {}
 
   addOutcomes(outcomes: Iterable<Outcome>): void {
     for (const o of outcomes)
@@ -91,7 +114,8 @@ export class BacktestTally {
       const track = this.tracks.get(t.accountId);
       if (!track) return;
       const day = toDayNumber(t.day);
-      if (t.action === "open") track.episodes.push({ open: day, close: null });
+      if (t.action === "open")
+        track.episodes.push({ open: day, close: null, playbook: t.playbook });
       else {
         const last = track.episodes[track.episodes.length - 1];
         if (last) last.close = day;
@@ -101,7 +125,7 @@ export class BacktestTally {
 
   report(summary: { accounts: number; accountDays: number }): BacktestReport {
     this.pack();
-    return reportOf(this.tracks, this.churnDay, summary);
+    return reportOf(this.tracks, this.churnDay, summary, this.kinds);
   }
 }
 
@@ -109,15 +133,28 @@ function reportOf(
   tracks: Map<string, Track>,
   churnDay: Map<string, number>,
   summary: { accounts: number; accountDays: number },
+  kinds: ReadonlyMap<string, string>,
 ): BacktestReport {
   // Histograms of non-churned scores per day, for AUC pair counting in O(101) per churner.
   const healthyByDay = new Map<number, Int32Array>();
   let healthyDays = 0;
   let healthyEpisodes = 0;
+  const byKind = new Map<string, { accounts: number; days: number; episodes: number }>();
+  const byPlaybook = new Map<string, number>();
   for (const [id, track] of tracks) {
     if (churnDay.has(id)) continue;
     healthyDays += track.scores.length;
     healthyEpisodes += track.episodes.length;
+    for (const e of track.episodes)
+      byPlaybook.set(e.playbook, (byPlaybook.get(e.playbook) ?? 0) + 1);
+    const kind = kinds.get(id);
+    if (kind !== undefined) {
+      const k = byKind.get(kind) ?? { accounts: 0, days: 0, episodes: 0 };
+      k.accounts++;
+      k.days += track.scores.length;
+      k.episodes += track.episodes.length;
+      byKind.set(kind, k);
+    }
     for (let k = 0; k < track.scores.length; k++) {
       const day = track.start + k;
       let h = healthyByDay.get(day);
@@ -140,7 +177,7 @@ function reportOf(
     const lastScored = track.start + track.scores.length - 1;
     if (lastScored < churn - 1) continue; // churn after the scored span
     churned++;
-    let warning: { open: number; close: number | null } | undefined;
+    let warning: Track["episodes"][number] | undefined;
     for (const e of track.episodes) if (e.open < churn) warning = e;
     if (warning && (warning.close === null || warning.close >= churn - RECALL_LEAD_DAYS)) {
       const lead = churn - warning.open;
@@ -172,6 +209,18 @@ function reportOf(
     healthyEpisodes,
     auc60: aucPairs ? aucWins / aucPairs : null,
     churnByScoreBand: scoreBands(churnSamples(tracks, churnDay)),
+    falseAlarmsByKind: [...byKind]
+      .map(([kind, k]) => ({
+        kind,
+        accounts: k.accounts,
+        accountYears: k.days / 365,
+        episodes: k.episodes,
+        perAccountYear: k.days ? k.episodes / (k.days / 365) : 0,
+      }))
+      .sort((a, b) => a.kind.localeCompare(b.kind)),
+    falseAlarmsByPlaybook: [...byPlaybook]
+      .map(([playbook, episodes]) => ({ playbook, episodes }))
+      .sort((a, b) => b.episodes - a.episodes || a.playbook.localeCompare(b.playbook)),
   };
 }
 

@@ -34,7 +34,7 @@ export const PLAYBOOKS: Record<SignalKey, { id: string; action: string }> = {
 };
 
 /** Consecutive calm days (not at risk, not decaying) that end an episode. */
-export const CALM_DAYS_TO_CLOSE = 14;
+export const CALM_DAYS_TO_CLOSE = 30;
 
 export interface EpisodeState {
   open: { playbook: string; dedupeKey: string; startDay: string } | null;

@@ -380,6 +380,7 @@ export function contextFromAggregates(
     windows,
     source,
     usageRatioAt,
+    usageLevelAt: (d: number) => perAlive(d - 27, d),
     contactRatioAt,
   });
 }
@@ -404,7 +405,9 @@ class Context implements PortfolioContext {
   /** Ratios for the days of the span (index 0 is firstDay); other days are computed when asked. */
   private readonly usageRatios: Float64Array;
   private readonly contactRatios: Float64Array;
+  private readonly usageLevels: Float64Array;
   private readonly usageRatioAt: (d: number) => number;
+  private readonly usageLevelAt: (d: number) => number;
   private readonly contactRatioAt: (d: number) => number;
 
   constructor(c: {
@@ -418,6 +421,7 @@ class Context implements PortfolioContext {
     windows: Map<string, { from: number; to: number }[]>;
     source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>;
     usageRatioAt: (d: number) => number;
+    usageLevelAt: (d: number) => number;
     contactRatioAt: (d: number) => number;
   }) {
     this.firstDay = c.firstDay;
@@ -430,12 +434,15 @@ class Context implements PortfolioContext {
     this.windows = c.windows;
     this.source = c.source;
     this.usageRatioAt = c.usageRatioAt;
+    this.usageLevelAt = c.usageLevelAt;
     this.contactRatioAt = c.contactRatioAt;
     const length = c.lastDay - c.firstDay + 1;
     this.usageRatios = new Float64Array(length);
     this.contactRatios = new Float64Array(length);
+    this.usageLevels = new Float64Array(length);
     for (let i = 0; i < length; i++) {
       this.usageRatios[i] = c.usageRatioAt(c.firstDay + i);
+      this.usageLevels[i] = c.usageLevelAt(c.firstDay + i);
       this.contactRatios[i] = c.contactRatioAt(c.firstDay + i);
     }
   }
@@ -447,6 +454,11 @@ class Context implements PortfolioContext {
   usageRatio(d: number): number {
     const i = d - this.firstDay;
     return i >= 0 && i < this.usageRatios.length ? this.usageRatios[i]! : this.usageRatioAt(d);
+  }
+
+  usageLevel(d: number): number {
+    const i = d - this.firstDay;
+    return i >= 0 && i < this.usageLevels.length ? this.usageLevels[i]! : this.usageLevelAt(d);
   }
 
   contactRatio(d: number): number {

@@ -1,4 +1,7 @@
 // `ebb backtest <input-dir> [--json]`: recall, lead time, false alarms and AUC on the folder's own outcomes.
+import { createReadStream, existsSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { type BacktestReport, BacktestTally } from "../../core/backtest.ts";
 import { CliError } from "../errors.ts";
 import { readFolderInBatches } from "../read-batches.ts";
@@ -17,7 +20,7 @@ export async function runBacktest(
     if (folder.counts.outcomes === 0)
       throw new CliError(`no outcomes in ${inputDir}: a backtest needs outcomes.ndjson`);
     printIssues(issueLines(folder.issues, []), io.warn);
-    const tally = new BacktestTally();
+    const tally = new BacktestTally(await readKinds(inputDir));
     const summary = await scoreInBatches(
       folder,
       {
@@ -52,5 +55,38 @@ export async function runBacktest(
     io.log(
       `  ${String(b.band).padStart(2)}  score ${`${b.minScore}–${b.maxScore}`.padStart(7)}  ${(b.churnRate * 100).toFixed(1).padStart(5)}%  (${b.samples} samples, ${(b.share * 100).toFixed(0)}% of all)`,
     );
+  if (r.falseAlarmsByKind.length) {
+    io.log("false alarms by kind of healthy account (truth.ndjson):");
+    for (const k of r.falseAlarmsByKind)
+      io.log(
+        `  ${k.kind.padEnd(22)} ${k.perAccountYear.toFixed(2)} per account-year (${k.episodes} episodes / ${k.accountYears.toFixed(0)} account-years, ${k.accounts} accounts)`,
+      );
+  }
+  if (r.falseAlarmsByPlaybook.length)
+    io.log(
+      `false alarms by playbook     ${r.falseAlarmsByPlaybook.map((p) => `${p.playbook} ${p.episodes}`).join(", ")}`,
+    );
   return r;
+}
+
+/**
+ * Each account's kind, where the folder names them: a generated portfolio's `truth.ndjson`
+ * (`{"accountId", "archetype"}` a line). Not part of the interchange format, so a line that does
+ * not parse is skipped, never an error.
+ */
+async function readKinds(dir: string): Promise<Map<string, string>> {
+  const kinds = new Map<string, string>();
+  const file = join(dir, "truth.ndjson");
+  if (!existsSync(file)) return kinds;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    try {
+      const t = JSON.parse(line) as { accountId?: unknown; archetype?: unknown; kind?: unknown };
+      const kind = typeof t.archetype === "string" ? t.archetype : t.kind;
+      if (typeof t.accountId === "string" && typeof kind === "string") kinds.set(t.accountId, kind);
+    } catch {
+      // not a kind line
+    }
+  }
+  return kinds;
 }

@@ -32,6 +32,11 @@ export interface PortfolioView {
   ticketsPer30: number;
   /** Ratio of portfolio usage in [d-13, d] to its usual level: < 1 during a portfolio-wide (seasonal) dip. */
   usageRatio(dayNumber: number): number;
+  /**
+   * The portfolio's usage level on a day: active users plus a tenth of events, a day, per account
+   * with usage, over [d-27, d]. What an account's own level is compared with (adoption against peers).
+   */
+  usageLevel(dayNumber: number): number;
   /** Ratio of portfolio customer contacts in [d-44, d] to the half-year before: < 1 over holidays. */
   contactRatio(dayNumber: number): number;
   /** Product-wide incidents, reported once for the portfolio. */

@@ -18,6 +18,7 @@ export function stakeholderCoverage({
   i,
   explain,
   sentences,
+  portfolio: { troublePerTicket },
 }: SignalInput): SignalValue {
   if (t.stakeholders.length === 0) {
     return explain ? NO_STAKEHOLDERS_ON_RECORD.explained : NO_STAKEHOLDERS_ON_RECORD.unexplained;
@@ -117,7 +118,10 @@ export function stakeholderCoverage({
     if (!known) unhappy[nUnhappy++] = tk.requesterId;
   }
   const baselineWindows = Math.max(1, (i - NEGATIVITY_DAYS + 1 - baselineFrom) / NEGATIVITY_DAYS);
-  const usualUnhappy = nBefore / baselineWindows;
+  // A busy account has more people writing in, so more of them are irritated on some day by chance:
+  // the portfolio's trouble per ticket scaled to this account's recent tickets is the floor.
+  const recentTickets = sum(contact.tickets, i - NEGATIVITY_DAYS + 1, i);
+  const usualUnhappy = Math.max(nBefore / baselineWindows, 0.5 * troublePerTicket * recentTickets);
   // People come in counts: the bar rises with the square root of the usual number (Poisson noise).
   const spreadRisk =
     ramp(

@@ -9,6 +9,19 @@ const BASELINE_DAYS = 180;
 
 const NO_RECENT_SUPPORT_DATA = fixed("no_data", "No recent support data.");
 
+/**
+ * Tags that say what kind of ticket it is, not what it is about: a burst of how-to questions spread
+ * over the product is a busy, engaged customer (Zendesk's ticket type "question" reaches Ebb as a
+ * tag), not a flood on one feature.
+ */
+export const HOW_TO_TAGS: ReadonlySet<string> = new Set([
+  "question",
+  "how-to",
+  "howto",
+  "how_to",
+  "questions",
+]);
+
 export function ticketFlood({
   timeline: t,
   i,
@@ -36,6 +49,7 @@ export function ticketFlood({
   let worstExpected = 0;
   for (let k = 0; k < t.tags.length; k++) {
     const tag = t.tags[k]!;
+    if (HOW_TO_TAGS.has(tag)) continue;
     const series = t.tagArrays[k]!;
     const c = sum(series, a, i);
     if (c < 3) continue;
@@ -44,7 +58,7 @@ export function ticketFlood({
       0.5,
       ownHistory ? calmerRate(series, b0, a - 1) * RECENT_DAYS : fallback,
     );
-    const risk = ramp(c / expected, 3, 6) * ramp(c - expected, 3, 8);
+    const risk = ramp(c / expected, 3, 6) * ramp(c - expected, 2, 6);
     if (risk > worst || (worst === 0 && c > worstCount)) {
       worst = risk;
       worstTag = tag;

@@ -9,6 +9,12 @@ const QUARTER_DAYS = 90;
 const YEAR_DAYS = 364;
 /** How many events count as one user-day when judging noise on event counts alone. */
 const EVENTS_PER_USER_DAY = 20;
+/** The most a mild decline (10–30%) weighs: enough to rank the account below steady ones, never an alert on its own. */
+const MILD_RISK = 0.3;
+/** Days over which an account's level is set against the portfolio's (adoption against peers). */
+const LEVEL_DAYS = 28;
+/** The most a low level weighs: it ranks an account that barely uses the product, never alerts alone. */
+const LEVEL_RISK = 0.2;
 
 const NO_RECENT_USAGE_DATA = fixed("no_data", "No recent usage data.");
 const NO_BASELINE_YET = fixed("no_data", "Not enough usage history for a baseline yet.");
@@ -47,7 +53,16 @@ export function usageDrop({
     usualUsers > 0 ? usualUsers * RECENT_DAYS : (usualEvents * RECENT_DAYS) / EVENTS_PER_USER_DAY;
   const observed = expected * adjusted;
   const z = (expected - observed) / Math.sqrt(Math.max(expected, 1));
-  const risk = ramp(drop, 0.3, 0.7) * ramp(z, 2, 4);
+  const dropRisk = Math.max(ramp(drop, 0.3, 0.7), MILD_RISK * ramp(drop, 0.1, 0.3)) * ramp(z, 2, 4);
+  // Adoption against peers: the account's level against the portfolio's per account, in halvings.
+  const peers = portfolio.usageLevel(t.origin + i);
+  const own =
+    (sum(t.series.usageUsers, i - LEVEL_DAYS + 1, i) +
+      sum(t.series.usageEvents, i - LEVEL_DAYS + 1, i) / 10) /
+    LEVEL_DAYS;
+  const share = peers > 0 ? own / peers : 1;
+  const levelRisk = LEVEL_RISK * ramp(-Math.log2(Math.max(share, 1e-6)), 1, 4);
+  const risk = Math.max(dropRisk, levelRisk);
   if (!explain) return riskOnly(risk);
   const useUsers = usualUsers > 0;
   const r = useUsers ? recentUsers : recentEvents;

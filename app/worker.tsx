@@ -12,6 +12,7 @@ import { depsOf } from "./deps.ts";
 import { connectionGateFor } from "./gate/connection-gate.ts";
 import { consume, planSyncs } from "./jobs/consume.ts";
 import { adminRoutes } from "./routes/admin.tsx";
+import { ingestRoutes } from "./routes/ingest.ts";
 import { installRoutes } from "./routes/install.ts";
 import { HttpProblem } from "./routes/problem.ts";
 import { vendorRoutes } from "./routes/vendor.ts";
@@ -33,6 +34,7 @@ export function createWorker(registry: Registry) {
   app.route("/", installRoutes(deps));
   app.route("/admin", adminRoutes(deps));
   app.route("/", vendorRoutes(deps));
+  app.route("/", ingestRoutes(deps));
 
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route for ${c.req.method} ${c.req.path}` }, 404),

@@ -14,6 +14,7 @@ import {
   redeemLoginLink,
   type Session,
 } from "../db/sessions-repo.ts";
+import { createWriteKey, listWriteKeys, revokeWriteKey } from "../db/write-keys-repo.ts";
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
 import { taskVendorsOf, ticketSourcesOf } from "../vendors.ts";
@@ -21,8 +22,11 @@ import { AccountPage } from "../views/account.tsx";
 import { ConnectPage } from "../views/connect.tsx";
 import { type Allowance, Dashboard } from "../views/dashboard.tsx";
 import { Layout } from "../views/layout.tsx";
+import { UsageSection } from "../views/usage.tsx";
+import { scoreAfterUsage } from "./ingest.ts";
 import { consentUrl, siteOf } from "./install.ts";
 import { describeIssues, HttpProblem } from "./problem.ts";
+import { MAX_UPLOAD_BYTES, readUsageUpload } from "./usage-upload.ts";
 
 const COOKIE = "ebb_session";
 const AccountId = z.string().min(1).max(200, "account id is longer than 200 characters");
@@ -232,6 +236,57 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     return c.redirect("/admin", 303);
   });
 
+  // The usage ingestion API's write keys: a new one is shown once, on the page this answers.
+  r.post("/usage/keys", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const label = z
+      .string()
+      .trim()
+      .min(1, "name the key")
+      .max(80, "a key's name is at most 80 characters")
+      .safeParse(form.label ?? "");
+    if (!label.success)
+      throw new HttpProblem(400, "invalid_form", describeIssues(label.error.issues));
+    const created = await createWriteKey(d.db, s.tenantId, label.data, s.admin, d.now());
+    return c.html(await usagePage(d, s, { newKey: created.key }));
+  });
+
+  r.post("/usage/keys/revoke", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    if (!(await revokeWriteKey(d.db, s.tenantId, String(form.id ?? ""), d.now())))
+      throw new HttpProblem(404, "no_write_key", "this tenant has no such live write key");
+    return c.redirect("/admin/usage", 303);
+  });
+
+  r.get("/usage", async (c) => c.html(await usagePage(deps(c), c.get("session"), {})));
+
+  r.post("/usage/upload", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const file = form.file;
+    if (!(file instanceof File) || file.size === 0)
+      throw new HttpProblem(400, "no_file", "choose a CSV or NDJSON file of daily usage");
+    if (file.size > MAX_UPLOAD_BYTES)
+      throw new HttpProblem(400, "file_too_large", "an upload is at most 20 MB: split the file");
+    const read = readUsageUpload(file.name, await file.text());
+    const stored = read.samples.length
+      ? await d.tenant(s.tenantId).uploadUsage(read.samples, d.now())
+      : { written: 0, accounts: 0, unknown: [] };
+    if (stored.written > 0) await scoreAfterUsage(d, s.tenantId);
+    const errors = [...read.errors, ...stored.unknown.map((u) => `${file.name}:${u.message}`)];
+    return c.html(
+      await usagePage(d, s, {
+        upload: { written: stored.written, accounts: stored.accounts, errors },
+      }),
+      errors.length && stored.written === 0 ? 400 : 200,
+    );
+  });
+
   r.get("/accounts/:id", async (c) => {
     const d = deps(c);
     const s = c.get("session");
@@ -313,9 +368,50 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     });
   });
 
+  // One account's daily usage from the ingestion API and uploads (an id of any vendor, or a domain).
+  r.get("/api/usage", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const ref = AccountId.safeParse(c.req.query("account") ?? "");
+    if (!ref.success)
+      throw new HttpProblem(400, "invalid_account_id", describeIssues(ref.error.issues));
+    const usage = await d.tenant(s.tenantId).usageDays(ref.data);
+    if (!usage) throw new HttpProblem(404, "no_account", `no account ${ref.data}`);
+    return c.json(usage);
+  });
+
   r.get("/api/session", (c) =>
     c.json({ tenantId: c.get("session").tenantId, csrf: c.get("session").csrf }),
   );
 
   return r;
+}
+
+/** The product-usage page: keys, what landed and what was refused, the upload form. */
+async function usagePage(
+  d: Deps,
+  s: Session,
+  extra: {
+    newKey?: string;
+    upload?: { written: number; accounts: number; errors: string[] };
+  },
+) {
+  const [tenant, keys, status] = await Promise.all([
+    getTenant(d.db, s.tenantId),
+    listWriteKeys(d.db, s.tenantId),
+    d.tenant(s.tenantId).usageStatus(),
+  ]);
+  return (
+    <Layout title="Product usage" tenant={tenant?.name ?? s.tenantId}>
+      <UsageSection
+        keys={keys}
+        status={status}
+        csrf={s.csrf}
+        now={d.now()}
+        publicUrl={d.publicUrl}
+        newKey={extra.newKey}
+        upload={extra.upload}
+      />
+    </Layout>
+  );
 }

@@ -239,6 +239,28 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
   },
   // 8: the tenant's own settings (which vendor's tickets count, when two hold them).
   `CREATE TABLE tenant_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // 9: product usage from the ingestion API (Segment's HTTP Tracking API): each track call once
+  // (its messageId), who belongs to which group, which account a group is; daily usage records are
+  // counted from the calls of each account-day they touch.
+  `CREATE TABLE usage_calls (
+     message_id TEXT PRIMARY KEY,
+     user_key TEXT NOT NULL,
+     day INTEGER NOT NULL,
+     feature TEXT,
+     group_id TEXT,
+     account_id TEXT,
+     received_at INTEGER NOT NULL
+   );
+   CREATE INDEX usage_calls_account_day ON usage_calls (account_id, day);
+   CREATE INDEX usage_calls_waiting ON usage_calls (user_key) WHERE account_id IS NULL;
+   CREATE INDEX usage_calls_received ON usage_calls (received_at);
+   CREATE TABLE usage_users (user_key TEXT PRIMARY KEY, group_id TEXT NOT NULL);
+   CREATE TABLE usage_groups (group_id TEXT PRIMARY KEY, account_id TEXT, domain TEXT);
+   CREATE TABLE usage_refused (
+     at INTEGER NOT NULL,
+     source TEXT NOT NULL,
+     message TEXT NOT NULL
+   );`,
 ];
 
 /** SQL that adds (sign "+") or removes (sign "-") record `r`'s contribution (r is NEW or OLD). */

@@ -11,14 +11,15 @@ import type {
   RecordBatch,
 } from "../../connectors/connector.ts";
 import { emptyBatch } from "../../connectors/records.ts";
-import { addDays, toDayNumber } from "../../core/day.ts";
+import type { UsageCall } from "../../connectors/segment/messages.ts";
+import { addDays, toDayNumber, toDayString } from "../../core/day.ts";
 import {
   type AccountState,
   incidentAlert,
   type RescorePlan,
   rescoreAccounts,
 } from "../../core/engine.ts";
-import type { Account, HealthSnapshot } from "../../core/model.ts";
+import type { Account, HealthSnapshot, UsageSample } from "../../core/model.ts";
 import type { PortfolioContext } from "../../core/portfolio.ts";
 import { withoutEvidence } from "../../core/snapshot.ts";
 import type { Job } from "../jobs/messages.ts";
@@ -80,6 +81,14 @@ import {
   saveWebhookMark,
   takeLease,
 } from "./sync-repo.ts";
+import {
+  accountOfGroup,
+  type IngestResult,
+  ingestCalls,
+  USAGE_VENDOR,
+  usageSummary,
+  writeUsage,
+} from "./usage-repo.ts";
 import { pendingChanges, pendingWritebackCount, recordPush } from "./writeback-repo.ts";
 
 /** A scoring job no step has advanced for this long has lost its messages: drive it again. */
@@ -445,6 +454,95 @@ export class TenantStore extends DurableObject<Env> {
     );
   }
 
+  /**
+   * Store one ingestion request's calls (usage-repo.ts) in one transaction: all of them or, if the
+   * store fails, none. Calls the API refused are kept (the last 50) for the admin to see.
+   */
+  ingestUsage(calls: UsageCall[], refused: string[], now: number): IngestResult {
+    return this.ctx.storage.transactionSync(() => {
+      const r = ingestCalls(this.sql, calls, now);
+      keepRefused(this.sql, "api", [...refused, ...r.refused.map((x) => x.message)], now);
+      return r;
+    });
+  }
+
+  /**
+   * Daily usage an admin uploads (CSV or NDJSON, read by the route): for accounts found by an id of
+   * any vendor or a domain, written as the ingestion API's own days are; the others are named.
+   */
+  uploadUsage(samples: { line: number; sample: UsageSample }[], now: number) {
+    return this.ctx.storage.transactionSync(() => {
+      let written = 0;
+      const unknown: { line: number; message: string }[] = [];
+      const accounts = new Set<string>();
+      for (const { line, sample } of samples) {
+        const account = accountOfGroup(this.sql, sample.accountId);
+        if (!account) {
+          unknown.push({
+            line,
+            message: `line ${line}: no account "${sample.accountId}" (an account id of a connected vendor, or a domain)`,
+          });
+          continue;
+        }
+        writeUsage(this.sql, { ...sample, accountId: account });
+        accounts.add(account);
+        written++;
+      }
+      for (const a of accounts)
+        this.sql.exec("INSERT OR IGNORE INTO dirty_accounts (account_id) VALUES (?)", a);
+      keepRefused(
+        this.sql,
+        "upload",
+        unknown.map((u) => u.message),
+        now,
+      );
+      return { written, accounts: accounts.size, unknown };
+    });
+  }
+
+  /**
+   * The daily usage the ingestion API and uploads gave one account (named by an id of any vendor,
+   * Ebb's own, or a domain), oldest day first; null when no account is so named.
+   */
+  usageDays(ref: string, days = 90) {
+    const account = accountOfGroup(this.sql, ref);
+    if (!account) return null;
+    const rows = this.sql
+      .exec<{ day: number; users: number | null; events: number | null; data: string }>(
+        `SELECT day, users, events, data FROM records
+         WHERE kind = 'usage' AND vendor = ? AND account_id = ? ORDER BY day DESC LIMIT ?`,
+        USAGE_VENDOR,
+        account,
+        days * 20,
+      )
+      .toArray()
+      .reverse();
+    return {
+      accountId: account,
+      days: rows.map((r) => {
+        const feature = (JSON.parse(r.data) as { feature?: string }).feature;
+        return {
+          day: toDayString(r.day),
+          ...(r.users === null ? {} : { activeUsers: r.users }),
+          ...(r.events === null ? {} : { events: r.events }),
+          ...(feature ? { feature } : {}),
+        };
+      }),
+    };
+  }
+
+  /** What the ingestion API has stored and refused lately, for the admin. */
+  usageStatus() {
+    return {
+      ...usageSummary(this.sql),
+      refused: this.sql
+        .exec<{ at: number; source: string; message: string }>(
+          "SELECT at, source, message FROM usage_refused ORDER BY at DESC, rowid DESC LIMIT 10",
+        )
+        .toArray(),
+    };
+  }
+
   /** Everything the admin dashboard shows; accounts not scored through `today` count as ended. */
   overview(today: string) {
     return {
@@ -503,5 +601,15 @@ function keepTicketsOnlyFrom(sql: SqlStorage, vendor: string): void {
   sql.exec(
     "INSERT INTO tenant_settings (key, value) VALUES ('tickets_only_from', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     vendor,
+  );
+}
+
+/** Keep what was refused (the newest 50) so the admin sees why data did not land. */
+function keepRefused(sql: SqlStorage, source: string, messages: string[], now: number): void {
+  if (messages.length === 0) return;
+  for (const m of messages.slice(0, 50))
+    sql.exec("INSERT INTO usage_refused (at, source, message) VALUES (?, ?, ?)", now, source, m);
+  sql.exec(
+    "DELETE FROM usage_refused WHERE rowid NOT IN (SELECT rowid FROM usage_refused ORDER BY at DESC, rowid DESC LIMIT 50)",
   );
 }

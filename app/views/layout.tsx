@@ -29,6 +29,7 @@ export function Layout(props: { title: string; tenant: string; children: Child }
         <header>
           <strong>Ebb</strong>
           <a href="/admin">Portfolio</a>
+          <a href="/admin/usage">Product usage</a>
           <span class="muted">{props.tenant}</span>
         </header>
         <main>{props.children}</main>

@@ -480,7 +480,7 @@ export class TenantStore extends DurableObject<Env> {
         if (!account) {
           unknown.push({
             line,
-            message: `line ${line}: no account "${sample.accountId}" (an account id of a connected vendor, or a domain)`,
+            message: `${line}: accountId: no account "${sample.accountId}" (an account id of a connected vendor, or a domain)`,
           });
           continue;
         }

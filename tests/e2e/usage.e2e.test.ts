@@ -292,6 +292,46 @@ describe("calls a webhook destination or RudderStack sends as they are", () => {
     });
   });
 
+  it("takes an admin's upload of daily usage, naming each line it refuses", async () => {
+    const upload = async (name: string, text: string) => {
+      const form = new FormData();
+      form.set("csrf", csrf);
+      form.set("file", new File([text], name, { type: "text/plain" }));
+      const res = await fetch(`${worker?.url}/admin/usage/upload`, {
+        method: "POST",
+        headers: { cookie },
+        body: form,
+      });
+      return { status: res.status, html: await res.text() };
+    };
+    const d1 = addDays(today, -20);
+    const d2 = addDays(today, -21);
+    const csv = await upload(
+      "usage.csv",
+      [
+        "accountId,day,activeUsers,events",
+        `${b.domain},${d1},7,140`,
+        `${b.domain},2025-02-30,7,140`,
+        `${b.domain},${d2},-3,10`,
+        `nobody.example,${d1},1,1`,
+      ].join("\n"),
+    );
+    expect(csv.status).toBe(200);
+    expect(csv.html).toContain("1 usage days stored for 1 accounts");
+    expect(csv.html).toContain("usage.csv:3: day:");
+    expect(csv.html).toContain("usage.csv:4: activeUsers:");
+    expect(csv.html).toContain("usage.csv:5: accountId: no account &quot;nobody.example&quot;");
+    const ndjson = await upload(
+      "usage.ndjson",
+      `${JSON.stringify({ accountId: b.domain, day: d2, activeUsers: 5, events: 50 })}\n{oops\n`,
+    );
+    expect(ndjson.status).toBe(200);
+    expect(ndjson.html).toContain("usage.ndjson:2: (line): not valid JSON");
+    const usage = await usageOf(b.domain as string);
+    expect(dayOf(usage, d1)).toEqual({ day: d1, activeUsers: 7, events: 140 });
+    expect(dayOf(usage, d2)).toEqual({ day: d2, activeUsers: 5, events: 50 });
+  });
+
   it("stops taking calls once the admin revokes the key", async () => {
     const page = await (await fetch(`${worker?.url}/admin/usage`, { headers: { cookie } })).text();
     const id = /name="id" value="([^"]+)"/.exec(page)?.[1] ?? "";

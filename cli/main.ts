@@ -68,8 +68,12 @@ export function buildProgram(): Command {
     .option("--from <day>", "first day to score (YYYY-MM-DD); default: the start of the data", day)
     .option("--to <day>", "last day to score (YYYY-MM-DD); default: the end of the data", day)
     .option(BATCH_FLAG, BATCH_HELP, positiveInt, BATCH_ACCOUNTS)
+    .option("--weights <file>", "stage weights to score with (JSON, as backtest --fit writes them)")
     .action(
-      async (input: string, o: { out: string; from?: string; to?: string; batch: number }) => {
+      async (
+        input: string,
+        o: { out: string; from?: string; to?: string; batch: number; weights?: string },
+      ) => {
         if (o.from && o.to && o.from > o.to)
           throw new CliError(`--from ${o.from} is after --to ${o.to}`);
         await runScore(input, o, io);
@@ -84,8 +88,31 @@ export function buildProgram(): Command {
     .option("--from <day>", "first day to score (YYYY-MM-DD); default: the start of the data", day)
     .option("--to <day>", "last day to score (YYYY-MM-DD); default: the end of the data", day)
     .option(BATCH_FLAG, BATCH_HELP, positiveInt, BATCH_ACCOUNTS)
+    .option("--weights <file>", "stage weights to score with (JSON, as --fit writes them)")
+    .option(
+      "--fit",
+      "learn stage weights from this history: fit on the days up to --split, report before and after on the days after it",
+    )
+    .option(
+      "--split <day>",
+      "where --fit's time split falls (default: the middle of the data)",
+      day,
+    )
+    .option("--weights-out <file>", "where --fit writes the fitted weights (nothing is adopted)")
     .action(
-      async (input: string, o: { json?: boolean; from?: string; to?: string; batch: number }) => {
+      async (
+        input: string,
+        o: {
+          json?: boolean;
+          from?: string;
+          to?: string;
+          batch: number;
+          weights?: string;
+          fit?: boolean;
+          split?: string;
+          weightsOut?: string;
+        },
+      ) => {
         if (o.from && o.to && o.from > o.to)
           throw new CliError(`--from ${o.from} is after --to ${o.to}`);
         await runBacktest(input, o, io);

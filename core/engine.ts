@@ -12,7 +12,12 @@ import {
   startEpisodes,
   stepEpisode,
 } from "./playbooks.ts";
-import { buildPortfolioContext, type Incident, type PortfolioContext } from "./portfolio.ts";
+import {
+  buildPortfolioContext,
+  type DataOutage,
+  type Incident,
+  type PortfolioContext,
+} from "./portfolio.ts";
 import { SIGNALS, type SignalInput, type SignalValue } from "./signals/index.ts";
 import { Sentences } from "./signals/util.ts";
 import { NO_REASONS, reasonsOf, snapshotOf } from "./snapshot.ts";
@@ -41,6 +46,12 @@ export interface ScoreOptions {
   trend?: TrendOptions;
   /** Build evidence sentences (default true); a backtest needs only the numbers. */
   explain?: boolean;
+  /**
+   * The last complete day (YYYY-MM-DD): days after it are still arriving, so their usage is not
+   * read (today's half-day never looks like a drop) and never as a data outage. Default: every
+   * day of the data is complete.
+   */
+  completeThrough?: string;
   /** Each account's state on the day before `from`, to continue rather than start over. */
   resume?: (accountId: string) => AccountState | undefined;
 }
@@ -67,13 +78,9 @@ export interface AccountState {
   episode: EpisodeState;
 }
 
-export interface PortfolioAlert {
-  kind: "incident";
-  day: string;
-  title: string;
-  body: string;
-  incident: Incident;
-}
+export type PortfolioAlert =
+  | { kind: "incident"; day: string; title: string; body: string; incident: Incident }
+  | { kind: "data_outage"; day: string; title: string; body: string; outage: DataOutage };
 
 export interface ScoreSummary {
   accounts: number;
@@ -135,7 +142,13 @@ function scoreGroups(
   // context (unless the caller has it from the portfolio's aggregates), once more for scoring.
   // Nothing is kept for the whole portfolio but the context.
   const pool = new FactsPool();
-  const ctx = given ?? buildPortfolioContext(groups, pool);
+  const ctx =
+    given ??
+    buildPortfolioContext(
+      groups,
+      pool,
+      options.completeThrough ? { completeThrough: toDayNumber(options.completeThrough) } : {},
+    );
   const to = toOption ? toDayNumber(toOption) : ctx.lastDay;
   const scratch = newScratch();
   const summary: ScoreSummary = {
@@ -172,6 +185,11 @@ function scoreGroups(
     if (incident.to < scratch.days.of(from) || incident.from > scratch.days.of(to)) continue;
     summary.alerts.push(incidentAlert(incident));
   }
+  for (const outage of ctx.outages) {
+    const end = outage.to === null ? Number.POSITIVE_INFINITY : toDayNumber(outage.to);
+    if (end < from || toDayNumber(outage.from) > to) continue;
+    summary.alerts.push(outageAlert(outage));
+  }
   return summary;
 }
 
@@ -183,6 +201,29 @@ export function incidentAlert(incident: Incident): PortfolioAlert {
     title: `Product-wide incident: ${incident.accounts} accounts filed tickets tagged ${tagList(incident.tags)}`,
     body: `${incident.tickets} tickets from ${incident.accounts} accounts tagged ${tagList(incident.tags)} between ${incident.from} and ${incident.to}. They are reported once here and left out of each account's ticket-flood, support and onboarding signals.`,
     incident,
+  };
+}
+
+const SOURCE_NAMES = {
+  usage: "Product usage",
+  tickets: "Support tickets",
+  engagements: "Engagements",
+};
+
+/** The portfolio alert that reports a source gone missing for the whole portfolio. */
+export function outageAlert(outage: DataOutage): PortfolioAlert {
+  const name = SOURCE_NAMES[outage.source];
+  const span = outage.to === null ? `since ${outage.from}` : `from ${outage.from} to ${outage.to}`;
+  const what =
+    outage.kind === "stopped"
+      ? `No ${name.toLowerCase()} records have arrived ${span}, for any account.`
+      : `Product usage across the whole portfolio fell to ${Math.round((outage.lowest ?? 0) * 100)}% of its usual level ${span}: an analytics outage or a broken export, not every customer at once.`;
+  return {
+    kind: "data_outage",
+    day: outage.from,
+    title: `Data outage: ${name} ${outage.kind === "stopped" ? "stopped" : "collapsed"} ${span}`,
+    body: `${what} Accounts are scored without it until it is back (their coverage is lower), and no account gets a task for it. Check the pipeline or export that sends it.`,
+    outage,
   };
 }
 

@@ -1,6 +1,6 @@
 // What the whole portfolio says on each day: which sources are fresh, the usual rates, portfolio-wide
 // usage dips, and product-wide incidents (found in incidents.ts).
-import { toDayNumber } from "./day.ts";
+import { toDayNumber, toDayString } from "./day.ts";
 import {
   type AccountFacts,
   E_CUSTOMER_SPOKE,
@@ -14,7 +14,30 @@ import { detectIncidents, type Incident } from "./incidents.ts";
 import type { PortfolioView } from "./signals/signal.ts";
 import type { AccountRecords } from "./timeline.ts";
 
+/**
+ * A source that stopped or collapsed across the whole portfolio at once: an analytics outage or a
+ * broken export, not every customer walking away on the same day. Accounts are scored without it
+ * while it lasts (coverage drops) and one portfolio alert reports it.
+ */
+export interface DataOutage {
+  source: keyof typeof STALE_DAYS;
+  kind: "stopped" | "collapsed";
+  /** First day without the source's usual data. */
+  from: string;
+  /** Last day of the outage; null while it goes on. */
+  to: string | null;
+  /** For a collapse: the lowest daily level against the usual one (0..1). */
+  lowest?: number;
+}
+
+/** A day's portfolio usage below this share of the same weekday's usual level is a collapse… */
+export const COLLAPSE_BELOW = 0.25;
+/** …once it lasts this many days; it ends on the first day back above half the usual level. */
+export const COLLAPSE_DAYS = 2;
+
 export interface PortfolioContext extends PortfolioView {
+  /** Sources that stopped or collapsed portfolio-wide, oldest first. */
+  outages: readonly DataOutage[];
   /** Each account's record span, computed once here so scoring need not walk the records again. */
   spanOf(accountId: string): { first: number; last: number } | undefined;
   /** Day numbers spanned by the data. */
@@ -38,11 +61,12 @@ export function accountSpan(r: AccountRecords): { first: number; last: number } 
 export function buildPortfolioContext(
   groups: readonly AccountRecords[],
   pool: FactsPool = new FactsPool(),
+  options: ContextOptions = {},
 ): PortfolioContext {
   const builder = new ContextBuilder();
   for (let k = 0; k < groups.length; k += FACTS_BATCH)
     for (const f of pool.fill(groups.slice(k, k + FACTS_BATCH))) builder.add(f);
-  return builder.finish();
+  return builder.finish(options);
 }
 
 /**
@@ -212,7 +236,7 @@ export class ContextBuilder {
     }
   }
 
-  finish(): PortfolioContext {
+  finish(options: ContextOptions = {}): PortfolioContext {
     let { firstDay, lastDay } = this;
     if (!Number.isFinite(firstDay)) firstDay = lastDay = 0;
     if (!Number.isFinite(lastDay)) lastDay = firstDay;
@@ -255,6 +279,7 @@ export class ContextBuilder {
       },
       counter,
       this.spanById,
+      options,
     );
   }
 }
@@ -306,6 +331,7 @@ export function contextFromAggregates(
   daily: DailyAggregates,
   counter: IncidentTickets,
   spans: Map<string, { first: number; last: number }> = new Map(),
+  options: ContextOptions = {},
 ): PortfolioContext {
   const { firstDay, lastDay, tickets, trouble, accountDays, source } = totals;
   const length = lastDay - firstDay + 1;
@@ -368,8 +394,17 @@ export function contextFromAggregates(
       windows.set(tag, list);
     }
   }
+  const complete = Math.min(lastDay, options.completeThrough ?? lastDay);
+  const dailyLevel = (d: number) => {
+    const n = win(aliveSum, d, d);
+    return n > 0 ? (win(users, d, d) + win(events, d, d) / 10) / n : 0;
+  };
+  const outages = detectOutages(source, firstDay, complete, dailyLevel);
   const per30 = accountDays > 0 ? 30 / accountDays : 0;
   return new Context({
+    outages,
+    // Only an explicit last complete day holds days back: without one, every day is complete.
+    completeThrough: options.completeThrough ?? Number.POSITIVE_INFINITY,
     firstDay,
     lastDay,
     troublePer30: trouble * per30,
@@ -399,6 +434,10 @@ class Context implements PortfolioContext {
   readonly ticketsPer30: number;
   readonly troublePerTicket: number;
   readonly incidents: readonly Incident[];
+  readonly outages: readonly DataOutage[];
+  readonly completeThrough: number;
+  /** Per source: day-number spans in which it is not to be trusted (an outage and the 14 days after). */
+  private readonly blind: Record<keyof typeof STALE_DAYS, { from: number; to: number }[]>;
   private readonly spans: Map<string, { first: number; last: number }>;
   private readonly windows: Map<string, { from: number; to: number }[]>;
   private readonly source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>;
@@ -417,6 +456,8 @@ class Context implements PortfolioContext {
     ticketsPer30: number;
     troublePerTicket: number;
     incidents: Incident[];
+    outages: DataOutage[];
+    completeThrough: number;
     spans: Map<string, { first: number; last: number }>;
     windows: Map<string, { from: number; to: number }[]>;
     source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>;
@@ -430,6 +471,15 @@ class Context implements PortfolioContext {
     this.ticketsPer30 = c.ticketsPer30;
     this.troublePerTicket = c.troublePerTicket;
     this.incidents = c.incidents;
+    this.outages = c.outages;
+    this.completeThrough = c.completeThrough;
+    this.blind = { tickets: [], engagements: [], usage: [] };
+    for (const o of c.outages)
+      this.blind[o.source].push({
+        from: toDayNumber(o.from),
+        // Windows reaching back over an outage read its missing days: wait until they have passed.
+        to: o.to === null ? Number.POSITIVE_INFINITY : toDayNumber(o.to) + OUTAGE_SHADOW_DAYS,
+      });
     this.spans = c.spans;
     this.windows = c.windows;
     this.source = c.source;
@@ -477,8 +527,72 @@ class Context implements PortfolioContext {
 
   sourceFresh(kind: keyof typeof STALE_DAYS, day: number): boolean {
     const s = this.source[kind];
-    return day >= s.first && day - s.last <= STALE_DAYS[kind];
+    if (day < s.first || day - s.last > STALE_DAYS[kind]) return false;
+    for (const b of this.blind[kind]) if (day >= b.from && day <= b.to) return false;
+    return true;
   }
 }
 
 export type { Incident };
+
+/** How the portfolio context is built beyond its aggregates. */
+export interface ContextOptions {
+  /**
+   * The last complete day (a day number): days after it are still arriving (today, for a store
+   * scoring as the day goes on) and never read as a collapse.
+   */
+  completeThrough?: number;
+}
+
+/** Days after an outage ends during which the source's windows (a fortnight's drop, four weeks' level) still hold its missing days. */
+export const OUTAGE_SHADOW_DAYS = 28;
+
+/**
+ * Sources that stopped (their last record more than their stale days before the portfolio's last
+ * complete day, while other sources go on) or, for usage, collapsed: the portfolio's daily level
+ * per account below COLLAPSE_BELOW of the same weekday's over the four weeks before, for
+ * COLLAPSE_DAYS days or more.
+ */
+function detectOutages(
+  source: Record<keyof typeof STALE_DAYS, { first: number; last: number }>,
+  firstDay: number,
+  complete: number,
+  level: (d: number) => number,
+): DataOutage[] {
+  const out: DataOutage[] = [];
+  const u = source.usage;
+  if (Number.isFinite(u.first)) {
+    let start: number | null = null;
+    let lowest = 1;
+    for (let d = Math.max(firstDay, u.first) + 28; d <= Math.min(complete, u.last); d++) {
+      const usual = (level(d - 7) + level(d - 14) + level(d - 21) + level(d - 28)) / 4;
+      if (usual <= 0) continue;
+      const share = level(d) / usual;
+      if (start === null) {
+        if (share < COLLAPSE_BELOW) {
+          start = d;
+          lowest = share;
+        }
+      } else if (share >= 0.5) {
+        if (d - start >= COLLAPSE_DAYS)
+          out.push({
+            source: "usage",
+            kind: "collapsed",
+            from: toDayString(start),
+            to: toDayString(d - 1),
+            lowest,
+          });
+        start = null;
+      } else lowest = Math.min(lowest, share);
+    }
+    if (start !== null && Math.min(complete, u.last) - start + 1 >= COLLAPSE_DAYS)
+      out.push({ source: "usage", kind: "collapsed", from: toDayString(start), to: null, lowest });
+  }
+  for (const kind of Object.keys(STALE_DAYS) as (keyof typeof STALE_DAYS)[]) {
+    const s = source[kind];
+    if (!Number.isFinite(s.last)) continue;
+    if (complete - s.last > STALE_DAYS[kind])
+      out.push({ source: kind, kind: "stopped", from: toDayString(s.last + 1), to: null });
+  }
+  return out;
+}

@@ -52,6 +52,16 @@ export function stepTrend(
   const fast = prev.fast + o.fastAlpha * (score - prev.fast);
   const slow = prev.slow + o.slowAlpha * (score - prev.slow);
   const days = prev.days + 1;
+  // A perfect score is not decay, whatever the averages still remember of a dip: it recovers.
+  if (score >= 100 && (prev.trend === "decaying" || prev.pending === "decaying"))
+    return {
+      trend: prev.trend === "decaying" ? "recovering" : prev.trend,
+      fast,
+      slow,
+      streak: 0,
+      pending: "none",
+      days,
+    };
   const want = target(prev.trend, fast - slow, o);
   if (want === prev.trend)
     return { trend: prev.trend, fast, slow, streak: 0, pending: "none", days };

@@ -1,5 +1,6 @@
 // Lifecycle stage of an account on a day, and the weight of each signal in each stage.
-import type { SignalKey, Stage } from "./model.ts";
+import { z } from "zod";
+import { SignalKey, Stage } from "./model.ts";
 import type { Timeline } from "./timeline.ts";
 
 export const ONBOARDING_DAYS = 90;
@@ -11,6 +12,21 @@ export const RENEWAL_DAYS = 90;
  */
 export type Weights = Record<SignalKey, number>;
 export type StageWeights = Record<Stage, Weights>;
+
+/** Stage weights as a file holds them (what `ebb backtest --fit` writes): every stage, every signal, 0..1. */
+export const StageWeightsFile = z.strictObject(
+  Object.fromEntries(
+    Stage.options.map((stage) => [
+      stage,
+      z.strictObject(
+        Object.fromEntries(SignalKey.options.map((k) => [k, z.number().min(0).max(1)])) as Record<
+          SignalKey,
+          z.ZodNumber
+        >,
+      ),
+    ]),
+  ) as Record<Stage, z.ZodObject<Record<SignalKey, z.ZodNumber>>>,
+);
 
 export const DEFAULT_WEIGHTS: StageWeights = {
   onboarding: {

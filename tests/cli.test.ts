@@ -244,3 +244,33 @@ describe("ebb backtest", () => {
     expect(r.stderr).toMatch(/no outcomes/);
   });
 });
+
+describe("ebb backtest --fit", () => {
+  it("fits weights on the earlier part, prints before and after, and writes them for --weights to adopt", () => {
+    const folder = join(work, "fit");
+    expect(ebb("generate", folder, "--accounts", "160", "--seed", "21").code).toBe(0);
+    const out = join(work, "fitted.json");
+    const r = ebb("backtest", folder, "--fit", "--split", "2024-12-31", "--weights-out", out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("fitted on the days up to 2024-12-31");
+    expect(r.stdout).toMatch(/false alarms \/ healthy acct-yr\s+[\d.]+\s+[\d.]+/);
+    expect(r.stdout).toContain(
+      `nothing changes until they are adopted (ebb score --weights ${out})`,
+    );
+    const adopted = ebb("backtest", folder, "--weights", out, "--from", "2025-01-01", "--json");
+    expect(adopted.code).toBe(0);
+    // What --fit reported for its weights is what scoring with the file gives.
+    const fitted = ebb("backtest", folder, "--fit", "--split", "2024-12-31", "--json");
+    const report = (JSON.parse(fitted.stdout) as { after: { report: unknown } }).after.report;
+    expect(JSON.parse(adopted.stdout)).toEqual(report);
+  });
+
+  it("names the field of a weights file that is wrong", () => {
+    const bad = join(work, "bad-weights.json");
+    writeFileSync(bad, JSON.stringify({ onboarding: { usage_drop: 2 } }));
+    const r = ebb("backtest", join(work, "fit"), "--weights", bad);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("onboarding.usage_drop:");
+    expect(r.stderr).toContain("adoption:");
+  });
+});

@@ -5,6 +5,7 @@
 // portfolio, never with its accounts or records.
 import { toDayNumber } from "../../core/day.ts";
 import {
+  type ContextOptions,
   contextFromAggregates,
   type DailyAggregates,
   type Incident,
@@ -102,7 +103,7 @@ function sourceSpan(sql: SqlStorage, kind: string): { first: number; last: numbe
  * accounts: `sizedIncidents` counts them for their alerts): scoring needs only when and on which
  * tags each ran.
  */
-export function readContext(sql: SqlStorage): PortfolioContext {
+export function readContext(sql: SqlStorage, options: ContextOptions = {}): PortfolioContext {
   const source = {
     tickets: sourceSpan(sql, "tickets"),
     engagements: sourceSpan(sql, "engagements"),
@@ -165,7 +166,13 @@ export function readContext(sql: SqlStorage): PortfolioContext {
     }
     a[r.day - firstDay] = r.accounts;
   }
-  return contextFromAggregates(totals, daily, { count: () => ({ tickets: 0, accounts: 0 }) });
+  return contextFromAggregates(
+    totals,
+    daily,
+    { count: () => ({ tickets: 0, accounts: 0 }) },
+    undefined,
+    options,
+  );
 }
 
 /**

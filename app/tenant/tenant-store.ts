@@ -16,6 +16,7 @@ import { addDays, toDayNumber, toDayString } from "../../core/day.ts";
 import {
   type AccountState,
   incidentAlert,
+  outageAlert,
   type RescorePlan,
   rescoreAccounts,
 } from "../../core/engine.ts";
@@ -108,7 +109,9 @@ export interface StepResult {
 
 export class TenantStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  private cachedContext: { version: number; ctx: PortfolioContext } | undefined;
+  private cachedContext:
+    | { version: number; completeThrough: number; ctx: PortfolioContext }
+    | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -312,6 +315,9 @@ export class TenantStore extends DurableObject<Env> {
     const recent = this.context().incidents.filter((i) => toDayNumber(i.to) >= from);
     for (const incident of sizedIncidents(this.sql, recent))
       saveAlert(this.sql, incidentAlert(incident));
+    for (const outage of this.context().outages)
+      if (outage.to === null || toDayNumber(outage.to) >= from)
+        saveAlert(this.sql, outageAlert(outage));
     saveScoreRun(this.sql, {
       at: job.started_at,
       to_day: job.to_day,
@@ -331,8 +337,17 @@ export class TenantStore extends DurableObject<Env> {
   /** The portfolio context, kept while the aggregates it was read from are unchanged. */
   private context(): PortfolioContext {
     const version = aggregatesVersion(this.sql);
-    if (this.cachedContext?.version !== version)
-      this.cachedContext = { version, ctx: readContext(this.sql) };
+    // Today is still arriving: the days before it are the complete ones.
+    const completeThrough = Math.floor(Date.now() / 86_400_000) - 1;
+    if (
+      this.cachedContext?.version !== version ||
+      this.cachedContext.completeThrough !== completeThrough
+    )
+      this.cachedContext = {
+        version,
+        completeThrough,
+        ctx: readContext(this.sql, { completeThrough }),
+      };
     return this.cachedContext.ctx;
   }
 

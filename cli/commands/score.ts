@@ -1,6 +1,7 @@
 // `ebb score <input-dir> --out <dir>`: snapshots.ndjson (one per account per day), tasks.ndjson
 // (each task with the day it was raised), alerts.ndjson (portfolio-level incidents); then, after the
 // one-line summary, the portfolio on its last day and the accounts at risk now with their reasons.
+
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SingleBar } from "cli-progress";
@@ -12,6 +13,7 @@ import { NdjsonWriter, writeNdjson } from "../ndjson-writer.ts";
 import { readFolderInBatches } from "../read-batches.ts";
 import { issueLines, printIssues } from "../report-issues.ts";
 import { scoreInBatches } from "../score-batches.ts";
+import { readWeightsFile } from "../weights-file.ts";
 
 export interface ScoreFlags {
   out: string;
@@ -19,6 +21,8 @@ export interface ScoreFlags {
   to?: string;
   /** Accounts held in memory at a time (default BATCH_ACCOUNTS). */
   batch?: number;
+  /** A file of stage weights to score with (default: Ebb's own). */
+  weights?: string;
 }
 
 export async function runScore(
@@ -29,6 +33,7 @@ export async function runScore(
   const started = performance.now();
   // One pass validates and spills the records by batch of accounts; scoring then holds one
   // batch's records at a time (cli/score-batches.ts).
+  const weights = flags.weights ? await readWeightsFile(flags.weights) : undefined;
   const folder = await readFolderInBatches(inputDir, flags.batch);
   try {
     const snapshots = new NdjsonWriter(join(flags.out, "snapshots.ndjson"));
@@ -47,7 +52,11 @@ export async function runScore(
     const last = new Map<string, HealthSnapshot>();
     const summary = await scoreInBatches(
       folder,
-      { ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) },
+      {
+        ...(flags.from ? { from: flags.from } : {}),
+        ...(flags.to ? { to: flags.to } : {}),
+        ...(weights ? { weights } : {}),
+      },
       {
         snapshot: (s) => {
           snapshots.write(s);

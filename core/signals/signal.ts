@@ -39,6 +39,8 @@ export interface PortfolioView {
   usageLevel(dayNumber: number): number;
   /** Ratio of portfolio customer contacts in [d-44, d] to the half-year before: < 1 over holidays. */
   contactRatio(dayNumber: number): number;
+  /** The last complete day (a day number): later days are still arriving and their usage is not read. */
+  completeThrough: number;
   /** Product-wide incidents, reported once for the portfolio. */
   incidents: readonly Incident[];
 }

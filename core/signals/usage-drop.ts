@@ -21,11 +21,14 @@ const NO_BASELINE_YET = fixed("no_data", "Not enough usage history for a baselin
 
 export function usageDrop({
   timeline: t,
-  i,
+  i: day,
   portfolio,
   explain,
   sentences,
 }: SignalInput): SignalValue {
+  // A day still arriving (today, in a store scoring as the day goes on) is not read: usage is
+  // judged as of the last complete day, so half a day never looks like a drop.
+  const i = Math.min(day, portfolio.completeThrough - t.origin);
   if (!portfolio.sourceFresh("usage", t.origin + i)) {
     return explain ? NO_RECENT_USAGE_DATA.explained : NO_RECENT_USAGE_DATA.unexplained;
   }
@@ -71,8 +74,24 @@ export function usageDrop({
   const u10 = Math.round(u * 10) / 10;
   const down = r < u ? Math.round((1 - r / u) * 100) : -1;
   const portfolioPct = portfolioRatio < 0.9 ? Math.round(portfolioRatio * 100) : -1;
+  // A decline that carries no risk says why, so the sentence never contradicts the score.
+  // (Below half a thousandth a risk shows as 0.)
+  const within = down >= 10 && dropRisk < 0.0005 && portfolioPct < 0 && !seasonal;
+  const levelPct = levelRisk > 0 && levelRisk >= dropRisk ? Math.round(share * 100) : -1;
   const memo = sentences?.of("usage_drop");
-  if (memo?.same("", useUsers ? 1 : 0, r10, u10, down, portfolioPct, seasonal ? 1 : 0))
+  if (
+    memo?.same(
+      "",
+      useUsers ? 1 : 0,
+      r10,
+      u10,
+      down,
+      portfolioPct,
+      seasonal ? 1 : 0,
+      within ? 1 : 0,
+      levelPct,
+    )
+  )
     return { risk, status: "ok", evidence: memo.text };
   const what = useUsers ? "Active users" : "Events";
   const change = down >= 0 ? `down ${down}% from` : `against`;
@@ -80,6 +99,11 @@ export function usageDrop({
   if (portfolioPct >= 0)
     evidence += ` The whole portfolio is at ${portfolioPct}% of its usual level, so only the difference counts.`;
   if (seasonal) evidence += " A similar dip a year ago suggests a seasonal pattern.";
+  if (within)
+    evidence +=
+      " That is within this account's usual range (its usage varies this much from one fortnight to the next), so it is not counted as decay.";
+  if (levelPct >= 0)
+    evidence += ` Its usage is ${levelPct}% of the portfolio's per account over the last ${LEVEL_DAYS} days: low adoption.`;
   if (memo) memo.text = evidence;
   return { risk, status: "ok", evidence };
 }

@@ -130,7 +130,7 @@ describe("scoring in slices", () => {
     // Its portfolio alerts too, sized from the store's aggregates: those of the kept 400 days.
     const kept400 = addDays(lastDay, -400);
     const coreAlerts = summary.alerts
-      .filter((x) => x.incident.to >= kept400)
+      .filter((x) => x.kind === "incident" && x.incident.to >= kept400)
       .map(({ day, title, body }) => ({ day, title, body }))
       .sort((x, y) => (x.day + x.title).localeCompare(y.day + y.title));
     expect(coreAlerts.length).toBeGreaterThan(0);
@@ -224,8 +224,11 @@ describe("scoring in slices", () => {
     await load(store, portfolio);
     await scoreNow(store, lastDay, ["hubspot"], 8);
     const summary = scorePortfolio(portfolio, { to: lastDay, explain: false });
-    const incident = summary.alerts.filter((x) => x.incident.to >= addDays(lastDay, -400))[0]!
-      .incident;
+    const first = summary.alerts.find(
+      (x) => x.kind === "incident" && x.incident.to >= addDays(lastDay, -400),
+    );
+    if (first?.kind !== "incident") throw new Error("no incident in the kept days");
+    const incident = first.incident;
     const alerts = async () =>
       JSON.parse((await dump(store)).alerts) as { day: string; title: string; body: string }[];
     const before = (await alerts()).filter((x) => x.day === incident.from);

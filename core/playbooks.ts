@@ -70,7 +70,7 @@ export function isAlert(v: { band: Band; trend: Trend; score: number }): boolean
 }
 
 /** A decaying trend raises a task only below this score (the healthy band's floor). */
-export const ALERT_DECAY_BELOW = 70;
+export const ALERT_DECAY_BELOW = 60;
 
 /**
  * Advance the episode state by one day. Returns the task to emit (open or close) or null; the state

@@ -11,6 +11,8 @@ const YEAR_DAYS = 364;
 const EVENTS_PER_USER_DAY = 20;
 /** The most a mild decline (10–30%) weighs: enough to rank the account below steady ones, never an alert on its own. */
 const MILD_RISK = 0.3;
+/** How far each of the two fortnights before the recent one must be down for a fall to count in full. */
+const SUSTAINED_DROP = 0.2;
 /** Days over which an account's level is set against the portfolio's (adoption against peers). */
 const LEVEL_DAYS = 28;
 /** The most a low level weighs: it ranks an account that barely uses the product, never alerts alone. */
@@ -56,7 +58,20 @@ export function usageDrop({
     usualUsers > 0 ? usualUsers * RECENT_DAYS : (usualEvents * RECENT_DAYS) / EVENTS_PER_USER_DAY;
   const observed = expected * adjusted;
   const z = (expected - observed) / Math.sqrt(Math.max(expected, 1));
-  const dropRisk = Math.max(ramp(drop, 0.3, 0.7), MILD_RISK * ramp(drop, 0.1, 0.3)) * ramp(z, 2, 4);
+  // Decay lasts: a fall counts in full once the two fortnights before this one were down too, and
+  // the one before those had begun to fall (eight weeks in all). A dip of a few weeks (a holiday, a
+  // season the data is too young to know) weighs only as a mild decline meanwhile; a near-total
+  // stop counts at once.
+  const before = Math.max(
+    fortnightRatio(t, i - RECENT_DAYS, usualUsers, usualEvents),
+    fortnightRatio(t, i - 2 * RECENT_DAYS, usualUsers, usualEvents),
+  );
+  const begun = fortnightRatio(t, i - 3 * RECENT_DAYS, usualUsers, usualEvents);
+  const lasting =
+    (before <= 1 - SUSTAINED_DROP && begun <= 1 - SUSTAINED_DROP / 2) || drop >= 0.8;
+  const dropRisk =
+    Math.max(lasting ? ramp(drop, 0.25, 0.55) : 0, MILD_RISK * ramp(drop, 0.1, 0.3)) *
+    ramp(z, 2, 4);
   // Adoption against peers: the account's level against the portfolio's per account, in halvings.
   const peers = portfolio.usageLevel(t.origin + i);
   const own =
@@ -77,11 +92,12 @@ export function usageDrop({
   // A decline that carries no risk says why, so the sentence never contradicts the score.
   // (Below half a thousandth a risk shows as 0.)
   const within = down >= 10 && dropRisk < 0.0005 && portfolioPct < 0 && !seasonal;
+  const recentOnly = !lasting && drop >= 0.3 && dropRisk > 0;
   const levelPct = levelRisk > 0 && levelRisk >= dropRisk ? Math.round(share * 100) : -1;
   const memo = sentences?.of("usage_drop");
   if (
     memo?.same(
-      "",
+      recentOnly ? "recent" : "",
       useUsers ? 1 : 0,
       r10,
       u10,
@@ -102,10 +118,29 @@ export function usageDrop({
   if (within)
     evidence +=
       " That is within this account's usual range (its usage varies this much from one fortnight to the next), so it is not counted as decay.";
+  if (recentOnly)
+    evidence +=
+      " It has fallen only in the last few weeks: counted as a mild decline until it lasts eight weeks.";
   if (levelPct >= 0)
     evidence += ` Its usage is ${levelPct}% of the portfolio's per account over the last ${LEVEL_DAYS} days: low adoption.`;
   if (memo) memo.text = evidence;
   return { risk, status: "ok", evidence };
+}
+
+/** The fortnight ending on day index `end` against a usual level (users and events averaged). */
+function fortnightRatio(
+  t: SignalInput["timeline"],
+  end: number,
+  usualUsers: number,
+  usualEvents: number,
+): number {
+  const s = t.series;
+  const users = sum(s.usageUsers, end - RECENT_DAYS + 1, end) / RECENT_DAYS;
+  const events = sum(s.usageEvents, end - RECENT_DAYS + 1, end) / RECENT_DAYS;
+  const ru = usualUsers > 0 ? users / usualUsers : Number.NaN;
+  const re = usualEvents > 0 ? events / usualEvents : Number.NaN;
+  if (Number.isNaN(ru)) return Number.isNaN(re) ? 1 : re;
+  return Number.isNaN(re) ? ru : (ru + re) / 2;
 }
 
 /** Recent and usual users and events a day, and the recent level's ratio to the usual one. */

@@ -193,15 +193,33 @@ describe("signals fire on the warning sign they watch", () => {
     expect(v.evidenceIds?.length).toBeGreaterThanOrEqual(3);
   });
 
-  it("usage drop: active users 60% below the account's own level", () => {
+  it("usage drop: active users 60% below the account's own level for eight weeks", () => {
     const id = "drop";
     const target = calmAccount(id, DAYS);
-    target.usage = usage(id, 0, DAYS, (n) => (n > DAYS - 20 ? 8 : 20));
+    target.usage = usage(id, 0, DAYS, (n) => (n > DAYS - 56 ? 8 : 20));
     const v = evaluateSignal("usage_drop", target, day(DAYS), withPeers(target));
     expect(v.risk).toBeGreaterThan(0.5);
     expect(v.evidence).toMatch(
       /Active users averaged 8 a day over the last 14 days, down 60% from the usual 20/,
     );
+  });
+
+  it("usage drop: the same fall in the last three weeks only weighs as a mild decline, and says so", () => {
+    const id = "dip";
+    const target = calmAccount(id, DAYS);
+    target.usage = usage(id, 0, DAYS, (n) => (n > DAYS - 20 ? 8 : 20));
+    const v = evaluateSignal("usage_drop", target, day(DAYS), withPeers(target));
+    expect(v.risk).toBeGreaterThan(0.2);
+    expect(v.risk).toBeLessThanOrEqual(0.3);
+    expect(v.evidence).toMatch(/fallen only in the last few weeks/);
+  });
+
+  it("usage drop: a near-total stop counts at once", () => {
+    const id = "stop";
+    const target = calmAccount(id, DAYS);
+    target.usage = usage(id, 0, DAYS, (n) => (n > DAYS - 14 ? 1 : 20));
+    const v = evaluateSignal("usage_drop", target, day(DAYS), withPeers(target));
+    expect(v.risk).toBeGreaterThan(0.9);
   });
 
   it("stakeholder coverage: the only champion left three weeks ago", () => {
@@ -233,7 +251,8 @@ describe("the usage signal's comparisons", () => {
       target,
       ...others().map(dipAll),
     ]);
-    expect(alone.risk).toBeGreaterThan(0.5);
+    // A fortnight's dip weighs as a mild decline alone, and nothing when every account shares it.
+    expect(alone.risk).toBeGreaterThanOrEqual(0.25);
     expect(together.risk).toBeLessThan(QUIET);
     expect(together.evidence).toMatch(/whole portfolio/);
   });

@@ -67,8 +67,7 @@ export function usageDrop({
     fortnightRatio(t, i - 2 * RECENT_DAYS, usualUsers, usualEvents),
   );
   const begun = fortnightRatio(t, i - 3 * RECENT_DAYS, usualUsers, usualEvents);
-  const lasting =
-    (before <= 1 - SUSTAINED_DROP && begun <= 1 - SUSTAINED_DROP / 2) || drop >= 0.8;
+  const lasting = (before <= 1 - SUSTAINED_DROP && begun <= 1 - SUSTAINED_DROP / 2) || drop >= 0.8;
   const dropRisk =
     Math.max(lasting ? ramp(drop, 0.25, 0.55) : 0, MILD_RISK * ramp(drop, 0.1, 0.3)) *
     ramp(z, 2, 4);

@@ -136,6 +136,16 @@ function fortnightRatio(
   const s = t.series;
   const users = sum(s.usageUsers, end - RECENT_DAYS + 1, end) / RECENT_DAYS;
   const events = sum(s.usageEvents, end - RECENT_DAYS + 1, end) / RECENT_DAYS;
+  return levelRatio(users, events, usualUsers, usualEvents);
+}
+
+/** Users and events each against their usual level, averaged when both are known (1 when neither). */
+function levelRatio(
+  users: number,
+  events: number,
+  usualUsers: number,
+  usualEvents: number,
+): number {
   const ru = usualUsers > 0 ? users / usualUsers : Number.NaN;
   const re = usualEvents > 0 ? events / usualEvents : Number.NaN;
   if (Number.isNaN(ru)) return Number.isNaN(re) ? 1 : re;
@@ -177,15 +187,6 @@ function against(t: SignalInput["timeline"], i: number): Level | undefined {
   const usualEvents = useQ2 ? q2Events : q1Events;
   const recentUsers = sum(s.usageUsers, i - RECENT_DAYS + 1, i) / RECENT_DAYS;
   const recentEvents = sum(s.usageEvents, i - RECENT_DAYS + 1, i) / RECENT_DAYS;
-  // Users and events each against their usual level, averaged when both are known.
-  const ru = usualUsers > 0 ? recentUsers / usualUsers : Number.NaN;
-  const re = usualEvents > 0 ? recentEvents / usualEvents : Number.NaN;
-  const ratio = Number.isNaN(ru)
-    ? Number.isNaN(re)
-      ? 1
-      : re
-    : Number.isNaN(re)
-      ? ru
-      : (ru + re) / 2;
+  const ratio = levelRatio(recentUsers, recentEvents, usualUsers, usualEvents);
   return { ratio, recentUsers, recentEvents, usualUsers, usualEvents };
 }

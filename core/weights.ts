@@ -1,6 +1,7 @@
 // Lifecycle stage of an account on a day, and the weight of each signal in each stage.
 import { z } from "zod";
-import { SignalKey, Stage } from "./model.ts";
+import { toDayNumber } from "./day.ts";
+import { type Account, SignalKey, Stage } from "./model.ts";
 import type { Timeline } from "./timeline.ts";
 
 export const ONBOARDING_DAYS = 90;
@@ -66,6 +67,20 @@ export const DEFAULT_WEIGHTS: StageWeights = {
     stakeholder_coverage: 0.7,
   },
 };
+
+/**
+ * An account's stage on a day (a day number), from its own dates as `stageOn` reads them: for
+ * lists and filters, where no timeline is at hand.
+ */
+export function stageOfAccount(a: Account, day: number): Stage {
+  const since = a.customerSince ? toDayNumber(a.customerSince) : undefined;
+  const renewal = a.renewalAt ? toDayNumber(a.renewalAt) : undefined;
+  if (since !== undefined && day >= since && day - since < ONBOARDING_DAYS) return "onboarding";
+  if (renewal !== undefined && renewal - day >= 0 && renewal - day <= RENEWAL_DAYS)
+    return "renewal";
+  if (since !== undefined) return day - since < 365 ? "adoption" : "mature";
+  return a.stage ?? "adoption";
+}
 
 /**
  * Stage on day index `i`: the first 90 days after `customerSince` are onboarding, the last 90 before

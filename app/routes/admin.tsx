@@ -6,6 +6,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
+import { Band, Stage, Trend } from "../../core/model.ts";
 import { getTenant, listConnections, listJobFailures } from "../db/directory-repo.ts";
 import {
   createLoginLink,
@@ -17,8 +18,10 @@ import {
 import { createWriteKey, listWriteKeys, revokeWriteKey } from "../db/write-keys-repo.ts";
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
+import { type AccountFilter, SORTS } from "../tenant/accounts-query.ts";
 import { taskVendorsOf, ticketSourcesOf } from "../vendors.ts";
 import { AccountPage } from "../views/account.tsx";
+import { AccountsPage, accountsCsv } from "../views/accounts.tsx";
 import { ConnectPage } from "../views/connect.tsx";
 import { type Allowance, Dashboard } from "../views/dashboard.tsx";
 import { Layout } from "../views/layout.tsx";
@@ -29,6 +32,22 @@ import { describeIssues, HttpProblem } from "./problem.ts";
 import { MAX_UPLOAD_BYTES, readUsageUpload } from "./usage-upload.ts";
 
 const COOKIE = "ebb_session";
+/** A filter field left empty in the form is no filter. */
+const blank = (v: unknown) => (v === "" ? undefined : v);
+const AccountQuery = z.object({
+  q: z.preprocess(blank, z.string().max(200).optional()),
+  owner: z.preprocess(blank, z.string().max(200).optional()),
+  band: z.preprocess(blank, Band.optional()),
+  trend: z.preprocess(blank, Trend.optional()),
+  stage: z.preprocess(blank, Stage.optional()),
+  renewal: z.preprocess(blank, z.coerce.number().int().min(0).max(3650).optional()),
+  arrMin: z.preprocess(blank, z.coerce.number().min(0).optional()),
+  arrMax: z.preprocess(blank, z.coerce.number().min(0).optional()),
+  vendor: z.preprocess(blank, z.string().max(50).optional()),
+  sort: z.preprocess(blank, z.enum(SORTS).optional()),
+  dir: z.preprocess(blank, z.enum(["asc", "desc"]).optional()),
+  page: z.preprocess(blank, z.coerce.number().int().min(1).optional()),
+});
 const AccountId = z.string().min(1).max(200, "account id is longer than 200 characters");
 
 const IdentityForm = z.object({
@@ -285,6 +304,40 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
       }),
       errors.length && stored.written === 0 ? 400 : 200,
     );
+  });
+
+  // Every account: search, filters, sort and pages; the same view as CSV.
+  const listOf = async (
+    c: { req: { query(): Record<string, string> } },
+    d: Deps,
+    s: Session,
+    all: boolean,
+  ) => {
+    const q = AccountQuery.safeParse(c.req.query());
+    if (!q.success) throw new HttpProblem(400, "invalid_filter", describeIssues(q.error.issues));
+    const { renewal, dir, ...rest } = q.data;
+    const filter: AccountFilter = {
+      ...rest,
+      ...(renewal !== undefined ? { renewalWithin: renewal } : {}),
+      desc: dir === "desc",
+      ...(all ? { page: 1, perPage: 1_000_000 } : {}),
+    };
+    return { filter, list: await d.tenant(s.tenantId).accounts(filter, dayOf(d.now())) };
+  };
+
+  r.get("/accounts", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const { filter, list } = await listOf(c, d, s, false);
+    const tenant = await getTenant(d.db, s.tenantId);
+    return c.html(<AccountsPage tenant={tenant?.name ?? s.tenantId} list={list} filter={filter} />);
+  });
+
+  r.get("/accounts.csv", async (c) => {
+    const d = deps(c);
+    const { list } = await listOf(c, d, c.get("session"), true);
+    c.header("Content-Disposition", `attachment; filename="ebb-accounts-${dayOf(d.now())}.csv"`);
+    return c.body(accountsCsv(list), 200, { "Content-Type": "text/csv; charset=utf-8" });
   });
 
   r.get("/accounts/:id", async (c) => {

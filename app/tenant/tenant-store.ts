@@ -24,6 +24,7 @@ import type { Account, HealthSnapshot, UsageSample } from "../../core/model.ts";
 import type { PortfolioContext } from "../../core/portfolio.ts";
 import { withoutEvidence } from "../../core/snapshot.ts";
 import type { Job } from "../jobs/messages.ts";
+import { type AccountFilter, type AccountList, listAccounts } from "./accounts-query.ts";
 import { aggregatesVersion, readContext, sizedIncidents } from "./aggregates-repo.ts";
 import {
   accountCount,
@@ -556,6 +557,11 @@ export class TenantStore extends DurableObject<Env> {
         )
         .toArray(),
     };
+  }
+
+  /** Every account, filtered, sorted and paged for the admin's list (accounts-query.ts). */
+  accounts(filter: AccountFilter, today: string): AccountList {
+    return listAccounts(this.sql, filter, today);
   }
 
   /** Everything the admin dashboard shows; accounts not scored through `today` count as ended. */

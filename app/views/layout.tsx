@@ -7,6 +7,9 @@ header{background:#1d2430;color:#fff;padding:10px 24px;display:flex;gap:24px;ali
 header a{color:#cfe3ff;text-decoration:none}
 main{padding:16px 24px;max-width:1100px}
 section{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:12px 16px;margin:0 0 16px}
+.table-wrap{overflow-x:auto}
+.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:end;margin:0 0 12px}
+th a{color:inherit}
 h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:0 0 8px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
 .muted{color:#6b7280}.band{padding:1px 6px;border-radius:4px;font-size:12px}
@@ -29,6 +32,7 @@ export function Layout(props: { title: string; tenant: string; children: Child }
         <header>
           <strong>Ebb</strong>
           <a href="/admin">Portfolio</a>
+          <a href="/admin/accounts">Accounts</a>
           <a href="/admin/usage">Product usage</a>
           <span class="muted">{props.tenant}</span>
         </header>

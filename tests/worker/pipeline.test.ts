@@ -116,6 +116,55 @@ describe("the pipeline", () => {
     expect(account).toMatch(/class="signal-row"/);
   });
 
+  it("lists every account with headers, filters, sorts, pages and exports the view as CSV", async () => {
+    const page = async (q = "") => {
+      const res = await http(`/admin/accounts${q}`, { headers: { cookie } });
+      expect(res.status, q).toBe(200);
+      return res.text();
+    };
+    const all = await page();
+    expect(all).toContain("Accounts (12)");
+    for (const h of ["Account", "Owner", "Score", "Band", "Trend", "Stage", "ARR", "Renewal"])
+      expect(all).toContain(`>${h}`);
+    const csv = async (q = "") => {
+      const res = await http(`/admin/accounts.csv${q}`, { headers: { cookie } });
+      expect(res.headers.get("content-type")).toContain("text/csv");
+      return (await res.text()).trim().split("\n");
+    };
+    const rows = await csv();
+    expect(rows[0]).toBe("id,name,owner,score,band,trend,stage,arr,renewalAt,scoredOn,vendors");
+    expect(rows).toHaveLength(13);
+    // Sorted by score, lowest first by default; descending on request.
+    const scores = (lines: string[]) => lines.slice(1).map((l) => Number(l.split(",")[3]));
+    const up = scores(rows);
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    const down = scores(await csv("?sort=score&dir=desc"));
+    expect(down).toEqual([...up].sort((a, b) => b - a));
+    // A band filter keeps only that band, in the page and in the export.
+    const band = rows[1]?.split(",")[4] ?? "";
+    const banded = await csv(`?band=${band}`);
+    expect(banded.length).toBeGreaterThan(1);
+    expect(banded.slice(1).every((l) => l.split(",")[4] === band)).toBe(true);
+    expect(await page(`?band=${band}`)).toContain(`Accounts (${banded.length - 1})`);
+    // An owner, an ARR range and a vendor filter combine.
+    const owner = rows[1]?.split(",")[2] ?? "";
+    const arr = Number(rows[1]?.split(",")[7]);
+    const one = await csv(
+      `?owner=${encodeURIComponent(owner)}&arrMin=${arr}&arrMax=${arr}&vendor=hubspot`,
+    );
+    expect(
+      one.slice(1).every((l) => l.split(",")[2] === owner && Number(l.split(",")[7]) === arr),
+    ).toBe(true);
+    expect(one.length).toBeGreaterThan(1);
+    expect((await csv("?vendor=zendesk")).length).toBe(1);
+    // Search by name; a bad filter is named.
+    const name = rows[1]?.split(",")[1] ?? "";
+    expect(await page(`?q=${encodeURIComponent(name.slice(0, 5))}`)).toContain(name);
+    const bad = await http("/admin/accounts?band=purple", { headers: { cookie } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("band");
+  });
+
   it("sends security headers on admin pages and never lets them be cached", async () => {
     for (const path of ["/admin", "/admin/api/session", "/admin/api/status"]) {
       const res = await http(path, { headers: { cookie } });

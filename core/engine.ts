@@ -52,6 +52,11 @@ export interface ScoreOptions {
    * day of the data is complete.
    */
   completeThrough?: string;
+  /**
+   * Accounts whose alerts a CSM snoozed, with the day (YYYY-MM-DD) the snooze ends: until then an
+   * episode is not opened for them (one already open stays open); from that day, as usual.
+   */
+  snoozes?: ReadonlyMap<string, string>;
   /** Each account's state on the day before `from`, to continue rather than start over. */
   resume?: (accountId: string) => AccountState | undefined;
 }
@@ -270,6 +275,8 @@ export function scoreAccount(
   const trendOptions = run.trend ?? DEFAULT_TREND;
   const explain = run.explain ?? true;
   const account = g.account;
+  const snooze = run.snoozes?.get(account.id);
+  const snoozedUntil = snooze === undefined ? undefined : toDayNumber(snooze);
   // The caller's stored state stays as it was: the trend steps to a new state each day, and the
   // episode is a copy the loop updates in place.
   let trend: TrendState | undefined = run.state?.trend;
@@ -327,7 +334,7 @@ export function scoreAccount(
     // Reasons are only read when a task opens: build them only then.
     const opening = episode.open === null && isAlert(verdict);
     verdict.reasons = opening ? reasonsOf(values, row) : NO_REASONS;
-    const task = stepEpisode(episode, account, verdict);
+    const task = stepEpisode(episode, account, verdict, snoozedUntil);
     if (task) {
       if (task.action === "open") opened++;
       else closed++;

@@ -76,10 +76,17 @@ export const ALERT_DECAY_BELOW = 60;
  * Advance the episode state by one day. Returns the task to emit (open or close) or null; the state
  * is updated in place (it belongs to one account's loop).
  */
-export function stepEpisode(state: EpisodeState, account: Account, v: DayVerdict): Task | null {
+export function stepEpisode(
+  state: EpisodeState,
+  account: Account,
+  v: DayVerdict,
+  /** A CSM snoozed the account's alerts until this day (a day number): no task opens before it. */
+  snoozedUntil?: number,
+): Task | null {
   const alert = isAlert(v);
   if (!state.open) {
     if (!alert) return null;
+    if (snoozedUntil !== undefined && v.day < snoozedUntil) return null;
     const top = v.reasons[0];
     const playbook = PLAYBOOKS[top?.key ?? "usage_drop"];
     const startDay = toDayString(v.day);

@@ -34,6 +34,16 @@ import { MAX_UPLOAD_BYTES, readUsageUpload } from "./usage-upload.ts";
 const COOKIE = "ebb_session";
 /** A filter field left empty in the form is no filter. */
 const blank = (v: unknown) => (v === "" ? undefined : v);
+const SnoozeForm = z.object({
+  until: z.preprocess(
+    blank,
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD")
+      .optional(),
+  ),
+  note: z.preprocess(blank, z.string().max(500, "a note is at most 500 characters").optional()),
+});
 const AccountQuery = z.object({
   q: z.preprocess(blank, z.string().max(200).optional()),
   owner: z.preprocess(blank, z.string().max(200).optional()),
@@ -349,7 +359,27 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     const view = await d.tenant(s.tenantId).account(id.data);
     if (!view) throw new HttpProblem(404, "no_account", `no account ${id.data}`);
     const tenant = await getTenant(d.db, s.tenantId);
-    return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} />);
+    return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} csrf={s.csrf} />);
+  });
+
+  // A CSM snoozes an account's alerts until a day, with a note; an empty day ends the snooze.
+  r.post("/accounts/:id/snooze", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const id = AccountId.safeParse(c.req.param("id"));
+    if (!id.success)
+      throw new HttpProblem(400, "invalid_account_id", describeIssues(id.error.issues));
+    const form = SnoozeForm.safeParse(await checkedForm(c.req, s));
+    if (!form.success)
+      throw new HttpProblem(400, "invalid_form", describeIssues(form.error.issues));
+    const { until, note } = form.data;
+    if (until !== undefined && until <= dayOf(d.now()))
+      throw new HttpProblem(400, "invalid_form", "until: a snooze ends on a day after today");
+    const done = await d
+      .tenant(s.tenantId)
+      .snooze(id.data, until ?? null, note ?? "", s.admin, d.now());
+    if (!done) throw new HttpProblem(404, "no_account", `no account ${id.data}`);
+    return c.redirect(`/admin/accounts/${encodeURIComponent(id.data)}`, 303);
   });
 
   // Sign out: the session ends on the server, not only in this browser.

@@ -261,6 +261,14 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
      source TEXT NOT NULL,
      message TEXT NOT NULL
    );`,
+  // 10: a CSM's snooze of an account's alerts: until a day, with a note, who and when.
+  `CREATE TABLE account_snoozes (
+     account_id TEXT PRIMARY KEY,
+     until TEXT NOT NULL,
+     note TEXT NOT NULL,
+     by TEXT,
+     at INTEGER NOT NULL
+   );`,
 ];
 
 /** SQL that adds (sign "+") or removes (sign "-") record `r`'s contribution (r is NEW or OLD). */

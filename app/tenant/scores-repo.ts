@@ -3,7 +3,7 @@
 // the fields last written to each vendor, and which accounts need writing back.
 import { addDays } from "../../core/day.ts";
 import { type AccountState, BANDS } from "../../core/engine.ts";
-import type { HealthSnapshot, Task } from "../../core/model.ts";
+import type { Account, HealthSnapshot, Task } from "../../core/model.ts";
 
 /** Daily snapshots kept per account (older days are still scored, to carry the trend). */
 export const SNAPSHOT_KEEP_DAYS = 400;
@@ -196,10 +196,16 @@ export function atRisk(
   sql: SqlStorage,
   currentDay: string,
   limit: number,
-): { name: string; snapshot: HealthSnapshot }[] {
+): {
+  name: string;
+  owner: string | null;
+  arr: number | null;
+  renewalAt: string | null;
+  snapshot: HealthSnapshot;
+}[] {
   return sql
-    .exec<{ name: string; snapshot: string }>(
-      `SELECT a.name, l.snapshot FROM latest_snapshots l JOIN accounts a ON a.id = l.account_id
+    .exec<{ name: string; data: string; snapshot: string }>(
+      `SELECT a.name, a.data, l.snapshot FROM latest_snapshots l JOIN accounts a ON a.id = l.account_id
        WHERE l.day >= ? AND (l.band = 'at_risk' OR (l.trend = 'decaying' AND l.score < ?))
        ORDER BY l.score ASC, a.name LIMIT ?`,
       currentDay,
@@ -207,7 +213,16 @@ export function atRisk(
       limit,
     )
     .toArray()
-    .map((r) => ({ name: r.name, snapshot: JSON.parse(r.snapshot) as HealthSnapshot }));
+    .map((r) => {
+      const a = JSON.parse(r.data) as Account;
+      return {
+        name: r.name,
+        owner: a.ownerEmail ?? a.ownerId ?? null,
+        arr: a.arr ?? null,
+        renewalAt: a.renewalAt ?? null,
+        snapshot: JSON.parse(r.snapshot) as HealthSnapshot,
+      };
+    });
 }
 
 export function recentAlerts(sql: SqlStorage, limit: number) {

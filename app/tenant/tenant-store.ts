@@ -250,7 +250,7 @@ export class TenantStore extends DurableObject<Env> {
       const s = rescoreAccounts(
         portfolio,
         plans,
-        { to: job.to_day },
+        { to: job.to_day, snoozes: snoozesOf(this.sql) },
         {
           snapshot: (snap) => {
             latest.set(snap.accountId, snap);
@@ -559,6 +559,30 @@ export class TenantStore extends DurableObject<Env> {
     };
   }
 
+  /**
+   * Snooze an account's alerts until a day, with a note (kept, shown, and respected by playbooks:
+   * no task opens for it before that day). An empty `until` ends the snooze.
+   */
+  snooze(accountId: string, until: string | null, note: string, by: string | null, now: number) {
+    const exists =
+      this.sql.exec("SELECT 1 FROM accounts WHERE id = ?", accountId).toArray().length > 0;
+    if (!exists) return false;
+    if (until === null)
+      this.sql.exec("DELETE FROM account_snoozes WHERE account_id = ?", accountId);
+    else
+      this.sql.exec(
+        `INSERT INTO account_snoozes (account_id, until, note, by, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (account_id) DO UPDATE SET until = excluded.until, note = excluded.note,
+           by = excluded.by, at = excluded.at`,
+        accountId,
+        until,
+        note,
+        by,
+        now,
+      );
+    return true;
+  }
+
   /** Every account, filtered, sorted and paged for the admin's list (accounts-query.ts). */
   accounts(filter: AccountFilter, today: string): AccountList {
     return listAccounts(this.sql, filter, today);
@@ -593,6 +617,13 @@ export class TenantStore extends DurableObject<Env> {
       latest: latestOf(this.sql, id) ?? null,
       series: seriesOf(this.sql, id, 365),
       tasks: tasksOf(this.sql, id),
+      snooze:
+        this.sql
+          .exec<{ until: string; note: string; by: string | null; at: number }>(
+            "SELECT until, note, by, at FROM account_snoozes WHERE account_id = ?",
+            id,
+          )
+          .toArray()[0] ?? null,
     };
   }
 }
@@ -632,5 +663,15 @@ function keepRefused(sql: SqlStorage, source: string, messages: string[], now: n
     sql.exec("INSERT INTO usage_refused (at, source, message) VALUES (?, ?, ?)", now, source, m);
   sql.exec(
     "DELETE FROM usage_refused WHERE rowid NOT IN (SELECT rowid FROM usage_refused ORDER BY at DESC, rowid DESC LIMIT 50)",
+  );
+}
+
+/** Snoozed accounts and the day each snooze ends, for scoring. */
+function snoozesOf(sql: SqlStorage): Map<string, string> {
+  return new Map(
+    sql
+      .exec<{ account_id: string; until: string }>("SELECT account_id, until FROM account_snoozes")
+      .toArray()
+      .map((r) => [r.account_id, r.until]),
   );
 }

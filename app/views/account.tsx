@@ -6,8 +6,8 @@ import { BandBadge, Layout } from "./layout.tsx";
 
 type AccountView = NonNullable<ReturnType<TenantStore["account"]>>;
 
-export function AccountPage(props: { tenant: string; view: AccountView }) {
-  const { account, latest, series, tasks } = props.view;
+export function AccountPage(props: { tenant: string; view: AccountView; csrf: string }) {
+  const { account, latest, series, tasks, snooze } = props.view;
   return (
     <Layout title={account.name} tenant={props.tenant}>
       <h1>{account.name}</h1>
@@ -17,6 +17,33 @@ export function AccountPage(props: { tenant: string; view: AccountView }) {
         {account.renewalAt ? ` · renews ${account.renewalAt}` : ""}
         {Object.entries(account.externalIds ?? {}).map(([v, id]) => ` · ${v} ${id}`)}
       </p>
+      <section id="snooze">
+        {snooze ? (
+          <p>
+            Alerts snoozed until <strong>{snooze.until}</strong>
+            {snooze.by ? ` by ${snooze.by}` : ""}
+            {snooze.note ? `: ${snooze.note}` : ""}. No task opens for this account before then.
+          </p>
+        ) : (
+          <p class="muted">Alerts are not snoozed.</p>
+        )}
+        <form method="post" action={`/admin/accounts/${encodeURIComponent(account.id)}/snooze`}>
+          <input type="hidden" name="csrf" value={props.csrf} />
+          <label>
+            Snooze alerts until <input type="date" name="until" value={snooze?.until ?? ""} />
+          </label>{" "}
+          <label>
+            Note <input name="note" maxlength={500} value={snooze?.note ?? ""} />
+          </label>{" "}
+          <button type="submit">{snooze ? "Change snooze" : "Snooze"}</button>
+        </form>
+        {snooze ? (
+          <form method="post" action={`/admin/accounts/${encodeURIComponent(account.id)}/snooze`}>
+            <input type="hidden" name="csrf" value={props.csrf} />
+            <button type="submit">End the snooze</button>
+          </form>
+        ) : null}
+      </section>
       {latest ? (
         <section id="score">
           <h2>

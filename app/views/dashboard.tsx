@@ -221,30 +221,49 @@ export function Dashboard(props: {
       <section id="at-risk">
         <h2>At risk or decaying ({o.atRisk.length})</h2>
         {o.atRisk.length === 0 ? <p class="muted">No account is at risk.</p> : null}
-        <table>
-          <tbody>
-            {o.atRisk.map((r) => (
-              <tr class="at-risk-row">
-                <td>
-                  <a href={`/admin/accounts/${encodeURIComponent(r.snapshot.accountId)}`}>
-                    {r.name}
-                  </a>
-                </td>
-                <td>{r.snapshot.score}</td>
-                <td>
-                  <BandBadge band={r.snapshot.band} /> {r.snapshot.trend}
-                </td>
-                <td>
-                  {topReasons(r.snapshot).map((s) => (
-                    <div>
-                      <strong>{signalLabel(s.key)}</strong>: {s.evidence}
-                    </div>
-                  ))}
-                </td>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Account</th>
+                <th scope="col">Owner</th>
+                <th scope="col">ARR</th>
+                <th scope="col">Renewal</th>
+                <th scope="col">Score</th>
+                <th scope="col">Band and trend</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {o.atRisk.map((r) => (
+                <tr class="at-risk-row">
+                  <td>
+                    <a href={`/admin/accounts/${encodeURIComponent(r.snapshot.accountId)}`}>
+                      {r.name}
+                    </a>
+                  </td>
+                  <td>{r.owner ?? "unassigned"}</td>
+                  <td>{r.arr === null ? "–" : `$${Math.round(r.arr).toLocaleString("en-US")}`}</td>
+                  <td>{r.renewalAt ?? "–"}</td>
+                  <td>{r.snapshot.score}</td>
+                  <td>
+                    <BandBadge band={r.snapshot.band} /> {r.snapshot.trend}
+                  </td>
+                  <td>
+                    {topReasons(r.snapshot).map((s) => (
+                      <div>
+                        <strong>{signalLabel(s.key)}</strong>: {s.evidence}
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p>
+          <a href="/admin/accounts">Every account ({o.accounts})</a>
+        </p>
       </section>
 
       {o.identity.length ? (

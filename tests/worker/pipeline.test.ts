@@ -165,6 +165,39 @@ describe("the pipeline", () => {
     expect(await bad.text()).toContain("band");
   });
 
+  it("keeps a CSM's snooze of an account's alerts, with its note, until it is ended", async () => {
+    const { csrf } = (await (await http("/admin/api/session", { headers: { cookie } })).json()) as {
+      csrf: string;
+    };
+    const csv = await (await http("/admin/accounts.csv", { headers: { cookie } })).text();
+    const id = csv.split("\n")[1]?.split(",")[0] ?? "";
+    const post = (body: Record<string, string>) =>
+      http(`/admin/accounts/${encodeURIComponent(id)}/snooze`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ csrf, ...body }),
+      });
+    const until = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    expect((await post({ until, note: "Budget review until the new quarter" })).status).toBe(303);
+    const page = async () =>
+      (await http(`/admin/accounts/${encodeURIComponent(id)}`, { headers: { cookie } })).text();
+    const snoozed = await page();
+    expect(snoozed).toContain(`Alerts snoozed until <strong>${until}</strong>`);
+    expect(snoozed).toContain("Budget review until the new quarter");
+    // A day already past, a wrong date or a foreign CSRF token is refused.
+    expect((await post({ until: "2000-01-01" })).status).toBe(400);
+    expect((await post({ until: "soon" })).status).toBe(400);
+    const forged = await http(`/admin/accounts/${encodeURIComponent(id)}/snooze`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ csrf: "nope", until }),
+    });
+    expect(forged.status).toBe(403);
+    expect((await post({})).status).toBe(303);
+    expect(await page()).toContain("Alerts are not snoozed.");
+  });
+
   it("sends security headers on admin pages and never lets them be cached", async () => {
     for (const path of ["/admin", "/admin/api/session", "/admin/api/status"]) {
       const res = await http(path, { headers: { cookie } });

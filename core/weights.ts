@@ -69,29 +69,33 @@ export const DEFAULT_WEIGHTS: StageWeights = {
 };
 
 /**
- * An account's stage on a day (a day number), from its own dates as `stageOn` reads them: for
- * lists and filters, where no timeline is at hand.
- */
-export function stageOfAccount(a: Account, day: number): Stage {
-  const since = a.customerSince ? toDayNumber(a.customerSince) : undefined;
-  const renewal = a.renewalAt ? toDayNumber(a.renewalAt) : undefined;
-  if (since !== undefined && day >= since && day - since < ONBOARDING_DAYS) return "onboarding";
-  if (renewal !== undefined && renewal - day >= 0 && renewal - day <= RENEWAL_DAYS)
-    return "renewal";
-  if (since !== undefined) return day - since < 365 ? "adoption" : "mature";
-  return a.stage ?? "adoption";
-}
-
-/**
  * Stage on day index `i`: the first 90 days after `customerSince` are onboarding, the last 90 before
  * `renewalAt` renewal; in between, adoption in the first year and mature after. Without dates, the
  * account's own `stage` field, else adoption.
  */
 export function stageOn(t: Timeline, i: number): Stage {
-  const since = t.customerSinceIndex;
-  const renewal = t.renewalIndex;
-  if (since !== undefined && i >= since && i - since < ONBOARDING_DAYS) return "onboarding";
-  if (renewal !== undefined && renewal - i >= 0 && renewal - i <= RENEWAL_DAYS) return "renewal";
-  if (since !== undefined) return i - since < 365 ? "adoption" : "mature";
-  return t.account.stage ?? "adoption";
+  return stageAt(t.customerSinceIndex, t.renewalIndex, i, t.account.stage);
+}
+
+/** The same for an account on a day (a day number), for lists and filters with no timeline at hand. */
+export function stageOfAccount(a: Account, day: number): Stage {
+  const dayOf = (d: string | undefined) => {
+    const n = d ? toDayNumber(d) : Number.NaN;
+    return Number.isNaN(n) ? undefined : n;
+  };
+  return stageAt(dayOf(a.customerSince), dayOf(a.renewalAt), day, a.stage);
+}
+
+/** The stage rule itself, on day numbers or day indices alike (the same unit for all three). */
+function stageAt(
+  since: number | undefined,
+  renewal: number | undefined,
+  day: number,
+  fallback: Stage | undefined,
+): Stage {
+  if (since !== undefined && day >= since && day - since < ONBOARDING_DAYS) return "onboarding";
+  if (renewal !== undefined && renewal - day >= 0 && renewal - day <= RENEWAL_DAYS)
+    return "renewal";
+  if (since !== undefined) return day - since < 365 ? "adoption" : "mature";
+  return fallback ?? "adoption";
 }

@@ -132,7 +132,8 @@ export function ingestRoutes(deps: (c: { env: Env }) => Deps) {
       refused.map((x) => x.message),
       now,
     );
-    if (result.accountDays > 0) await scoreAfterUsage(d, tenantId);
+    // No scoring from here: usage is read through the last complete day, and the next sync's
+    // scoring (every 15 minutes) takes the accounts these calls marked.
     const rejected = [
       ...refused,
       ...result.refused.map((x) => ({

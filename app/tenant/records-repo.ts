@@ -92,7 +92,8 @@ function dayOf(r: Portfolio[RecordKind][number]): string | null {
   return null;
 }
 
-const normalDomain = (d: string | undefined) =>
+/** A domain as accounts are matched by: trimmed, lower case, without `www.`; null when empty. */
+export const normalDomain = (d: string | undefined) =>
   d
     ? d
         .trim()

@@ -2,8 +2,9 @@
 // snapshots (compact) and the latest one in full, tasks with their push state, portfolio alerts,
 // the fields last written to each vendor, and which accounts need writing back.
 import { addDays } from "../../core/day.ts";
-import { type AccountState, BANDS } from "../../core/engine.ts";
+import type { AccountState } from "../../core/engine.ts";
 import type { Account, HealthSnapshot, Task } from "../../core/model.ts";
+import { ALERT_DECAY_BELOW } from "../../core/playbooks.ts";
 
 /** Daily snapshots kept per account (older days are still scored, to carry the trend). */
 export const SNAPSHOT_KEEP_DAYS = 400;
@@ -209,7 +210,8 @@ export function atRisk(
        WHERE l.day >= ? AND (l.band = 'at_risk' OR (l.trend = 'decaying' AND l.score < ?))
        ORDER BY l.score ASC, a.name LIMIT ?`,
       currentDay,
-      BANDS.healthy,
+      // The playbooks' own line (isAlert): the list shows the accounts that get a task.
+      ALERT_DECAY_BELOW,
       limit,
     )
     .toArray()

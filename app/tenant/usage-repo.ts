@@ -7,7 +7,7 @@
 import type { UsageCall } from "../../connectors/segment/messages.ts";
 import { toDayNumber, toDayString } from "../../core/day.ts";
 import type { UsageSample } from "../../core/model.ts";
-import { contributionColumns } from "./records-repo.ts";
+import { contributionColumns, normalDomain } from "./records-repo.ts";
 
 /** The vendor usage records from the ingestion API are stored under. */
 export const USAGE_VENDOR = "segment";
@@ -42,7 +42,7 @@ export function accountOfGroup(sql: SqlStorage, groupId: string, domain?: string
     )
     .toArray();
   if (link.length === 1) return link[0]!.account_id;
-  for (const d of [domain, groupId.includes(".") ? groupId.toLowerCase() : undefined]) {
+  for (const d of [domain, groupId.includes(".") ? normalDomain(groupId) : null]) {
     if (!d) continue;
     const byDomain = sql
       .exec<{ id: string }>("SELECT id FROM accounts WHERE domain = ? LIMIT 2", d)
@@ -69,12 +69,15 @@ export function ingestCalls(sql: SqlStorage, calls: UsageCall[], now: number): I
     touched.set(account, days);
   };
   const oldest = Math.floor(now / 86_400_000) - USAGE_CALL_KEEP_DAYS;
-  // Groups not matched before may be matched now (a vendor's sync has since brought the account).
-  for (const g of sql
-    .exec<{ group_id: string; domain: string | null }>(
-      "SELECT group_id, domain FROM usage_groups WHERE account_id IS NULL LIMIT 100",
-    )
-    .toArray()) {
+  // Groups not matched before may be matched now, if a vendor's sync has since brought accounts:
+  // looked for again only when the tenant's account links changed, not on every request.
+  for (const g of linksChanged(sql)
+    ? sql
+        .exec<{ group_id: string; domain: string | null }>(
+          "SELECT group_id, domain FROM usage_groups WHERE account_id IS NULL",
+        )
+        .toArray()
+    : []) {
     const account = accountOfGroup(sql, g.group_id, g.domain ?? undefined);
     if (!account) continue;
     sql.exec("UPDATE usage_groups SET account_id = ? WHERE group_id = ?", account, g.group_id);
@@ -146,6 +149,21 @@ export function ingestCalls(sql: SqlStorage, calls: UsageCall[], now: number): I
     now - USAGE_CALL_KEEP_DAYS * 86_400_000,
   );
   return result;
+}
+
+/** Whether the account links changed since this was last asked (their count, kept in tenant_settings). */
+function linksChanged(sql: SqlStorage): boolean {
+  const now = String(sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM account_links").one().n);
+  const seen = sql
+    .exec<{ value: string }>("SELECT value FROM tenant_settings WHERE key = 'usage_links_seen'")
+    .toArray()[0]?.value;
+  if (seen === now) return false;
+  sql.exec(
+    `INSERT INTO tenant_settings (key, value) VALUES ('usage_links_seen', ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    now,
+  );
+  return true;
 }
 
 function userGroup(sql: SqlStorage, user: string): string | undefined {

@@ -12,6 +12,7 @@ import {
   startEpisodes,
   stepEpisode,
 } from "./playbooks.ts";
+import { type Bands, DEFAULT_BANDS, DEFAULT_TASK_RULES, type Policy } from "./policy.ts";
 import {
   buildPortfolioContext,
   type DataOutage,
@@ -36,13 +37,16 @@ export const CHECKPOINT_DAYS = 7;
 
 /** Below this coverage an account is `insufficient_data`, whatever its score. */
 export const MIN_COVERAGE = 0.5;
-export const BANDS = { healthy: 70, atRisk: 45 } as const;
+/** Ebb's default bands (a tenant's policy may move them). */
+export const BANDS: Bands = DEFAULT_BANDS;
 
 export interface ScoreOptions {
   /** First and last day to score (YYYY-MM-DD); default: the span of the data. */
   from?: string;
   to?: string;
   weights?: StageWeights;
+  /** The tenant's bands and task rules (and weights, unless `weights` is given); default Ebb's. */
+  policy?: Policy;
   trend?: TrendOptions;
   /** Build evidence sentences (default true); a backtest needs only the numbers. */
   explain?: boolean;
@@ -97,9 +101,9 @@ export interface ScoreSummary {
   orphans: Orphan[];
 }
 
-export function bandOf(score: number, coverage: number): Band {
+export function bandOf(score: number, coverage: number, bands: Bands = BANDS): Band {
   if (coverage < MIN_COVERAGE) return "insufficient_data";
-  return score >= BANDS.healthy ? "healthy" : score >= BANDS.atRisk ? "watch" : "at_risk";
+  return score >= bands.healthy ? "healthy" : score >= bands.atRisk ? "watch" : "at_risk";
 }
 
 /**
@@ -267,7 +271,9 @@ export function scoreAccount(
   if (end < start) return { days: 0, opened: 0, closed: 0 };
   const origin = Math.max(start - LOOKBACK_DAYS, Math.min(first, start));
   const t = timelineOf(facts, origin, end - origin + 1, ctx, scratch.buffers);
-  const weights = run.weights ?? DEFAULT_WEIGHTS;
+  const weights = run.weights ?? run.policy?.weights ?? DEFAULT_WEIGHTS;
+  const bands = run.policy?.bands ?? BANDS;
+  const rules = run.policy?.tasks ?? DEFAULT_TASK_RULES;
   // Each stage's weights in SIGNALS order: the daily loop reads them by index, not by key.
   const rows = {} as Record<Stage, number[]>;
   for (const stage of Object.keys(weights) as Stage[])
@@ -325,16 +331,16 @@ export function scoreAccount(
     }
     const score = Math.round(100 * keep);
     const coverage = applicable > 0 ? covered / applicable : 0;
-    const band = bandOf(score, coverage);
+    const band = bandOf(score, coverage, bands);
     trend = trend ? stepTrend(trend, score, trendOptions) : startTrend(score);
     verdict.day = day;
     verdict.score = score;
     verdict.band = band;
     verdict.trend = trend.trend;
     // Reasons are only read when a task opens: build them only then.
-    const opening = episode.open === null && isAlert(verdict);
+    const opening = episode.open === null && isAlert(verdict, rules.decayBelow);
     verdict.reasons = opening ? reasonsOf(values, row) : NO_REASONS;
-    const task = stepEpisode(episode, account, verdict, snoozedUntil);
+    const task = stepEpisode(episode, account, verdict, snoozedUntil, rules);
     if (task) {
       if (task.action === "open") opened++;
       else closed++;

@@ -2,6 +2,7 @@
 // or at_risk, naming the top reasons and the owner; closed again when the episode ends.
 import { toDayNumber, toDayString } from "./day.ts";
 import type { Account, Band, HealthSnapshot, Priority, SignalKey, Task, Trend } from "./model.ts";
+import { DEFAULT_TASK_RULES, playbookOn, type TaskRules } from "./policy.ts";
 import { signalLabel, topReasons } from "./reasons.ts";
 
 /** The playbook a CSM runs, by the signal that weighs most when the episode opens. */
@@ -37,7 +38,8 @@ export const PLAYBOOKS: Record<SignalKey, { id: string; action: string }> = {
 export const CALM_DAYS_TO_CLOSE = 30;
 
 export interface EpisodeState {
-  open: { playbook: string; dedupeKey: string; startDay: string } | null;
+  /** `muted`: the episode's playbook raises no tasks (task rules), so neither half is written. */
+  open: { playbook: string; dedupeKey: string; startDay: string; muted?: boolean } | null;
   calmDays: number;
 }
 
@@ -65,12 +67,15 @@ export function startEpisodes(): EpisodeState {
  * Whether a day's verdict is an alert: the account is at risk, or decaying and no longer healthy.
  * A dip that leaves a healthy score healthy is shown as a trend, not raised as a task.
  */
-export function isAlert(v: { band: Band; trend: Trend; score: number }): boolean {
-  return v.band === "at_risk" || (v.trend === "decaying" && v.score < ALERT_DECAY_BELOW);
+export function isAlert(
+  v: { band: Band; trend: Trend; score: number },
+  decayBelow: number = ALERT_DECAY_BELOW,
+): boolean {
+  return v.band === "at_risk" || (v.trend === "decaying" && v.score < decayBelow);
 }
 
-/** A decaying trend raises a task only below this score (the healthy band's floor). */
-export const ALERT_DECAY_BELOW = 60;
+/** By default a decaying trend raises a task only below this score (task rules change it). */
+export const ALERT_DECAY_BELOW = DEFAULT_TASK_RULES.decayBelow;
 
 /**
  * Advance the episode state by one day. Returns the task to emit (open or close) or null; the state
@@ -82,8 +87,9 @@ export function stepEpisode(
   v: DayVerdict,
   /** A CSM snoozed the account's alerts until this day (a day number): no task opens before it. */
   snoozedUntil?: number,
+  rules: TaskRules = DEFAULT_TASK_RULES,
 ): Task | null {
-  const alert = isAlert(v);
+  const alert = isAlert(v, rules.decayBelow);
   if (!state.open) {
     if (!alert) return null;
     if (snoozedUntil !== undefined && v.day < snoozedUntil) return null;
@@ -91,9 +97,10 @@ export function stepEpisode(
     const playbook = PLAYBOOKS[top?.key ?? "usage_drop"];
     const startDay = toDayString(v.day);
     const dedupeKey = `${account.id}/${playbook.id}/${startDay}`;
-    state.open = { playbook: playbook.id, dedupeKey, startDay };
+    const muted = !playbookOn(rules, playbook.id);
+    state.open = { playbook: playbook.id, dedupeKey, startDay, ...(muted ? { muted } : {}) };
     state.calmDays = 0;
-    return openTask(account, v, playbook, dedupeKey);
+    return muted ? null : openTask(account, v, playbook, dedupeKey, rules);
   }
   // Calm: no alert and not still recovering; a recovery that stalls is the same episode.
   if (alert || v.trend === "recovering") {
@@ -102,9 +109,10 @@ export function stepEpisode(
   }
   state.calmDays++;
   if (state.calmDays < CALM_DAYS_TO_CLOSE) return null;
-  const { playbook, dedupeKey, startDay } = state.open;
+  const { playbook, dedupeKey, startDay, muted } = state.open;
   state.open = null;
   state.calmDays = 0;
+  if (muted) return null;
   return {
     accountId: account.id,
     playbook,
@@ -122,9 +130,12 @@ function openTask(
   v: DayVerdict,
   playbook: { id: string; action: string },
   dedupeKey: string,
+  rules: TaskRules,
 ): Task {
-  const priority: Priority = v.score < 25 ? "urgent" : v.band === "at_risk" ? "high" : "normal";
-  const dueIn = priority === "urgent" ? 2 : priority === "high" ? 3 : 7;
+  const priority: Priority =
+    v.score < rules.urgentBelow ? "urgent" : v.band === "at_risk" ? "high" : "normal";
+  const dueIn =
+    rules.dueDays[priority === "urgent" ? "urgent" : priority === "high" ? "high" : "normal"];
   const top = v.reasons.filter((r) => r.pull > 0).slice(0, 3);
   const headline = v.band === "at_risk" ? "is at risk" : "is decaying";
   const lines = [
@@ -160,9 +171,10 @@ export function taskToWrite(
   account: Account,
   latest: HealthSnapshot,
   today: number,
+  rules: TaskRules = DEFAULT_TASK_RULES,
 ): Task | null {
   if (task.action !== "open") return task;
-  if (!isAlert(latest)) return null;
+  if (!isAlert(latest, rules.decayBelow)) return null;
   const playbook = Object.values(PLAYBOOKS).find((p) => p.id === task.playbook);
   if (!playbook) return task;
   const reasons = topReasons(latest).map((g) => ({
@@ -177,5 +189,5 @@ export function taskToWrite(
     trend: latest.trend,
     reasons,
   };
-  return openTask(account, now, playbook, task.dedupeKey);
+  return openTask(account, now, playbook, task.dedupeKey, rules);
 }

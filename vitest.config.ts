@@ -1,6 +1,7 @@
 // Test runner configuration: two projects. "node" runs core, connectors, CLI and cross-folder tests
 // in Node; "workers" runs app/ tests inside workerd (D1, Durable Objects, queues) with a HubSpot
 // sandbox started in Node by a global setup.
+import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
@@ -31,6 +32,16 @@ function workersProject(o: {
       },
     },
     plugins: [
+      // wrangler.toml's Text rule, for Vite: the admin's htmx is a string, not a script to run.
+      {
+        name: "ebb-text-modules",
+        enforce: "pre" as const,
+        load(id: string) {
+          const file = id.split("?")[0] ?? id;
+          if (!file.endsWith("/htmx.min.js")) return null;
+          return `export default ${JSON.stringify(readFileSync(file, "utf8"))};`;
+        },
+      },
       cloudflareTest(async ({ inject }) => ({
         ...(o.main ? { main: o.main } : {}),
         wrangler: { configPath: "./wrangler.toml" },

@@ -15,6 +15,7 @@ import { adminRoutes } from "./routes/admin.tsx";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { installRoutes } from "./routes/install.ts";
 import { HttpProblem } from "./routes/problem.ts";
+import { staticRoutes } from "./routes/static.ts";
 import { vendorRoutes } from "./routes/vendor.ts";
 import { ProblemPage } from "./views/problem-page.tsx";
 
@@ -33,6 +34,7 @@ export function createWorker(registry: Registry) {
   app.get("/", (c) => c.redirect("/admin", 302));
   app.route("/", installRoutes(deps));
   app.route("/admin", adminRoutes(deps));
+  app.route("/", staticRoutes());
   app.route("/", vendorRoutes(deps));
   app.route("/", ingestRoutes(deps));
 

@@ -299,6 +299,11 @@ export interface Connector<Cursor, Settings, Config = unknown> {
   id: string;
   /** The vendor's name as people read it ("HubSpot"). */
   label: string;
+  /**
+   * Where a person opens an account's record in the vendor's own UI, from the install's id there
+   * (portal, subdomain, org) and the record's id.
+   */
+  recordUrl?(install: string, recordId: string): string;
   /** The connection's settings, every field defaulted (an empty object parses). */
   settings: z.ZodType<Settings>;
   /**

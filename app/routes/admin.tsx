@@ -1,4 +1,4 @@
-// The admin UI (a sub-app mounted at /admin), server-rendered: reached only with a session started from the installing admin's
+// The admin UI (a sub-app mounted at /admin), server-rendered (htmx only polls and posts fragments): reached only with a session started from the installing admin's
 // single-use login link. POSTs carry the session's CSRF token. The session names the tenant; no
 // admin route takes a tenant from the request.
 import { Hono } from "hono";
@@ -6,7 +6,9 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
+import { addDays } from "../../core/day.ts";
 import { Band, Stage, Trend } from "../../core/model.ts";
+import type { Policy } from "../../core/policy.ts";
 import { getTenant, listConnections, listJobFailures } from "../db/directory-repo.ts";
 import {
   createLoginLink,
@@ -19,16 +21,23 @@ import { createWriteKey, listWriteKeys, revokeWriteKey } from "../db/write-keys-
 import { type Deps, dayOf } from "../deps.ts";
 import { syncJob } from "../jobs/messages.ts";
 import { type AccountFilter, SORTS } from "../tenant/accounts-query.ts";
+import { policyDiff } from "../tenant/settings-repo.ts";
+import type { BacktestProgress, TenantStore } from "../tenant/tenant-store.ts";
 import { taskVendorsOf, ticketSourcesOf } from "../vendors.ts";
-import { AccountPage } from "../views/account.tsx";
+import { AccountPage, type VendorLink } from "../views/account.tsx";
 import { AccountsPage, accountsCsv } from "../views/accounts.tsx";
 import { ConnectPage } from "../views/connect.tsx";
-import { type Allowance, Dashboard } from "../views/dashboard.tsx";
+import { type Allowance, Dashboard, SyncLive } from "../views/dashboard.tsx";
 import { Layout } from "../views/layout.tsx";
+import { PreviewsPage, type VendorPreview } from "../views/previews.tsx";
+import { type Preview, SettingsPage } from "../views/settings.tsx";
+import { TrustPage } from "../views/trust.tsx";
 import { UsageSection } from "../views/usage.tsx";
+import { WritebackPage } from "../views/writeback.tsx";
 import { scoreAfterUsage } from "./ingest.ts";
 import { consentUrl, siteOf } from "./install.ts";
 import { describeIssues, HttpProblem } from "./problem.ts";
+import { policyFromForm } from "./settings-form.ts";
 import { MAX_UPLOAD_BYTES, readUsageUpload } from "./usage-upload.ts";
 
 const COOKIE = "ebb_session";
@@ -98,7 +107,8 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'none'"],
-        scriptSrc: ["'none'"],
+        // htmx, served by this Worker (routes/static.ts); no inline script, no eval.
+        scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
         formAction: ["'self'"],
@@ -358,8 +368,197 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
       throw new HttpProblem(400, "invalid_account_id", describeIssues(id.error.issues));
     const view = await d.tenant(s.tenantId).account(id.data);
     if (!view) throw new HttpProblem(404, "no_account", `no account ${id.data}`);
-    const tenant = await getTenant(d.db, s.tenantId);
-    return c.html(<AccountPage tenant={tenant?.name ?? s.tenantId} view={view} csrf={s.csrf} />);
+    const [tenant, links] = await Promise.all([
+      getTenant(d.db, s.tenantId),
+      vendorLinks(d, s.tenantId, view.detail.links),
+    ]);
+    return c.html(
+      <AccountPage tenant={tenant?.name ?? s.tenantId} view={view} csrf={s.csrf} links={links} />,
+    );
+  });
+
+  // What each connected vendor shows for this account, from the data its own view gets.
+  r.get("/previews/:id", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const id = AccountId.safeParse(c.req.param("id"));
+    if (!id.success)
+      throw new HttpProblem(400, "invalid_account_id", describeIssues(id.error.issues));
+    const store = d.tenant(s.tenantId);
+    const view = await store.account(id.data);
+    if (!view) throw new HttpProblem(404, "no_account", `no account ${id.data}`);
+    const [tenant, written] = await Promise.all([
+      getTenant(d.db, s.tenantId),
+      store.writtenFields(id.data),
+    ]);
+    const previews: VendorPreview[] = [];
+    for (const l of view.detail.links) {
+      const v = d.vendors.find(l.vendor);
+      if (!v) continue;
+      const p: VendorPreview = {
+        vendor: l.vendor,
+        label: v.connector.label,
+        externalId: l.externalId,
+      };
+      if (v.connector.view)
+        p.response = v.connector.view.render(
+          l.externalId,
+          await store.accountView(l.vendor, l.externalId),
+        ) as Record<string, unknown>;
+      else p.fields = written[l.vendor];
+      previews.push(p);
+    }
+    return c.html(
+      <PreviewsPage
+        tenant={tenant?.name ?? s.tenantId}
+        accountId={id.data}
+        name={view.account.name}
+        previews={previews}
+      />,
+    );
+  });
+
+  // Settings: the policy in force and its history; a draft previewed by a backtest before saving.
+  const settingsPage = async (
+    d: Deps,
+    s: Session,
+    extra: { draft?: Policy; preview?: Preview; saved?: string[]; error?: string } = {},
+  ) => {
+    const [tenant, settings] = await Promise.all([
+      getTenant(d.db, s.tenantId),
+      d.tenant(s.tenantId).settings(),
+    ]);
+    return (
+      <SettingsPage
+        tenant={tenant?.name ?? s.tenantId}
+        csrf={s.csrf}
+        draft={extra.draft ?? settings.policy}
+        changes={settings.changes}
+        preview={extra.preview}
+        saved={extra.saved}
+        error={extra.error}
+        now={d.now()}
+      />
+    );
+  };
+
+  r.get("/settings", async (c) => c.html(await settingsPage(deps(c), c.get("session"))));
+
+  r.post("/settings/preview", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const draft = policyFromForm(form);
+    const store = d.tenant(s.tenantId);
+    const today = dayOf(d.now());
+    const current = await backtestOf(store, null, today);
+    const drafted = await backtestOf(store, draft, today);
+    const { policy } = await store.settings();
+    return c.html(
+      await settingsPage(d, s, {
+        draft,
+        preview: { current, draft: drafted, changed: policyChanges(policy, draft) },
+      }),
+    );
+  });
+
+  r.post("/settings", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const policy = policyFromForm(form);
+    const { changed } = await d.tenant(s.tenantId).saveSettings(policy, s.admin, d.now());
+    if (changed.length) await scoreAfterUsage(d, s.tenantId);
+    return c.html(await settingsPage(d, s, { saved: changed }));
+  });
+
+  r.post("/settings/undo", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const form = await checkedForm(c.req, s);
+    const id = z.coerce.number().int().min(1).safeParse(form.id);
+    if (!id.success) throw new HttpProblem(400, "invalid_form", "id: the change to undo");
+    const done = await d.tenant(s.tenantId).undoSettings(id.data, s.admin, d.now());
+    if (!done.ok) throw new HttpProblem(409, "cannot_undo", done.reason);
+    if (done.changed.length) await scoreAfterUsage(d, s.tenantId);
+    return c.html(await settingsPage(d, s, { saved: done.changed }));
+  });
+
+  // Trust: the settings in force backtested on this tenant's history, coverage and data age.
+  r.get("/trust", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const store = d.tenant(s.tenantId);
+    const today = dayOf(d.now());
+    const [tenant, backtest, overview, coverage] = await Promise.all([
+      getTenant(d.db, s.tenantId),
+      backtestOf(store, null, today),
+      store.overview(today),
+      store.coverage(addDays(today, -90)),
+    ]);
+    return c.html(
+      <TrustPage
+        tenant={tenant?.name ?? s.tenantId}
+        backtest={backtest}
+        accounts={overview.accounts}
+        coverage={coverage}
+        dataAge={overview.dataAge}
+        today={today}
+      />,
+    );
+  });
+
+  // The writeback log, and a retry of what failed (failed accounts stay waiting until written).
+  const writebackPage = async (d: Deps, s: Session, failuresOnly: boolean, retried: boolean) => {
+    const store = d.tenant(s.tenantId);
+    const [tenant, entries, waiting, connections] = await Promise.all([
+      getTenant(d.db, s.tenantId),
+      store.writebackLog({ failuresOnly }),
+      store.writebackWaiting(),
+      listConnections(d.db, { tenantId: s.tenantId }),
+    ]);
+    const install = new Map(connections.map((x) => [x.vendor, x.external_id]));
+    return (
+      <WritebackPage
+        tenant={tenant?.name ?? s.tenantId}
+        csrf={s.csrf}
+        entries={entries}
+        waiting={waiting}
+        failuresOnly={failuresOnly}
+        retried={retried}
+        urlOf={(vendor, externalId) => {
+          const at = install.get(vendor);
+          const v = d.vendors.find(vendor);
+          return at && v?.connector.recordUrl ? v.connector.recordUrl(at, externalId) : undefined;
+        }}
+      />
+    );
+  };
+
+  r.get("/writeback", async (c) =>
+    c.html(
+      await writebackPage(
+        deps(c),
+        c.get("session"),
+        c.req.query("failures") === "1",
+        c.req.query("retried") === "1",
+      ),
+    ),
+  );
+
+  r.post("/writeback/retry", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    await checkedForm(c.req, s);
+    const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
+    await d.enqueue(
+      connections.map((x) => ({
+        kind: "writeback" as const,
+        tenantId: s.tenantId,
+        connectionId: x.id,
+      })),
+    );
+    return c.redirect("/admin/writeback?retried=1", 303);
   });
 
   // A CSM snoozes an account's alerts until a day, with a note; an empty day ends the snooze.
@@ -424,7 +623,23 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     await checkedForm(c.req, s);
     const connections = await listConnections(d.db, { tenantId: s.tenantId, status: "active" });
     await d.enqueue(connections.map((x) => syncJob(s.tenantId, x.id, "manual")));
+    // From htmx: say it started, in place; the sync table below moves as it runs.
+    if (c.req.header("HX-Request") === "true")
+      return c.text(
+        `Sync started at ${new Date(d.now()).toISOString().slice(11, 19)} UTC for ${connections.length} ${connections.length === 1 ? "connection" : "connections"}.`,
+      );
     return c.redirect("/admin", 303);
+  });
+
+  // The connections-and-sync part of the portfolio page, which htmx polls while the page is open.
+  r.get("/fragments/sync", async (c) => {
+    const d = deps(c);
+    const s = c.get("session");
+    const [connections, overview] = await Promise.all([
+      listConnections(d.db, { tenantId: s.tenantId }),
+      d.tenant(s.tenantId).overview(dayOf(d.now())),
+    ]);
+    return c.html(<SyncLive connections={connections} overview={overview} now={d.now()} />);
   });
 
   // JSON for scripts (the demo waits on it): the same facts the dashboard shows.
@@ -468,6 +683,45 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   );
 
   return r;
+}
+
+/** A backtest on the tenant's store, a budgeted step at a time (each step one short invocation). */
+async function backtestOf(
+  store: DurableObjectStub<TenantStore>,
+  policy: Policy | null,
+  today: string,
+): Promise<Extract<BacktestProgress, { done: true }>> {
+  for (;;) {
+    const p = (await store.backtestStep(policy, today)) as BacktestProgress;
+    if (p.done) return p;
+  }
+}
+
+/** Which fields a draft changes against the policy in force. */
+function policyChanges(before: Policy, after: Policy): string[] {
+  return policyDiff(before, after);
+}
+
+/** Each vendor record of an account, with where it opens in that vendor. */
+async function vendorLinks(
+  d: Deps,
+  tenantId: string,
+  links: { vendor: string; externalId: string }[],
+): Promise<VendorLink[]> {
+  const connections = await listConnections(d.db, { tenantId });
+  return links.map((l) => {
+    const v = d.vendors.find(l.vendor);
+    const install = connections.find((x) => x.vendor === l.vendor)?.external_id;
+    return {
+      vendor: l.vendor,
+      label: v?.connector.label ?? l.vendor,
+      externalId: l.externalId,
+      url:
+        install && v?.connector.recordUrl
+          ? v.connector.recordUrl(install, l.externalId)
+          : undefined,
+    };
+  });
 }
 
 /** The product-usage page: keys, what landed and what was refused, the upload form. */

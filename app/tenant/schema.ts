@@ -269,6 +269,28 @@ const STEPS: readonly (string | ((sql: SqlStorage) => void))[] = [
      by TEXT,
      at INTEGER NOT NULL
    );`,
+  // 11: the admin's settings history (each change of the scoring policy, undoable) and the
+  // writeback log (what was written where, and each failure with the vendor's reason).
+  `CREATE TABLE settings_changes (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     by TEXT,
+     before TEXT NOT NULL,
+     after TEXT NOT NULL,
+     summary TEXT NOT NULL,
+     undoes INTEGER
+   );
+   CREATE TABLE writeback_log (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     at INTEGER NOT NULL,
+     vendor TEXT NOT NULL,
+     account_id TEXT NOT NULL,
+     external_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     error TEXT
+   );
+   CREATE INDEX writeback_log_failed ON writeback_log (vendor, at) WHERE error IS NOT NULL;`,
 ];
 
 /** SQL that adds (sign "+") or removes (sign "-") record `r`'s contribution (r is NEW or OLD). */

@@ -197,6 +197,8 @@ export function atRisk(
   sql: SqlStorage,
   currentDay: string,
   limit: number,
+  /** The task rules' decay line (isAlert). */
+  decayBelow: number = ALERT_DECAY_BELOW,
 ): {
   name: string;
   owner: string | null;
@@ -211,7 +213,7 @@ export function atRisk(
        ORDER BY l.score ASC, a.name LIMIT ?`,
       currentDay,
       // The playbooks' own line (isAlert): the list shows the accounts that get a task.
-      ALERT_DECAY_BELOW,
+      decayBelow,
       limit,
     )
     .toArray()

@@ -12,6 +12,7 @@ import type {
 } from "../../connectors/connector.ts";
 import { emptyBatch } from "../../connectors/records.ts";
 import type { UsageCall } from "../../connectors/segment/messages.ts";
+import { type BacktestReport, BacktestTally } from "../../core/backtest.ts";
 import { addDays, toDayNumber, toDayString } from "../../core/day.ts";
 import {
   type AccountState,
@@ -19,11 +20,14 @@ import {
   outageAlert,
   type RescorePlan,
   rescoreAccounts,
+  scorePortfolio,
 } from "../../core/engine.ts";
 import type { Account, HealthSnapshot, UsageSample } from "../../core/model.ts";
+import type { Policy } from "../../core/policy.ts";
 import type { PortfolioContext } from "../../core/portfolio.ts";
 import { withoutEvidence } from "../../core/snapshot.ts";
 import type { Job } from "../jobs/messages.ts";
+import { accountDetail } from "./account-detail.ts";
 import { type AccountFilter, type AccountList, listAccounts } from "./accounts-query.ts";
 import { aggregatesVersion, readContext, sizedIncidents } from "./aggregates-repo.ts";
 import {
@@ -70,6 +74,7 @@ import {
   seriesOf,
   tasksOf,
 } from "./scores-repo.ts";
+import { policyOf, savePolicy, settingsChanges, undoChange } from "./settings-repo.ts";
 import {
   clearMarks,
   endRun,
@@ -91,7 +96,13 @@ import {
   usageSummary,
   writeUsage,
 } from "./usage-repo.ts";
-import { pendingChanges, pendingWritebackCount, recordPush } from "./writeback-repo.ts";
+import {
+  pendingChanges,
+  pendingWritebackCount,
+  recordPush,
+  trimWritebackLog,
+  writebackLog,
+} from "./writeback-repo.ts";
 
 /** A scoring job no step has advanced for this long has lost its messages: drive it again. */
 export const STALE_JOB_MS = 5 * 60_000;
@@ -113,6 +124,8 @@ export class TenantStore extends DurableObject<Env> {
   private cachedContext:
     | { version: number; completeThrough: number; ctx: PortfolioContext }
     | undefined;
+  /** Backtests in progress or done (settings preview, trust page), by what they ran on. */
+  private readonly backtests = new Map<string, BacktestRun>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -250,7 +263,7 @@ export class TenantStore extends DurableObject<Env> {
       const s = rescoreAccounts(
         portfolio,
         plans,
-        { to: job.to_day, snoozes: snoozesOf(this.sql) },
+        { to: job.to_day, snoozes: snoozesOf(this.sql), policy: policyOf(this.sql) },
         {
           snapshot: (snap) => {
             latest.set(snap.accountId, snap);
@@ -415,12 +428,15 @@ export class TenantStore extends DurableObject<Env> {
     withTasks = true,
     seriesDays = 0,
   ): AccountChange[] {
-    return pendingChanges(this.sql, vendor, limit, now, withTasks, seriesDays);
+    return pendingChanges(this.sql, vendor, limit, now, withTasks, seriesDays, policyOf(this.sql));
   }
 
   /** Remember what a push wrote; accounts that failed stay pending for the next writeback. */
   recordWriteback(vendor: string, changes: AccountChange[], result: PushResult, now: number): void {
-    this.ctx.storage.transactionSync(() => recordPush(this.sql, vendor, changes, result, now));
+    this.ctx.storage.transactionSync(() => {
+      recordPush(this.sql, vendor, changes, result, now);
+      trimWritebackLog(this.sql);
+    });
   }
 
   /**
@@ -583,6 +599,124 @@ export class TenantStore extends DurableObject<Env> {
     return true;
   }
 
+  /** The scoring policy in force, and its history of changes (newest first). */
+  settings() {
+    return { policy: policyOf(this.sql), changes: settingsChanges(this.sql) };
+  }
+
+  /** Put a policy in force, recorded as `by`'s change; every account is rescored under it. */
+  saveSettings(policy: Policy, by: string | null, now: number) {
+    return this.ctx.storage.transactionSync(() => savePolicy(this.sql, policy, by, now));
+  }
+
+  /** Undo a settings change (the policy before it is put back, as a change of its own). */
+  undoSettings(id: number, by: string | null, now: number) {
+    return this.ctx.storage.transactionSync(() => undoChange(this.sql, id, by, now));
+  }
+
+  /**
+   * Advance the backtest of `policy` (null: the policy in force) on this tenant's own history by
+   * as many accounts as fit in `budgetMs`: the caller asks again until it is done. Accounts are
+   * scored a slice at a time within the whole portfolio's context, numbers only, and nothing is
+   * written; a finished backtest is kept while the tenant's data and the day are unchanged.
+   */
+  backtestStep(policy: Policy | null, today: string, budgetMs = 1500): BacktestProgress {
+    const used = policy ?? policyOf(this.sql);
+    const version = aggregatesVersion(this.sql);
+    const key = `${version}|${today}|${JSON.stringify(used)}`;
+    let run = this.backtests.get(key);
+    if (!run) {
+      for (const [k, r] of this.backtests) if (r.version !== version) this.backtests.delete(k);
+      if (this.backtests.size > 8) this.backtests.clear();
+      run = {
+        version,
+        tally: new BacktestTally(),
+        after: "",
+        accounts: 0,
+        accountDays: 0,
+        total: accountCount(this.sql),
+        tasksLastQuarter: 0,
+        ms: 0,
+        report: null,
+      };
+      this.backtests.set(key, run);
+    }
+    if (run.report) return progressOf(run);
+    const started = Date.now();
+    const to = addDays(today, -1);
+    const quarterFrom = addDays(today, -91);
+    const ctx = this.context();
+    const r = run;
+    const sink = {
+      ...r.tally.sink,
+      task: (t: Parameters<NonNullable<typeof r.tally.sink.task>>[0]) => {
+        r.tally.sink.task?.(t);
+        if (t.action === "open" && t.day >= quarterFrom) r.tasksLastQuarter++;
+      },
+    };
+    while (Date.now() - started < budgetMs) {
+      const ids = this.sql
+        .exec<{ id: string }>(
+          "SELECT id FROM accounts WHERE id > ? ORDER BY id LIMIT ?",
+          r.after,
+          SCORE_SLICE_ACCOUNTS,
+        )
+        .toArray()
+        .map((x) => x.id);
+      if (ids.length === 0) {
+        r.report = r.tally.report({ accounts: r.accounts, accountDays: r.accountDays });
+        break;
+      }
+      const { portfolio } = loadAccounts(this.sql, ids);
+      r.tally.addOutcomes(portfolio.outcomes);
+      const s = scorePortfolio(portfolio, { to, policy: used, explain: false }, sink, ctx);
+      r.accounts += s.accounts;
+      r.accountDays += s.accountDays;
+      r.after = ids[ids.length - 1] ?? r.after;
+    }
+    r.ms += Date.now() - started;
+    return progressOf(r);
+  }
+
+  /** What was written where (newest first), or only the failures. */
+  writebackLog(o: { failuresOnly?: boolean; vendor?: string; limit?: number } = {}) {
+    return writebackLog(this.sql, o);
+  }
+
+  /** The fields last written into each vendor's record of an account. */
+  writtenFields(accountId: string): Record<string, Record<string, string>> {
+    return Object.fromEntries(
+      this.sql
+        .exec<{ vendor: string; fields: string }>(
+          "SELECT vendor, fields FROM written_fields WHERE account_id = ?",
+          accountId,
+        )
+        .toArray()
+        .map((r) => [r.vendor, JSON.parse(r.fields) as Record<string, string>]),
+    );
+  }
+
+  /** How many accounts each source (kind, vendor) has records for since `from` (YYYY-MM-DD). */
+  coverage(from: string): { kind: string; vendor: string; accounts: number }[] {
+    return this.sql
+      .exec<{ kind: string; vendor: string; accounts: number }>(
+        `SELECT kind, vendor, COUNT(DISTINCT account_id) AS accounts FROM records
+         WHERE kind IN ('tickets', 'engagements', 'usage') AND at >= ?
+         GROUP BY kind, vendor ORDER BY kind, vendor`,
+        from,
+      )
+      .toArray();
+  }
+
+  /** Accounts whose writeback failed and waits for the next one, per vendor. */
+  writebackWaiting(): { vendor: string; accounts: number }[] {
+    return this.sql
+      .exec<{ vendor: string; accounts: number }>(
+        "SELECT vendor, COUNT(*) AS accounts FROM push_needed GROUP BY vendor ORDER BY vendor",
+      )
+      .toArray();
+  }
+
   /** Every account, filtered, sorted and paged for the admin's list (accounts-query.ts). */
   accounts(filter: AccountFilter, today: string): AccountList {
     return listAccounts(this.sql, filter, today);
@@ -594,7 +728,8 @@ export class TenantStore extends DurableObject<Env> {
       accounts: accountCount(this.sql),
       bands: bandCounts(this.sql, today),
       ended: endedCount(this.sql, today),
-      atRisk: atRisk(this.sql, today, 50),
+      atRisk: atRisk(this.sql, today, 50, policyOf(this.sql).tasks.decayBelow),
+      bandLines: policyOf(this.sql).bands,
       alerts: recentAlerts(this.sql, 5),
       syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined, refused: refusedOf(s) })),
       dataAge: dataAge(this.sql),
@@ -607,13 +742,16 @@ export class TenantStore extends DurableObject<Env> {
   }
 
   /** One account's page: who it is, its latest snapshot, a year of scores, its tasks. */
-  account(id: string) {
+  account(id: string, today: string = toDayString(Math.floor(Date.now() / 86_400_000))) {
     const row = this.sql
       .exec<{ data: string }>("SELECT data FROM accounts WHERE id = ?", id)
       .toArray()[0];
     if (!row) return null;
     return {
       account: JSON.parse(row.data) as Account,
+      // The timeline runs to the account's last scored day (a churned account's ends there).
+      detail: accountDetail(this.sql, id, latestOf(this.sql, id)?.day ?? today),
+      bands: policyOf(this.sql).bands,
       latest: latestOf(this.sql, id) ?? null,
       series: seriesOf(this.sql, id, 365),
       tasks: tasksOf(this.sql, id),
@@ -664,6 +802,35 @@ function keepRefused(sql: SqlStorage, source: string, messages: string[], now: n
   sql.exec(
     "DELETE FROM usage_refused WHERE rowid NOT IN (SELECT rowid FROM usage_refused ORDER BY at DESC, rowid DESC LIMIT 50)",
   );
+}
+
+interface BacktestRun {
+  version: number;
+  tally: BacktestTally;
+  /** The last account id scored (accounts go in id order). */
+  after: string;
+  accounts: number;
+  accountDays: number;
+  total: number;
+  tasksLastQuarter: number;
+  ms: number;
+  report: BacktestReport | null;
+}
+
+export type BacktestProgress =
+  | { done: false; scored: number; total: number; ms: number }
+  | { done: true; report: BacktestReport; tasksLastQuarter: number; ms: number; total: number };
+
+function progressOf(r: BacktestRun): BacktestProgress {
+  return r.report
+    ? {
+        done: true,
+        report: r.report,
+        tasksLastQuarter: r.tasksLastQuarter,
+        ms: r.ms,
+        total: r.total,
+      }
+    : { done: false, scored: r.accounts, total: r.total, ms: r.ms };
 }
 
 /** Snoozed accounts and the day each snooze ends, for scoring. */

@@ -5,6 +5,7 @@ import type { AccountChange, PushResult } from "../../connectors/connector.ts";
 import { timeToDayNumber } from "../../core/day.ts";
 import type { Account, HealthSnapshot, Task } from "../../core/model.ts";
 import { taskToWrite } from "../../core/playbooks.ts";
+import type { Policy } from "../../core/policy.ts";
 import { seriesOf } from "./scores-repo.ts";
 
 /**
@@ -20,6 +21,7 @@ export function pendingChanges(
   withTasks = true,
   /** Days of score series each change carries (a vendor card that draws the trend); 0: none. */
   seriesDays = 0,
+  policy?: Policy,
 ): AccountChange[] {
   const today = timeToDayNumber(new Date(now).toISOString());
   const rows = sql
@@ -62,6 +64,13 @@ export function pendingChanges(
     `UPDATE tasks SET pushed_at = 0 WHERE pushed_at IS NULL AND action = 'close' AND dedupe_key IN (
        SELECT dedupe_key FROM tasks WHERE action = 'open' AND pushed_at = 0)`,
   );
+  // Task rules without backfill: an episode that opened before Ebb's first scoring run (found in
+  // the history the first sync brought) is never written, however it reads now.
+  if (policy && !policy.tasks.backfill)
+    sql.exec(
+      `UPDATE tasks SET pushed_at = 0 WHERE pushed_at IS NULL AND action = 'open'
+         AND day < (SELECT MIN(to_day) FROM score_runs)`,
+    );
   const out: AccountChange[] = [];
   for (const r of rows) {
     // Not known to this vendor (yet), or never scored: nothing to write there.
@@ -81,7 +90,11 @@ export function pendingChanges(
             r.account_id,
           )
           .toArray()
-          .flatMap((t) => taskToWrite(JSON.parse(t.data) as Task, account, snapshot, today) ?? []);
+          .flatMap(
+            (t) =>
+              taskToWrite(JSON.parse(t.data) as Task, account, snapshot, today, policy?.tasks) ??
+              [],
+          );
     const change: AccountChange = { externalId: r.external_id, snapshot, tasks };
     if (seriesDays > 0)
       change.series = seriesOf(sql, r.account_id, seriesDays).map((p) => ({
@@ -103,10 +116,31 @@ export function recordPush(
   result: PushResult,
   now: number,
 ): void {
-  const failed = new Set(result.failures.map((f) => f.externalId));
+  const failed = new Map(result.failures.map((f) => [f.externalId, f.message]));
+  const log = (c: AccountChange, kind: string, detail: string, error: string | null) =>
+    sql.exec(
+      `INSERT INTO writeback_log (at, vendor, account_id, external_id, kind, detail, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      now,
+      vendor,
+      c.snapshot.accountId,
+      c.externalId,
+      kind,
+      detail,
+      error,
+    );
   for (const c of changes) {
     const accountId = c.snapshot.accountId;
     const fields = result.written[c.externalId];
+    const error = failed.get(c.externalId);
+    if (error !== undefined)
+      log(c, "failure", `score ${c.snapshot.score} (${c.snapshot.band})`, error);
+    else if (fields) {
+      const changedFields = Object.entries(fields).filter(([k, v]) => c.lastWritten?.[k] !== v);
+      if (changedFields.length)
+        log(c, "fields", changedFields.map(([k, v]) => `${k} = ${v}`).join("; "), null);
+    }
+    if (error === undefined) for (const t of c.tasks) log(c, `task_${t.action}`, t.title, null);
     if (fields)
       sql.exec(
         `INSERT INTO written_fields (account_id, vendor, fields, written_at) VALUES (?, ?, ?, ?)
@@ -128,6 +162,70 @@ export function recordPush(
     if (!failed.has(c.externalId))
       sql.exec("DELETE FROM push_needed WHERE account_id = ? AND vendor = ?", accountId, vendor);
   }
+}
+
+/** Rows of the writeback log kept: the newest. */
+export const WRITEBACK_LOG_KEEP = 2000;
+
+/** Drop the log's oldest rows beyond what is kept. */
+export function trimWritebackLog(sql: SqlStorage): void {
+  sql.exec(
+    "DELETE FROM writeback_log WHERE id <= (SELECT MAX(id) FROM writeback_log) - ?",
+    WRITEBACK_LOG_KEEP,
+  );
+}
+
+export interface WritebackEntry {
+  id: number;
+  at: number;
+  vendor: string;
+  accountId: string;
+  accountName: string | null;
+  externalId: string;
+  kind: string;
+  detail: string;
+  error: string | null;
+}
+
+/** The newest log entries (optionally only failures, or one vendor's). */
+export function writebackLog(
+  sql: SqlStorage,
+  o: { failuresOnly?: boolean; vendor?: string; limit?: number } = {},
+): WritebackEntry[] {
+  return sql
+    .exec<{
+      id: number;
+      at: number;
+      vendor: string;
+      account_id: string;
+      name: string | null;
+      external_id: string;
+      kind: string;
+      detail: string;
+      error: string | null;
+    }>(
+      `SELECT w.id, w.at, w.vendor, w.account_id, json_extract(a.data, '$.name') AS name,
+         w.external_id, w.kind, w.detail, w.error
+       FROM writeback_log w LEFT JOIN accounts a ON a.id = w.account_id
+       WHERE (? = 0 OR w.error IS NOT NULL) AND (? IS NULL OR w.vendor = ?)
+       ORDER BY w.id DESC LIMIT ?`,
+      o.failuresOnly ? 1 : 0,
+      o.vendor ?? null,
+      o.vendor ?? null,
+      o.limit ?? 200,
+    )
+    .toArray()
+    .map((r) => ({
+      id: r.id,
+      at: r.at,
+      vendor: r.vendor,
+      accountId: r.account_id,
+      accountName: r.name,
+      externalId: r.external_id,
+      kind: r.kind,
+      detail: r.detail,
+      error: r.error,
+    }));
 }
 
 export function pendingWritebackCount(sql: SqlStorage): number {

@@ -6,8 +6,21 @@ import { BandBadge, Layout } from "./layout.tsx";
 
 type AccountView = NonNullable<ReturnType<TenantStore["account"]>>;
 
-export function AccountPage(props: { tenant: string; view: AccountView; csrf: string }) {
-  const { account, latest, series, tasks, snooze } = props.view;
+/** A vendor's record of this account, with where to open it. */
+export interface VendorLink {
+  vendor: string;
+  label: string;
+  externalId: string;
+  url?: string | undefined;
+}
+
+export function AccountPage(props: {
+  tenant: string;
+  view: AccountView;
+  csrf: string;
+  links: VendorLink[];
+}) {
+  const { account, latest, series, tasks, snooze, detail, bands } = props.view;
   return (
     <Layout title={account.name} tenant={props.tenant}>
       <h1>{account.name}</h1>
@@ -15,8 +28,25 @@ export function AccountPage(props: { tenant: string; view: AccountView; csrf: st
         {account.domain ?? "no domain"} · owner{" "}
         {account.ownerEmail ?? account.ownerId ?? "unassigned"}
         {account.renewalAt ? ` · renews ${account.renewalAt}` : ""}
-        {Object.entries(account.externalIds ?? {}).map(([v, id]) => ` · ${v} ${id}`)}
       </p>
+      <ul class="links" aria-label="This account in each vendor">
+        {props.links.map((l) => (
+          <li>
+            {l.url ? (
+              <a href={l.url} rel="noreferrer" target="_blank">
+                {l.label} record {l.externalId}
+              </a>
+            ) : (
+              `${l.label} record ${l.externalId}`
+            )}
+          </li>
+        ))}
+        <li>
+          <a href={`/admin/previews/${encodeURIComponent(account.id)}`}>
+            Preview what each vendor shows
+          </a>
+        </li>
+      </ul>
       <section id="snooze">
         {snooze ? (
           <p>
@@ -50,7 +80,13 @@ export function AccountPage(props: { tenant: string; view: AccountView; csrf: st
             Score {latest.score} <BandBadge band={latest.band} /> {latest.trend} · coverage{" "}
             {Math.round(latest.coverage * 100)}% · {latest.day}
           </h2>
-          <ScoreChart series={series} />
+          <ScoreChart
+            series={series}
+            bands={bands}
+            tasks={tasks
+              .filter((t) => t.action === "open")
+              .map((t) => ({ day: t.day, title: t.title }))}
+          />
         </section>
       ) : (
         <section>
@@ -84,6 +120,52 @@ export function AccountPage(props: { tenant: string; view: AccountView; csrf: st
           </table>
         </section>
       ) : null}
+      <section id="contacts">
+        <h2>Contacts</h2>
+        {detail.contacts.length === 0 ? <p class="muted">No contacts known.</p> : null}
+        <div class="table-wrap">
+          <table>
+            {detail.contacts.length ? (
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Title</th>
+                  <th>Persona</th>
+                  <th>Status</th>
+                </tr>
+              </thead>
+            ) : null}
+            <tbody>
+              {detail.contacts.map((c) => (
+                <tr class={`contact-row${c.active ? "" : " departed"}`}>
+                  <td>{c.name ?? c.email ?? c.id}</td>
+                  <td>{c.title ?? ""}</td>
+                  <td>
+                    {c.persona === "champion" ? <strong>champion</strong> : (c.persona ?? "")}
+                  </td>
+                  <td>
+                    {c.active ? "active" : `departed${c.leftAt ? ` ${c.leftAt.slice(0, 10)}` : ""}`}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+      <section id="timeline">
+        <h2>
+          Timeline, {detail.from} to {detail.through}
+        </h2>
+        {detail.timeline.length === 0 ? <p class="muted">Nothing happened in this time.</p> : null}
+        <ol class="timeline">
+          {detail.timeline.slice(0, 300).map((e) => (
+            <li class={`timeline-entry timeline-${e.kind}`}>
+              <time datetime={e.day}>{e.day}</time> {e.text}
+              {e.vendor ? <span class="muted"> · {e.vendor}</span> : null}
+            </li>
+          ))}
+        </ol>
+      </section>
       <section id="tasks">
         <h2>Tasks</h2>
         {tasks.length === 0 ? <p class="muted">No tasks raised.</p> : null}

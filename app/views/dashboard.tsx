@@ -49,63 +49,21 @@ export function Dashboard(props: {
       <h1>Portfolio health</h1>
       <section id="connections">
         <h2>Connections and sync</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Vendor</th>
-              <th>Account</th>
-              <th>Status</th>
-              <th>Sync</th>
-              <th>This run</th>
-              <th>All time</th>
-              <th>Last page</th>
-              <th>Last success</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.connections.map((c) => {
-              const s = o.syncs.find((x) => x.connection_id === c.id);
-              return (
-                <tr>
-                  <td>{c.vendor}</td>
-                  <td>{c.external_id}</td>
-                  <td>
-                    {c.status}
-                    {c.last_error ? <div class="error">{c.last_error}</div> : null}
-                    {props.allowances?.[c.id] ? (
-                      <div class="allowance muted">
-                        {allowanceLine(props.allowances[c.id] as Allowance)}
-                      </div>
-                    ) : null}
-                    {s?.refused.map((r) => (
-                      <div class="error refused">
-                        {c.vendor} refuses Ebb {r.objectType}: {r.reason}. Ebb syncs the rest; grant
-                        it (reinstall from the marketplace with the scope) and the next sync reads
-                        them all.
-                      </div>
-                    ))}
-                  </td>
-                  <td class="sync-status">{s?.status ?? "not started"}</td>
-                  <td>{s ? `${s.run_pages} pages, ${s.run_records} records` : "–"}</td>
-                  <td>{s ? `${s.pages} pages, ${s.records} records, ${s.errors} errors` : "–"}</td>
-                  <td>{ago(s?.last_page_at, props.now)}</td>
-                  <td>{ago(s?.last_success_at, props.now)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        <p class="muted">
-          {o.pendingMarks} webhook changes waiting for the next sync · {o.pendingWriteback} accounts
-          waiting for writeback
-          {o.scoring ? ` · scoring now: ${o.scoring.done} of ${o.scoring.planned} accounts` : ""}
-          {o.lastScore
-            ? ` · last scoring: ${o.lastScore.accounts} accounts, ${o.lastScore.account_days} account-days in ${o.lastScore.ms} ms (${o.lastScore.slices} slices, the longest ${o.lastScore.longest_ms} ms)`
-            : ""}
-        </p>
-        <form method="post" action="/admin/sync">
+        <SyncLive
+          connections={props.connections}
+          overview={o}
+          now={props.now}
+          allowances={props.allowances}
+        />
+        <form
+          method="post"
+          action="/admin/sync"
+          hx-post="/admin/sync"
+          hx-target="#sync-started"
+          hx-swap="innerHTML"
+        >
           <input type="hidden" name="csrf" value={props.csrf} />
-          <button type="submit">Sync now</button>
+          <button type="submit">Sync now</button> <output id="sync-started" aria-live="polite" />
         </form>
         {props.ticketSource ? (
           <form method="post" action="/admin/ticket-source" class="ticket-source">
@@ -341,5 +299,94 @@ export function Dashboard(props: {
         </section>
       ) : null}
     </Layout>
+  );
+}
+
+/** Rate and, where the total is known, an estimate of what is left. */
+function pace(done: number, startedAt: number | null | undefined, now: number, total?: number) {
+  if (!startedAt || done <= 0 || now <= startedAt) return "";
+  const perMin = (done / (now - startedAt)) * 60_000;
+  const rate = `${Math.round(perMin).toLocaleString("en")} a minute`;
+  if (total === undefined || total <= done) return ` (${rate})`;
+  const left = Math.ceil((total - done) / perMin);
+  return ` (${rate}, about ${left <= 1 ? "a minute" : `${left} minutes`} left)`;
+}
+
+/**
+ * Connections and sync progress, polled by htmx every two seconds while the page is open (the
+ * fragment route renders this same component), so a sync's pages and records move without a reload.
+ */
+export function SyncLive(props: {
+  connections: ConnectionRow[];
+  overview: Overview;
+  now: number;
+  allowances?: Record<string, Allowance> | undefined;
+}) {
+  const o = props.overview;
+  return (
+    <div id="sync-live" hx-get="/admin/fragments/sync" hx-trigger="every 2s" hx-swap="outerHTML">
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>Vendor</th>
+              <th>Account</th>
+              <th>Status</th>
+              <th>Sync</th>
+              <th>This run</th>
+              <th>All time</th>
+              <th>Last page</th>
+              <th>Last success</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.connections.map((c) => {
+              const s = o.syncs.find((x) => x.connection_id === c.id);
+              return (
+                <tr>
+                  <td>{c.vendor}</td>
+                  <td>{c.external_id}</td>
+                  <td>
+                    {c.status}
+                    {c.last_error ? <div class="error">{c.last_error}</div> : null}
+                    {props.allowances?.[c.id] ? (
+                      <div class="allowance muted">
+                        {allowanceLine(props.allowances[c.id] as Allowance)}
+                      </div>
+                    ) : null}
+                    {s?.refused.map((r) => (
+                      <div class="error refused">
+                        {c.vendor} refuses Ebb {r.objectType}: {r.reason}. Ebb syncs the rest; grant
+                        it (reinstall from the marketplace with the scope) and the next sync reads
+                        them all.
+                      </div>
+                    ))}
+                  </td>
+                  <td class="sync-status">{s?.status ?? "not started"}</td>
+                  <td class="sync-run">
+                    {s
+                      ? `${s.run_pages} pages, ${s.run_records} records${s.status === "running" ? pace(s.run_records, s.run_started_at, props.now) : ""}`
+                      : "–"}
+                  </td>
+                  <td>{s ? `${s.pages} pages, ${s.records} records, ${s.errors} errors` : "–"}</td>
+                  <td>{ago(s?.last_page_at, props.now)}</td>
+                  <td>{ago(s?.last_success_at, props.now)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p class="muted">
+        {o.pendingMarks} webhook changes waiting for the next sync · {o.pendingWriteback} accounts
+        waiting for writeback
+        {o.scoring
+          ? ` · scoring now: ${o.scoring.done} of ${o.scoring.planned} accounts${pace(o.scoring.done, o.scoring.startedAt, props.now, o.scoring.planned)}`
+          : ""}
+        {o.lastScore
+          ? ` · last scoring: ${o.lastScore.accounts} accounts, ${o.lastScore.account_days} account-days in ${o.lastScore.ms} ms (${o.lastScore.slices} slices, the longest ${o.lastScore.longest_ms} ms)`
+          : ""}
+      </p>
+    </div>
   );
 }

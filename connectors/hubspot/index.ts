@@ -41,6 +41,9 @@ export function hubspotApp(app: VendorApp<HubSpotConfig>): HubSpotApp {
 export const hubspot: Connector<HubSpotCursor, HubSpotSettings, HubSpotConfig> = {
   id: "hubspot",
   label: "HubSpot",
+  // A company record in HubSpot's CRM (object type 0-2).
+  recordUrl: (portal, id) =>
+    `https://app.hubspot.com/contacts/${encodeURIComponent(portal)}/record/0-2/${encodeURIComponent(id)}`,
   settings: HubSpotSettings,
   config: HubSpotConfig,
   secrets: ["HUBSPOT_CLIENT_ID", "HUBSPOT_CLIENT_SECRET"],

@@ -53,6 +53,8 @@ function myDomainOf(instanceUrl: string): string | undefined {
 export const salesforce: Connector<SalesforceCursor, SalesforceSettings, SalesforceConfig> = {
   id: "salesforce",
   label: "Salesforce",
+  // A record id after the login host opens the record in the signed-in user's own org.
+  recordUrl: (_org, id) => `https://login.salesforce.com/${encodeURIComponent(id)}`,
   settings: SalesforceSettings,
   config: SalesforceConfig,
   secrets: ["SALESFORCE_CLIENT_ID", "SALESFORCE_CLIENT_SECRET"],

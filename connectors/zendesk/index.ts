@@ -51,6 +51,8 @@ export function zendeskApp(app: VendorApp<ZendeskConfig>): ZendeskApp {
 export const zendesk: Connector<ZendeskCursor, ZendeskSettings, ZendeskConfig> = {
   id: "zendesk",
   label: "Zendesk",
+  recordUrl: (subdomain, id) =>
+    `https://${encodeURIComponent(subdomain)}.zendesk.com/agent/organizations/${encodeURIComponent(id)}`,
   settings: ZendeskSettings,
   config: ZendeskConfig,
   secrets: ["ZENDESK_CLIENT_ID", "ZENDESK_CLIENT_SECRET"],

@@ -20,6 +20,7 @@ import { addDays } from "../core/day.ts";
 import { generateAccount } from "../core/generate/generate.ts";
 import { planOf } from "../core/generate/life.ts";
 import { emptyPortfolio, RECORD_KINDS } from "../core/model.ts";
+import { DEFAULT_POLICY } from "../core/policy.ts";
 import { descendants } from "../tests/support/processes.ts";
 
 const SIZES = (process.env.EBB_BENCH_SCORE_SIZES ?? "1000,10000").split(",").map(Number);
@@ -169,9 +170,50 @@ async function load(base: string, accounts: number): Promise<{ records: number; 
   return { records, ms: performance.now() - t0 };
 }
 
+/**
+ * The settings preview as the admin route runs it: the backtest of the settings in force, then of
+ * a draft, each a budgeted store step per request until done. Wall time in all, the longest step.
+ */
+async function preview(base: string, today: string) {
+  const draft = {
+    ...DEFAULT_POLICY,
+    weights: Object.fromEntries(
+      Object.entries(DEFAULT_POLICY.weights).map(([stage, w]) => [stage, { ...w, going_dark: 0 }]),
+    ),
+  };
+  const t0 = performance.now();
+  let longest = 0;
+  let steps = 0;
+  const out: { tasks: number; falseAlarms: number }[] = [];
+  for (const policy of [null, draft]) {
+    for (;;) {
+      const s0 = performance.now();
+      const p = await call<{
+        done: boolean;
+        tasksLastQuarter?: number;
+        report?: { falseAlarmsPerHealthyAccountYear: number };
+      }>(`${base}/backtest?tenant=bench&today=${today}`, {
+        body: JSON.stringify({ policy }),
+        headers: { "content-type": "application/json" },
+      });
+      longest = Math.max(longest, performance.now() - s0);
+      steps++;
+      if (p.done) {
+        out.push({
+          tasks: p.tasksLastQuarter ?? 0,
+          falseAlarms: p.report?.falseAlarmsPerHealthyAccountYear ?? 0,
+        });
+        break;
+      }
+    }
+  }
+  return { ms: performance.now() - t0, longest, steps, out };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const rows: string[][] = [];
+const previews: string[] = [];
 for (const size of SIZES) {
   console.log(`\nScoring in the Worker: ${fmt(size)} accounts × 2 years under wrangler dev`);
   const stateDir = demoStateDir(`bench-score-${size}`);
@@ -216,6 +258,16 @@ for (const size of SIZES) {
       `  full scoring: ${fmt(full.ms / 1000, 1)} s in ${fmt(scored.length)} slices; longest ${fmt(longest)} ms; isolate heap ${fmt(heapBefore, 1)} MB before, peak ${fmt(heapFull.peakMb, 1)} MB (${fmt(heapFull.samples)} samples); workerd RSS ${fmt(baseline)} → ${fmt(peak)} MB`,
     );
     await heap.reset();
+
+    // The settings preview: cold (neither backtest cached), then again (the one in force kept).
+    const cold = await preview(worker.url, addDays(LAST_DAY, 1));
+    const warm = await preview(worker.url, addDays(LAST_DAY, 1));
+    console.log(
+      `  settings preview: ${fmt(cold.ms / 1000, 1)} s cold (${cold.steps} store steps, the longest ${fmt(cold.longest)} ms), ${fmt(warm.ms / 1000, 1)} s with the settings in force already backtested; tasks last quarter ${cold.out.map((o) => o.tasks).join(" → ")}, false alarms ${cold.out.map((o) => o.falseAlarms.toFixed(3)).join(" → ")}`,
+    );
+    previews.push(
+      `${fmt(size)} accounts: ${fmt(cold.ms / 1000, 1)} s cold, ${fmt(warm.ms / 1000, 1)} s warm, longest step ${fmt(cold.longest)} ms`,
+    );
 
     // One changed account, five times over (five accounts), each a late ticket 20 days back.
     const one: number[] = [];
@@ -292,3 +344,4 @@ console.log(
 );
 console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+for (const p of previews) console.log(`settings preview (two backtests), ${p}`);

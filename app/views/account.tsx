@@ -123,7 +123,12 @@ export function AccountPage(props: {
       <section id="contacts">
         <h2>Contacts</h2>
         {detail.contacts.length === 0 ? <p class="muted">No contacts known.</p> : null}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Table (scrolls sideways on a narrow screen)"
+          tabindex={0}
+        >
           <table>
             {detail.contacts.length ? (
               <thead>

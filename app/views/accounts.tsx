@@ -107,7 +107,12 @@ export function AccountsPage(props: { tenant: string; list: AccountList; filter:
           <button type="submit">Filter</button>{" "}
           <a href={`/admin/accounts.csv${queryOf({ ...f, page: undefined })}`}>Download CSV</a>
         </form>
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Table (scrolls sideways on a narrow screen)"
+          tabindex={0}
+        >
           <table>
             <thead>
               <tr>

@@ -159,14 +159,14 @@ export function Dashboard(props: {
               const n = o.bands[b] ?? 0;
               return (
                 <tr>
-                  <td style="width:160px">
+                  <td style="width:120px">
                     <BandBadge band={b} />
                   </td>
                   <td style="width:60px">{n}</td>
                   <td>
                     <span
                       class="bar"
-                      style={`width:${total ? Math.round((400 * n) / total) : 0}px`}
+                      style={`width:${total ? Math.round((100 * n) / total) : 0}%`}
                     />
                   </td>
                 </tr>
@@ -179,7 +179,12 @@ export function Dashboard(props: {
       <section id="at-risk">
         <h2>At risk or decaying ({o.atRisk.length})</h2>
         {o.atRisk.length === 0 ? <p class="muted">No account is at risk.</p> : null}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Table (scrolls sideways on a narrow screen)"
+          tabindex={0}
+        >
           <table>
             <thead>
               <tr>
@@ -325,7 +330,12 @@ export function SyncLive(props: {
   const o = props.overview;
   return (
     <div id="sync-live" hx-get="/admin/fragments/sync" hx-trigger="every 2s" hx-swap="outerHTML">
-      <div class="table-wrap">
+      <div
+        class="table-wrap"
+        role="region"
+        aria-label="Table (scrolls sideways on a narrow screen)"
+        tabindex={0}
+      >
         <table>
           <thead>
             <tr>

@@ -42,7 +42,12 @@ export function PreviewTable(props: { preview: Preview }) {
     ["Tasks raised in the last quarter", String(c.tasksLastQuarter), String(d.tasksLastQuarter)],
   ];
   return (
-    <div class="table-wrap">
+    <div
+      class="table-wrap"
+      role="region"
+      aria-label="Table (scrolls sideways on a narrow screen)"
+      tabindex={0}
+    >
       <table id="preview-figures">
         <caption class="muted">
           Backtest on this tenant's own history: {c.report.accounts} accounts,{" "}
@@ -119,7 +124,12 @@ export function SettingsPage(props: {
             How far each signal alone, at full risk, pulls the score down (0 to 1). Signals combine,
             so one strong warning is not diluted by quiet ones.
           </p>
-          <div class="table-wrap">
+          <div
+            class="table-wrap"
+            role="region"
+            aria-label="Table (scrolls sideways on a narrow screen)"
+            tabindex={0}
+          >
             <table>
               <thead>
                 <tr>

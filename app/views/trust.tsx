@@ -39,7 +39,12 @@ export function TrustPage(props: {
       </section>
       <section id="coverage">
         <h2>Coverage per source (last 90 days)</h2>
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Table (scrolls sideways on a narrow screen)"
+          tabindex={0}
+        >
           <table>
             <thead>
               <tr>
@@ -65,7 +70,12 @@ export function TrustPage(props: {
       </section>
       <section id="data-age">
         <h2>Data age per source</h2>
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Table (scrolls sideways on a narrow screen)"
+          tabindex={0}
+        >
           <table>
             <thead>
               <tr>

@@ -48,7 +48,12 @@ export function WritebackPage(props: {
       </section>
       <section id="log">
         {props.entries.length === 0 ? <p class="muted">Nothing written yet.</p> : null}
-        <div class="table-wrap">
+        <div
+          class="table-wrap"
+          role="region"
+          aria-label="Table (scrolls sideways on a narrow screen)"
+          tabindex={0}
+        >
           <table>
             <thead>
               <tr>

@@ -3,6 +3,7 @@
 // scoring, run one slice — so each slice is timed from outside, one store invocation per request.
 // Not part of Ebb's Worker: it serves the bench only, under `wrangler dev`.
 import type { RecordBatch } from "../../connectors/connector.ts";
+import type { Policy } from "../../core/policy.ts";
 
 export { TenantStore } from "../../app/tenant/tenant-store.ts";
 
@@ -38,6 +39,14 @@ export default {
       }
       case "POST /step":
         return Response.json(await store.scoreStep());
+      // One budgeted step of the settings preview's backtest (a policy in the body, or none: the
+      // policy in force), as the admin's preview route drives it.
+      case "POST /backtest": {
+        const body = (await req.json()) as { policy: Policy | null };
+        return Response.json(
+          await store.backtestStep(body.policy, url.searchParams.get("today") ?? ""),
+        );
+      }
       case "GET /overview":
         return Response.json(await store.overview(url.searchParams.get("today") ?? ""));
       default:

@@ -19,11 +19,11 @@ export function policyFromForm(form: Record<string, unknown>): Policy {
       Object.fromEntries(SignalKey.options.map((k) => [k, n(`w.${s}.${k}`)])),
     ]),
   );
+  // Every playbook raises tasks unless turned off: only the ones turned off are kept.
   const playbooks = Object.fromEntries(
-    [...new Set(Object.values(PLAYBOOKS).map((p) => p.id))].map((id) => [
-      id,
-      form[`playbook.${id}`] === "on",
-    ]),
+    [...new Set(Object.values(PLAYBOOKS).map((p) => p.id))]
+      .filter((id) => form[`playbook.${id}`] !== "on")
+      .map((id) => [id, false]),
   );
   const parsed = PolicySchema.safeParse({
     weights,

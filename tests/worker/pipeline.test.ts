@@ -249,7 +249,10 @@ describe("the pipeline", () => {
     const saved = await post("/admin/settings", draft);
     expect(saved.status).toBe(200);
     const after = await saved.text();
-    expect(after).toContain("Saved: bands.atRisk: 45 → 80; bands.healthy: 70 → 90");
+    // Exactly the fields changed, nothing else.
+    expect(after).toContain(
+      "Saved: bands.atRisk: 45 → 80; bands.healthy: 70 → 90; tasks.urgentBelow: 25 → 60. Every",
+    );
     const s = await until("rescored under the new bands", async () => {
       const x = await status(cookie);
       return !x.scoring && x.pendingWriteback === 0 ? x : undefined;

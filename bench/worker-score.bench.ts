@@ -178,7 +178,10 @@ async function preview(base: string, today: string, goingDark: number) {
   const draft = {
     ...DEFAULT_POLICY,
     weights: Object.fromEntries(
-      Object.entries(DEFAULT_POLICY.weights).map(([stage, w]) => [stage, { ...w, going_dark: goingDark }]),
+      Object.entries(DEFAULT_POLICY.weights).map(([stage, w]) => [
+        stage,
+        { ...w, going_dark: goingDark },
+      ]),
     ),
   };
   const t0 = performance.now();

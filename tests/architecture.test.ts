@@ -26,7 +26,8 @@ const RULES: Record<string, { folders: string[]; packages: RegExp }> = {
   },
   app: {
     folders: ["core", "connectors", "app"],
-    packages: /^(hono|zod|jose|p-queue|d3-scale|d3-shape|csv-parse|htmx.org|cloudflare:workers)(\/|$)/,
+    packages:
+      /^(hono|zod|jose|p-queue|d3-scale|d3-shape|csv-parse|htmx.org|cloudflare:workers)(\/|$)/,
   },
 };
 

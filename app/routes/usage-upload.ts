@@ -41,7 +41,7 @@ function readCsv(name: string, text: string): ReadUpload {
     return { samples: [], errors: [`${name}: not readable as CSV (${(e as Error).message})`] };
   }
   const header = rows[0]?.map((h) => h.trim());
-  if (!header || !header.includes("accountId") || !header.includes("day"))
+  if (!header?.includes("accountId") || !header.includes("day"))
     return {
       samples: [],
       errors: [

@@ -2,7 +2,7 @@
 import { signalLabel } from "../../core/reasons.ts";
 import type { TenantStore } from "../tenant/tenant-store.ts";
 import { ScoreChart } from "./chart.tsx";
-import { BandBadge, Layout } from "./layout.tsx";
+import { BandBadge, Layout, TableWrap } from "./layout.tsx";
 
 type AccountView = NonNullable<ReturnType<TenantStore["account"]>>;
 
@@ -123,12 +123,7 @@ export function AccountPage(props: {
       <section id="contacts">
         <h2>Contacts</h2>
         {detail.contacts.length === 0 ? <p class="muted">No contacts known.</p> : null}
-        <div
-          class="table-wrap"
-          role="region"
-          aria-label="Table (scrolls sideways on a narrow screen)"
-          tabindex={0}
-        >
+        <TableWrap>
           <table>
             {detail.contacts.length ? (
               <thead>
@@ -155,7 +150,7 @@ export function AccountPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
       <section id="timeline">
         <h2>

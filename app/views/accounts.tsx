@@ -1,7 +1,7 @@
 // Every account, as a CSM works through a portfolio: search and filters (a GET form, so a view is
 // a link to share), sortable column headers, pages, and the current view as CSV.
 import type { AccountFilter, AccountList, Sort } from "../tenant/accounts-query.ts";
-import { BandBadge, Layout } from "./layout.tsx";
+import { BandBadge, Layout, TableWrap } from "./layout.tsx";
 
 const COLUMNS: { sort: Sort; label: string }[] = [
   { sort: "name", label: "Account" },
@@ -107,12 +107,7 @@ export function AccountsPage(props: { tenant: string; list: AccountList; filter:
           <button type="submit">Filter</button>{" "}
           <a href={`/admin/accounts.csv${queryOf({ ...f, page: undefined })}`}>Download CSV</a>
         </form>
-        <div
-          class="table-wrap"
-          role="region"
-          aria-label="Table (scrolls sideways on a narrow screen)"
-          tabindex={0}
-        >
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -152,7 +147,7 @@ export function AccountsPage(props: { tenant: string; list: AccountList; filter:
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         {list.pages > 1 ? (
           <nav aria-label="Pages">
             {list.page > 1 ? (

@@ -3,7 +3,7 @@
 import { signalLabel, topReasons } from "../../core/reasons.ts";
 import type { ConnectionRow } from "../db/directory-repo.ts";
 import type { TenantStore } from "../tenant/tenant-store.ts";
-import { ago, BandBadge, Layout } from "./layout.tsx";
+import { ago, BandBadge, Layout, TableWrap } from "./layout.tsx";
 
 type Overview = ReturnType<TenantStore["overview"]>;
 
@@ -179,12 +179,7 @@ export function Dashboard(props: {
       <section id="at-risk">
         <h2>At risk or decaying ({o.atRisk.length})</h2>
         {o.atRisk.length === 0 ? <p class="muted">No account is at risk.</p> : null}
-        <div
-          class="table-wrap"
-          role="region"
-          aria-label="Table (scrolls sideways on a narrow screen)"
-          tabindex={0}
-        >
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -223,7 +218,7 @@ export function Dashboard(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
         <p>
           <a href="/admin/accounts">Every account ({o.accounts})</a>
         </p>
@@ -330,12 +325,7 @@ export function SyncLive(props: {
   const o = props.overview;
   return (
     <div id="sync-live" hx-get="/admin/fragments/sync" hx-trigger="every 2s" hx-swap="outerHTML">
-      <div
-        class="table-wrap"
-        role="region"
-        aria-label="Table (scrolls sideways on a narrow screen)"
-        tabindex={0}
-      >
+      <TableWrap>
         <table>
           <thead>
             <tr>
@@ -386,7 +376,7 @@ export function SyncLive(props: {
             })}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <p class="muted">
         {o.pendingMarks} webhook changes waiting for the next sync · {o.pendingWriteback} accounts
         waiting for writeback

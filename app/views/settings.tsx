@@ -9,7 +9,7 @@ import { signalLabel } from "../../core/reasons.ts";
 import { SIGNALS } from "../../core/signals/index.ts";
 import type { SettingsChange } from "../tenant/settings-repo.ts";
 import type { BacktestProgress } from "../tenant/tenant-store.ts";
-import { Layout } from "./layout.tsx";
+import { Layout, TableWrap } from "./layout.tsx";
 
 type Done = Extract<BacktestProgress, { done: true }>;
 
@@ -42,12 +42,7 @@ export function PreviewTable(props: { preview: Preview }) {
     ["Tasks raised in the last quarter", String(c.tasksLastQuarter), String(d.tasksLastQuarter)],
   ];
   return (
-    <div
-      class="table-wrap"
-      role="region"
-      aria-label="Table (scrolls sideways on a narrow screen)"
-      tabindex={0}
-    >
+    <TableWrap>
       <table id="preview-figures">
         <caption class="muted">
           Backtest on this tenant's own history: {c.report.accounts} accounts,{" "}
@@ -84,7 +79,24 @@ export function PreviewTable(props: { preview: Preview }) {
           little until more outcomes exist. False alarms and tasks are still counted.
         </p>
       ) : null}
-    </div>
+    </TableWrap>
+  );
+}
+
+/** A labelled number field of the settings form. */
+function Num(props: { label: string; name: string; value: number; min: number; max: number }) {
+  return (
+    <label>
+      {props.label}{" "}
+      <input
+        class="num"
+        type="number"
+        min={String(props.min)}
+        max={String(props.max)}
+        name={props.name}
+        value={String(props.value)}
+      />
+    </label>
   );
 }
 
@@ -124,12 +136,7 @@ export function SettingsPage(props: {
             How far each signal alone, at full risk, pulls the score down (0 to 1). Signals combine,
             so one strong warning is not diluted by quiet ones.
           </p>
-          <div
-            class="table-wrap"
-            role="region"
-            aria-label="Table (scrolls sideways on a narrow screen)"
-            tabindex={0}
-          >
+          <TableWrap>
             <table>
               <thead>
                 <tr>
@@ -161,32 +168,18 @@ export function SettingsPage(props: {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
         </section>
         <section id="bands">
           <h2>Bands</h2>
-          <label>
-            Healthy at or above{" "}
-            <input
-              class="num"
-              type="number"
-              min="1"
-              max="99"
-              name="bands.healthy"
-              value={String(p.bands.healthy)}
-            />
-          </label>{" "}
-          <label>
-            At risk below{" "}
-            <input
-              class="num"
-              type="number"
-              min="1"
-              max="99"
-              name="bands.atRisk"
-              value={String(p.bands.atRisk)}
-            />
-          </label>
+          <Num
+            label="Healthy at or above"
+            name="bands.healthy"
+            value={p.bands.healthy}
+            min={1}
+            max={99}
+          />{" "}
+          <Num label="At risk below" name="bands.atRisk" value={p.bands.atRisk} min={1} max={99} />
         </section>
         <section id="task-rules">
           <h2>Task rules</h2>
@@ -204,28 +197,20 @@ export function SettingsPage(props: {
               </label>
             ))}
           </fieldset>
-          <label>
-            A decaying account gets a task below score{" "}
-            <input
-              class="num"
-              type="number"
-              min="1"
-              max="99"
-              name="tasks.decayBelow"
-              value={String(p.tasks.decayBelow)}
-            />
-          </label>{" "}
-          <label>
-            Urgent below score{" "}
-            <input
-              class="num"
-              type="number"
-              min="1"
-              max="99"
-              name="tasks.urgentBelow"
-              value={String(p.tasks.urgentBelow)}
-            />
-          </label>
+          <Num
+            label="A decaying account gets a task below score"
+            name="tasks.decayBelow"
+            value={p.tasks.decayBelow}
+            min={1}
+            max={99}
+          />{" "}
+          <Num
+            label="Urgent below score"
+            name="tasks.urgentBelow"
+            value={p.tasks.urgentBelow}
+            min={1}
+            max={99}
+          />
           <fieldset>
             <legend>Days until due, by priority</legend>
             {(["urgent", "high", "normal"] as const).map((k) => (

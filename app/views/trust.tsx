@@ -1,7 +1,7 @@
 // Trust: how the settings in force would have done on this tenant's own history once outcomes
 // exist, how much of the portfolio each source covers, and how old each source's data is.
 import type { BacktestProgress } from "../tenant/tenant-store.ts";
-import { Layout } from "./layout.tsx";
+import { Layout, TableWrap } from "./layout.tsx";
 import { PreviewTable } from "./settings.tsx";
 
 type Done = Extract<BacktestProgress, { done: true }>;
@@ -39,12 +39,7 @@ export function TrustPage(props: {
       </section>
       <section id="coverage">
         <h2>Coverage per source (last 90 days)</h2>
-        <div
-          class="table-wrap"
-          role="region"
-          aria-label="Table (scrolls sideways on a narrow screen)"
-          tabindex={0}
-        >
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -66,16 +61,11 @@ export function TrustPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
       <section id="data-age">
         <h2>Data age per source</h2>
-        <div
-          class="table-wrap"
-          role="region"
-          aria-label="Table (scrolls sideways on a narrow screen)"
-          tabindex={0}
-        >
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -96,7 +86,7 @@ export function TrustPage(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
     </Layout>
   );

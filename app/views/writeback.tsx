@@ -1,7 +1,7 @@
 // The writeback log: what Ebb wrote into each vendor and when (fields and tasks, each linked to the
 // record there), failures with the vendor's own reason, and a retry of what is waiting.
 import type { WritebackEntry } from "../tenant/writeback-repo.ts";
-import { Layout } from "./layout.tsx";
+import { Layout, TableWrap } from "./layout.tsx";
 
 const KIND: Record<string, string> = {
   fields: "Fields",
@@ -48,12 +48,7 @@ export function WritebackPage(props: {
       </section>
       <section id="log">
         {props.entries.length === 0 ? <p class="muted">Nothing written yet.</p> : null}
-        <div
-          class="table-wrap"
-          role="region"
-          aria-label="Table (scrolls sideways on a narrow screen)"
-          tabindex={0}
-        >
+        <TableWrap>
           <table>
             <thead>
               <tr>
@@ -94,7 +89,7 @@ export function WritebackPage(props: {
               })}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
     </Layout>
   );

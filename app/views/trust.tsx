@@ -30,10 +30,10 @@ export function TrustPage(props: {
           <p id="too-few">
             Too few outcomes to judge yet: {r.churned} churned{" "}
             {r.churned === 1 ? "account" : "accounts"} with 60 days of scores before churn (at least{" "}
-            {MIN_OUTCOMES} are needed). Outcomes come from Salesforce closed-lost renewal
-            opportunities, a HubSpot churn date property, or an upload. Until then Ebb shows its
-            false alarms: {r.falseAlarmsPerHealthyAccountYear.toFixed(2)} per healthy account-year
-            over {r.healthyAccountYears.toFixed(1)} account-years.
+            {MIN_OUTCOMES} are needed). Outcomes come from Salesforce renewal opportunities closed
+            lost and from HubSpot's churn-date company property. Until then Ebb shows its false
+            alarms: {r.falseAlarmsPerHealthyAccountYear.toFixed(2)} per healthy account-year over{" "}
+            {r.healthyAccountYears.toFixed(1)} account-years.
           </p>
         )}
       </section>

@@ -96,28 +96,30 @@ export function AccountPage(props: {
       {latest ? (
         <section id="signals">
           <h2>Signals</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>Signal</th>
-                <th>Risk</th>
-                <th>Weight</th>
-                <th>Evidence</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...latest.signals]
-                .sort((a, b) => b.risk * b.weight - a.risk * a.weight)
-                .map((s) => (
-                  <tr class="signal-row">
-                    <td>{signalLabel(s.key)}</td>
-                    <td>{s.risk.toFixed(2)}</td>
-                    <td>{s.weight.toFixed(2)}</td>
-                    <td>{s.evidence}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+          <TableWrap>
+            <table>
+              <thead>
+                <tr>
+                  <th>Signal</th>
+                  <th>Risk</th>
+                  <th>Weight</th>
+                  <th>Evidence</th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...latest.signals]
+                  .sort((a, b) => b.risk * b.weight - a.risk * a.weight)
+                  .map((s) => (
+                    <tr class="signal-row">
+                      <td>{signalLabel(s.key)}</td>
+                      <td>{s.risk.toFixed(2)}</td>
+                      <td>{s.weight.toFixed(2)}</td>
+                      <td>{s.evidence}</td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </TableWrap>
         </section>
       ) : null}
       <section id="contacts">
@@ -169,18 +171,20 @@ export function AccountPage(props: {
       <section id="tasks">
         <h2>Tasks</h2>
         {tasks.length === 0 ? <p class="muted">No tasks raised.</p> : null}
-        <table>
-          <tbody>
-            {tasks.map((t) => (
-              <tr>
-                <td>{t.day}</td>
-                <td>{t.action === "open" ? "opened" : "closed"}</td>
-                <td>{t.title}</td>
-                <td class="muted">{t.pushed ? "in CRM" : "waiting for writeback"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <TableWrap>
+          <table>
+            <tbody>
+              {tasks.map((t) => (
+                <tr>
+                  <td>{t.day}</td>
+                  <td>{t.action === "open" ? "opened" : "closed"}</td>
+                  <td>{t.title}</td>
+                  <td class="muted">{t.pushed ? "in CRM" : "waiting for writeback"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
       </section>
     </Layout>
   );

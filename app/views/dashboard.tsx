@@ -126,26 +126,28 @@ export function Dashboard(props: {
 
       <section id="data-age">
         <h2>Data age per source</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>Source</th>
-              <th>Records</th>
-              <th>Newest</th>
-            </tr>
-          </thead>
-          <tbody>
-            {o.dataAge.map((a) => (
+        <TableWrap>
+          <table>
+            <thead>
               <tr>
-                <td>
-                  {a.vendor} {a.kind}
-                </td>
-                <td>{a.rows}</td>
-                <td>{a.newest ?? "–"}</td>
+                <th>Source</th>
+                <th>Records</th>
+                <th>Newest</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {o.dataAge.map((a) => (
+                <tr>
+                  <td>
+                    {a.vendor} {a.kind}
+                  </td>
+                  <td>{a.rows}</td>
+                  <td>{a.newest ?? "–"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
       </section>
 
       <section id="distribution">
@@ -153,27 +155,29 @@ export function Dashboard(props: {
           Distribution ({o.accounts - o.ended} current accounts, scored through {props.today}
           {o.ended ? `; ${o.ended} ended earlier` : ""})
         </h2>
-        <table>
-          <tbody>
-            {BAND_ORDER.map((b) => {
-              const n = o.bands[b] ?? 0;
-              return (
-                <tr>
-                  <td style="width:120px">
-                    <BandBadge band={b} />
-                  </td>
-                  <td style="width:60px">{n}</td>
-                  <td>
-                    <span
-                      class="bar"
-                      style={`width:${total ? Math.round((100 * n) / total) : 0}%`}
-                    />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <TableWrap>
+          <table>
+            <tbody>
+              {BAND_ORDER.map((b) => {
+                const n = o.bands[b] ?? 0;
+                return (
+                  <tr>
+                    <td style="width:120px">
+                      <BandBadge band={b} />
+                    </td>
+                    <td style="width:60px">{n}</td>
+                    <td>
+                      <span
+                        class="bar"
+                        style={`width:${total ? Math.round((100 * n) / total) : 0}%`}
+                      />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableWrap>
       </section>
 
       <section id="at-risk">
@@ -231,42 +235,44 @@ export function Dashboard(props: {
             Each of these shares its domain with several accounts from another source. Ebb scores it
             on its own until you say which customer it is.
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th>Account</th>
-                <th>Domain</th>
-                <th>Same customer as</th>
-              </tr>
-            </thead>
-            <tbody>
-              {o.identity.map((q) => (
-                <tr class="identity-question">
-                  <td>
-                    {q.account.name} <span class="muted">({q.vendor})</span>
-                  </td>
-                  <td>{q.domain}</td>
-                  <td>
-                    {[
-                      ...q.candidates,
-                      { id: "", name: "None: a customer of its own", vendors: [] },
-                    ].map((c) => (
-                      <form method="post" action="/admin/identity">
-                        <input type="hidden" name="csrf" value={props.csrf} />
-                        <input type="hidden" name="vendor" value={q.vendor} />
-                        <input type="hidden" name="source" value={q.sourceId} />
-                        <input type="hidden" name="into" value={c.id} />
-                        <button type="submit">
-                          {c.name}
-                          {c.vendors.length ? ` (${c.vendors.join(", ")})` : ""}
-                        </button>
-                      </form>
-                    ))}
-                  </td>
+          <TableWrap>
+            <table>
+              <thead>
+                <tr>
+                  <th>Account</th>
+                  <th>Domain</th>
+                  <th>Same customer as</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {o.identity.map((q) => (
+                  <tr class="identity-question">
+                    <td>
+                      {q.account.name} <span class="muted">({q.vendor})</span>
+                    </td>
+                    <td>{q.domain}</td>
+                    <td>
+                      {[
+                        ...q.candidates,
+                        { id: "", name: "None: a customer of its own", vendors: [] },
+                      ].map((c) => (
+                        <form method="post" action="/admin/identity">
+                          <input type="hidden" name="csrf" value={props.csrf} />
+                          <input type="hidden" name="vendor" value={q.vendor} />
+                          <input type="hidden" name="source" value={q.sourceId} />
+                          <input type="hidden" name="into" value={c.id} />
+                          <button type="submit">
+                            {c.name}
+                            {c.vendors.length ? ` (${c.vendors.join(", ")})` : ""}
+                          </button>
+                        </form>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
         </section>
       ) : null}
 
@@ -286,16 +292,18 @@ export function Dashboard(props: {
       {props.failures.length ? (
         <section id="failures">
           <h2>Jobs that failed</h2>
-          <table>
-            <tbody>
-              {props.failures.map((f) => (
-                <tr>
-                  <td>{ago(f.at, props.now)}</td>
-                  <td class="error">{f.error}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TableWrap>
+            <table>
+              <tbody>
+                {props.failures.map((f) => (
+                  <tr>
+                    <td>{ago(f.at, props.now)}</td>
+                    <td class="error">{f.error}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
         </section>
       ) : null}
     </Layout>

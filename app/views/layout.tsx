@@ -23,7 +23,7 @@ section.table-wrap{overflow-x:auto;border:0;border-radius:0;padding:0;margin:0;b
 th a{color:inherit}
 h1{font-size:20px;margin:4px 0 12px}h2{font-size:16px;margin:0 0 8px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eef0f3;vertical-align:top}
-.muted{color:#5b6472}td{overflow-wrap:anywhere}.band{padding:1px 6px;border-radius:4px;font-size:12px}
+.muted{color:#5b6472}td{overflow-wrap:break-word}.band{padding:1px 6px;border-radius:4px;font-size:12px}
 .band-healthy{background:#dcfce7}.band-watch{background:#fef9c3}.band-at_risk{background:#fee2e2}.band-insufficient_data{background:#e5e7eb}
 .bar{display:inline-block;height:10px;background:#3b82f6;border-radius:2px;vertical-align:middle}
 .chart .series{stroke:#1d4ed8;stroke-width:2}.chart .axis{font-size:10px;fill:#6b7280}

@@ -3,7 +3,7 @@
 // pipeline.
 import type { WriteKeyRow } from "../db/write-keys-repo.ts";
 import type { TenantStore } from "../tenant/tenant-store.ts";
-import { ago } from "./layout.tsx";
+import { ago, TableWrap } from "./layout.tsx";
 
 export type UsageStatus = ReturnType<TenantStore["usageStatus"]>;
 
@@ -44,34 +44,36 @@ export function UsageSection(props: {
         .
       </p>
       {live.length ? (
-        <table>
-          <thead>
-            <tr>
-              <th>Write key</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Revoke</th>
-            </tr>
-          </thead>
-          <tbody>
-            {live.map((k) => (
+        <TableWrap>
+          <table>
+            <thead>
               <tr>
-                <td>
-                  {k.label} (…{k.hint})
-                </td>
-                <td>{ago(k.created_at, props.now)}</td>
-                <td>{k.last_used_at ? ago(k.last_used_at, props.now) : "never"}</td>
-                <td>
-                  <form method="post" action="/admin/usage/keys/revoke">
-                    <input type="hidden" name="csrf" value={props.csrf} />
-                    <input type="hidden" name="id" value={k.id} />
-                    <button type="submit">Revoke {k.label}</button>
-                  </form>
-                </td>
+                <th>Write key</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>Revoke</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {live.map((k) => (
+                <tr>
+                  <td>
+                    {k.label} (…{k.hint})
+                  </td>
+                  <td>{ago(k.created_at, props.now)}</td>
+                  <td>{k.last_used_at ? ago(k.last_used_at, props.now) : "never"}</td>
+                  <td>
+                    <form method="post" action="/admin/usage/keys/revoke">
+                      <input type="hidden" name="csrf" value={props.csrf} />
+                      <input type="hidden" name="id" value={k.id} />
+                      <button type="submit">Revoke {k.label}</button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
       ) : null}
       <form method="post" action="/admin/usage/keys">
         <input type="hidden" name="csrf" value={props.csrf} />

@@ -42,13 +42,22 @@ export function accountDetail(
         `${today}T23:59:59.999Z`,
       )
       .toArray();
-  const contacts = sql
+  // One person, however many vendors know them (by email, else by name): departed if any says so.
+  const people = new Map<string, Stakeholder>();
+  for (const r of sql
     .exec<{ data: string }>(
       "SELECT data FROM records WHERE account_id = ? AND kind = 'stakeholders' ORDER BY id",
       accountId,
     )
-    .toArray()
-    .map((r) => JSON.parse(r.data) as Stakeholder);
+    .toArray()) {
+    const s = JSON.parse(r.data) as Stakeholder;
+    const key = (s.email ?? s.name ?? s.id).trim().toLowerCase();
+    const seen = people.get(key);
+    if (!seen) people.set(key, s);
+    else if (!s.active && seen.active) people.set(key, { ...seen, ...s, active: false });
+    else if (!seen.persona && s.persona) seen.persona = s.persona;
+  }
+  const contacts = [...people.values()];
   const links = sql
     .exec<{ vendor: string; external_id: string }>(
       "SELECT DISTINCT vendor, external_id FROM account_links WHERE account_id = ? AND external_id IS NOT NULL ORDER BY vendor",

@@ -49,6 +49,9 @@ export interface ScoreBand {
   churnRate: number;
 }
 
+/** Fewer churned accounts than this and a backtest's recall, lead and AUC say little. */
+export const MIN_CHURNED_TO_JUDGE = 5;
+
 const RECALL_LEAD_DAYS = 30;
 const AUC_DAYS_BEFORE = 60;
 const BAND_HORIZON_DAYS = 90;
@@ -122,6 +125,13 @@ export class BacktestTally {
       }
     },
   };
+
+  /** Alert episodes (tasks opened) from day `from` (a day number) on, over every account so far. */
+  opensSince(from: number): number {
+    let n = 0;
+    for (const t of this.tracks.values()) for (const e of t.episodes) if (e.open >= from) n++;
+    return n;
+  }
 
   report(summary: { accounts: number; accountDays: number }): BacktestReport {
     this.pack();

@@ -1,8 +1,8 @@
 // Playbooks: one follow-up task per account per decay episode, opened when the account enters decay
 // or at_risk, naming the top reasons and the owner; closed again when the episode ends.
 import { toDayNumber, toDayString } from "./day.ts";
-import type { Account, Band, HealthSnapshot, Priority, SignalKey, Task, Trend } from "./model.ts";
-import { DEFAULT_TASK_RULES, playbookOn, type TaskRules } from "./policy.ts";
+import type { Account, Band, HealthSnapshot, SignalKey, Task, Trend } from "./model.ts";
+import { DEFAULT_TASK_RULES, playbookOn, type TaskPriority, type TaskRules } from "./policy.ts";
 import { signalLabel, topReasons } from "./reasons.ts";
 
 /** The playbook a CSM runs, by the signal that weighs most when the episode opens. */
@@ -132,10 +132,9 @@ function openTask(
   dedupeKey: string,
   rules: TaskRules,
 ): Task {
-  const priority: Priority =
+  const priority: TaskPriority =
     v.score < rules.urgentBelow ? "urgent" : v.band === "at_risk" ? "high" : "normal";
-  const dueIn =
-    rules.dueDays[priority === "urgent" ? "urgent" : priority === "high" ? "high" : "normal"];
+  const dueIn = rules.dueDays[priority];
   const top = v.reasons.filter((r) => r.pull > 0).slice(0, 3);
   const headline = v.band === "at_risk" ? "is at risk" : "is decaying";
   const lines = [

@@ -11,8 +11,7 @@ export interface Bands {
 }
 
 /** Priorities a task opens with (a close is always low). */
-export const TASK_PRIORITIES = ["urgent", "high", "normal"] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+export type TaskPriority = "urgent" | "high" | "normal";
 
 export interface TaskRules {
   /**

@@ -422,7 +422,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
   const settingsPage = async (
     d: Deps,
     s: Session,
-    extra: { draft?: Policy; preview?: Preview; saved?: string[]; error?: string } = {},
+    extra: { draft?: Policy; preview?: Preview; saved?: string[] } = {},
   ) => {
     const [tenant, settings] = await Promise.all([
       getTenant(d.db, s.tenantId),
@@ -436,8 +436,6 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
         changes={settings.changes}
         preview={extra.preview}
         saved={extra.saved}
-        error={extra.error}
-        now={d.now()}
       />
     );
   };
@@ -457,7 +455,7 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     return c.html(
       await settingsPage(d, s, {
         draft,
-        preview: { current, draft: drafted, changed: policyChanges(policy, draft) },
+        preview: { current, draft: drafted, changed: policyDiff(policy, draft) },
       }),
     );
   });
@@ -490,21 +488,13 @@ export function adminRoutes(deps: (c: { env: Env }) => Deps) {
     const s = c.get("session");
     const store = d.tenant(s.tenantId);
     const today = dayOf(d.now());
-    const [tenant, backtest, overview, coverage] = await Promise.all([
+    const [tenant, backtest, sources] = await Promise.all([
       getTenant(d.db, s.tenantId),
       backtestOf(store, null, today),
-      store.overview(today),
-      store.coverage(addDays(today, -90)),
+      store.sources(addDays(today, -90)),
     ]);
     return c.html(
-      <TrustPage
-        tenant={tenant?.name ?? s.tenantId}
-        backtest={backtest}
-        accounts={overview.accounts}
-        coverage={coverage}
-        dataAge={overview.dataAge}
-        today={today}
-      />,
+      <TrustPage tenant={tenant?.name ?? s.tenantId} backtest={backtest} {...sources} />,
     );
   });
 
@@ -695,11 +685,6 @@ async function backtestOf(
     const p = (await store.backtestStep(policy, today)) as BacktestProgress;
     if (p.done) return p;
   }
-}
-
-/** Which fields a draft changes against the policy in force. */
-function policyChanges(before: Policy, after: Policy): string[] {
-  return policyDiff(before, after);
 }
 
 /** Each vendor record of an account, with where it opens in that vendor. */

@@ -9,8 +9,6 @@ export interface TimelineEntry {
   text: string;
   /** The vendor the entry came from, where one did. */
   vendor?: string;
-  /** The vendor's id of the record (a ticket, a task in the CRM), for a link. */
-  ref?: string;
 }
 
 export interface AccountDetail {
@@ -23,14 +21,14 @@ export interface AccountDetail {
   through: string;
 }
 
-/** The contacts, links and the last `days` days of timeline of one account, newest first. */
+/** The contacts, links and the `days` days of timeline through `through`, newest first. */
 export function accountDetail(
   sql: SqlStorage,
   accountId: string,
-  today: string,
+  through: string,
   days = 180,
 ): AccountDetail {
-  const from = addDays(today, -days);
+  const from = addDays(through, -days);
   const rows = (kind: string) =>
     sql
       .exec<{ vendor: string; data: string }>(
@@ -39,7 +37,7 @@ export function accountDetail(
         accountId,
         kind,
         from,
-        `${today}T23:59:59.999Z`,
+        `${through}T23:59:59.999Z`,
       )
       .toArray();
   // One person, however many vendors know them (by email, else by name): departed if any says so.
@@ -81,7 +79,6 @@ export function accountDetail(
       kind: "ticket",
       text: `Ticket: ${bits.join(" · ")}`,
       vendor: r.vendor,
-      ref: t.id,
     });
   }
   for (const r of rows("engagements")) {
@@ -140,7 +137,7 @@ export function accountDetail(
     });
   }
   for (const t of tasks) {
-    const task = JSON.parse(t.data) as Task & { vendorId?: string };
+    const task = JSON.parse(t.data) as Task;
     timeline.push({
       day: t.day,
       kind: "task",
@@ -148,5 +145,5 @@ export function accountDetail(
     });
   }
   timeline.sort((x, y) => (x.day < y.day ? 1 : x.day > y.day ? -1 : 0));
-  return { contacts, links, timeline, from, through: today };
+  return { contacts, links, timeline, from, through };
 }

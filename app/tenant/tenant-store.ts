@@ -644,16 +644,8 @@ export class TenantStore extends DurableObject<Env> {
     if (run.report) return progressOf(run);
     const started = Date.now();
     const to = addDays(today, -1);
-    const quarterFrom = addDays(today, -91);
     const ctx = this.context();
     const r = run;
-    const sink = {
-      ...r.tally.sink,
-      task: (t: Parameters<NonNullable<typeof r.tally.sink.task>>[0]) => {
-        r.tally.sink.task?.(t);
-        if (t.action === "open" && t.day >= quarterFrom) r.tasksLastQuarter++;
-      },
-    };
     while (Date.now() - started < budgetMs) {
       const ids = this.sql
         .exec<{ id: string }>(
@@ -665,11 +657,12 @@ export class TenantStore extends DurableObject<Env> {
         .map((x) => x.id);
       if (ids.length === 0) {
         r.report = r.tally.report({ accounts: r.accounts, accountDays: r.accountDays });
+        r.tasksLastQuarter = r.tally.opensSince(toDayNumber(today) - 91);
         break;
       }
       const { portfolio } = loadAccounts(this.sql, ids);
       r.tally.addOutcomes(portfolio.outcomes);
-      const s = scorePortfolio(portfolio, { to, policy: used, explain: false }, sink, ctx);
+      const s = scorePortfolio(portfolio, { to, policy: used, explain: false }, r.tally.sink, ctx);
       r.accounts += s.accounts;
       r.accountDays += s.accountDays;
       r.after = ids[ids.length - 1] ?? r.after;
@@ -696,16 +689,23 @@ export class TenantStore extends DurableObject<Env> {
     );
   }
 
-  /** How many accounts each source (kind, vendor) has records for since `from` (YYYY-MM-DD). */
-  coverage(from: string): { kind: string; vendor: string; accounts: number }[] {
-    return this.sql
-      .exec<{ kind: string; vendor: string; accounts: number }>(
-        `SELECT kind, vendor, COUNT(DISTINCT account_id) AS accounts FROM records
-         WHERE kind IN ('tickets', 'engagements', 'usage') AND at >= ?
-         GROUP BY kind, vendor ORDER BY kind, vendor`,
-        from,
-      )
-      .toArray();
+  /**
+   * Each source's health for the trust page: how many accounts each (kind, vendor) has records for
+   * since `from` (YYYY-MM-DD), out of all accounts, and each source's data age.
+   */
+  sources(from: string) {
+    return {
+      accounts: accountCount(this.sql),
+      coverage: this.sql
+        .exec<{ kind: string; vendor: string; accounts: number }>(
+          `SELECT kind, vendor, COUNT(DISTINCT account_id) AS accounts FROM records
+           WHERE kind IN ('tickets', 'engagements', 'usage') AND at >= ?
+           GROUP BY kind, vendor ORDER BY kind, vendor`,
+          from,
+        )
+        .toArray(),
+      dataAge: dataAge(this.sql),
+    };
   }
 
   /** Accounts whose writeback failed and waits for the next one, per vendor. */
@@ -724,12 +724,12 @@ export class TenantStore extends DurableObject<Env> {
 
   /** Everything the admin dashboard shows; accounts not scored through `today` count as ended. */
   overview(today: string) {
+    const policy = policyOf(this.sql);
     return {
       accounts: accountCount(this.sql),
       bands: bandCounts(this.sql, today),
       ended: endedCount(this.sql, today),
-      atRisk: atRisk(this.sql, today, 50, policyOf(this.sql).tasks.decayBelow),
-      bandLines: policyOf(this.sql).bands,
+      atRisk: atRisk(this.sql, today, 50, policy.tasks.decayBelow),
       alerts: recentAlerts(this.sql, 5),
       syncs: listSyncs(this.sql).map((s) => ({ ...s, cursor: undefined, refused: refusedOf(s) })),
       dataAge: dataAge(this.sql),

@@ -2,6 +2,7 @@
 // one form. "Preview" backtests the draft on the tenant's own history beside the settings in force
 // before anything is saved; "Save" puts it in force (recorded, undoable); the history lists changes.
 
+import { MIN_CHURNED_TO_JUDGE } from "../../core/backtest.ts";
 import { Stage } from "../../core/model.ts";
 import { PLAYBOOKS } from "../../core/playbooks.ts";
 import type { Policy } from "../../core/policy.ts";
@@ -73,7 +74,7 @@ export function PreviewTable(props: { preview: Preview }) {
       ) : (
         <p class="muted">The draft is the same as the settings in force.</p>
       )}
-      {c.report.churned < 5 ? (
+      {c.report.churned < MIN_CHURNED_TO_JUDGE ? (
         <p class="error">
           Only {c.report.churned} churned accounts in this history: recall, lead time and AUC say
           little until more outcomes exist. False alarms and tasks are still counted.
@@ -108,19 +109,12 @@ export function SettingsPage(props: {
   changes: SettingsChange[];
   preview?: Preview | undefined;
   saved?: string[] | undefined;
-  error?: string | undefined;
-  now: number;
 }) {
   const p = props.draft;
   const playbooks = [...new Set(Object.values(PLAYBOOKS).map((x) => x.id))];
   return (
     <Layout title="Settings" tenant={props.tenant}>
       <h1>Scoring settings</h1>
-      {props.error ? (
-        <p class="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
       {props.saved ? (
         <p role="status" id="saved">
           {props.saved.length

@@ -1,13 +1,11 @@
 // Trust: how the settings in force would have done on this tenant's own history once outcomes
 // exist, how much of the portfolio each source covers, and how old each source's data is.
+import { MIN_CHURNED_TO_JUDGE } from "../../core/backtest.ts";
 import type { BacktestProgress } from "../tenant/tenant-store.ts";
 import { Layout, TableWrap } from "./layout.tsx";
 import { PreviewTable } from "./settings.tsx";
 
 type Done = Extract<BacktestProgress, { done: true }>;
-
-/** Fewer churned accounts than this and a backtest's recall and AUC say little. */
-export const MIN_OUTCOMES = 5;
 
 export function TrustPage(props: {
   tenant: string;
@@ -15,10 +13,9 @@ export function TrustPage(props: {
   accounts: number;
   coverage: { kind: string; vendor: string; accounts: number }[];
   dataAge: { kind: string; vendor: string; newest: string | null; rows: number }[];
-  today: string;
 }) {
   const r = props.backtest.report;
-  const enough = r.churned >= MIN_OUTCOMES;
+  const enough = r.churned >= MIN_CHURNED_TO_JUDGE;
   return (
     <Layout title="Trust" tenant={props.tenant}>
       <h1>Can you trust these scores?</h1>
@@ -30,10 +27,10 @@ export function TrustPage(props: {
           <p id="too-few">
             Too few outcomes to judge yet: {r.churned} churned{" "}
             {r.churned === 1 ? "account" : "accounts"} with 60 days of scores before churn (at least{" "}
-            {MIN_OUTCOMES} are needed). Outcomes come from Salesforce renewal opportunities closed
-            lost and from HubSpot's churn-date company property. Until then Ebb shows its false
-            alarms: {r.falseAlarmsPerHealthyAccountYear.toFixed(2)} per healthy account-year over{" "}
-            {r.healthyAccountYears.toFixed(1)} account-years.
+            {MIN_CHURNED_TO_JUDGE} are needed). Outcomes come from Salesforce renewal opportunities
+            closed lost and from HubSpot's churn-date company property. Until then Ebb shows its
+            false alarms: {r.falseAlarmsPerHealthyAccountYear.toFixed(2)} per healthy account-year
+            over {r.healthyAccountYears.toFixed(1)} account-years.
           </p>
         )}
       </section>
